@@ -1,0 +1,80 @@
+# PostDesk — `make run` sets up and starts the app; `make test` sets up and
+# runs all tests. Missing Debian packages are installed by scripts/deps.sh
+# (as root) or named with the command to install them.
+#
+# Variables (override on the command line, e.g. `make bench BENCH=Search PKG=./internal/...`):
+#   ARGS        arguments for ./bin/postdesk (make run) and scripts/e2e.sh (make e2e)
+#   BUILD_TAGS  tags for the app build; migrated_fynedo matches what `fyne package`
+#               uses with [Migrations] fyneDo = true in FyneApp.toml
+#   TEST_CGO    CGO_ENABLED for vet/test/bench (0: tests need no C compiler or display)
+#   BENCH, BENCHTIME, BENCHCOUNT, PKG   what `make bench` runs
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+GO         ?= go
+ARGS       ?=
+BUILD_TAGS ?= migrated_fynedo
+TEST_CGO   ?= 0
+BENCH      ?= .
+BENCHTIME  ?= 1s
+BENCHCOUNT ?= 1
+PKG        ?= ./...
+
+FYNE_TOOLS_VERSION ?= v1.7.4
+FYNE := bin/tools/$(FYNE_TOOLS_VERSION)/fyne
+APP_VERSION = $(shell sed -n 's/^[[:space:]]*Version[[:space:]]*=[[:space:]]*"\(.*\)"/\1/p' FyneApp.toml | head -n1)
+GOARCH     := $(shell $(GO) env GOARCH)
+
+.PHONY: help run build test bench package e2e fmt clean
+
+help:
+	@echo "make run      set up and start the app (ARGS='...' for its command line)"
+	@echo "make test     set up and run go vet and all tests, headless"
+	@echo "make build    build bin/postdesk"
+	@echo "make bench    run benchmarks (BENCH=regex PKG=./... BENCHTIME=1s)"
+	@echo "make package  build dist/PostDesk-<version>-linux-<arch>.tar.xz with the fyne tool"
+	@echo "make e2e      run scripts/e2e.sh under Xvfb"
+	@echo "make fmt      gofmt the code"
+	@echo "make clean    remove bin/ and dist/"
+
+run: build
+	./bin/postdesk $(ARGS)
+
+build:
+	@scripts/deps.sh run
+	CGO_ENABLED=1 $(GO) build -tags '$(BUILD_TAGS)' -o bin/postdesk .
+
+test:
+	@scripts/deps.sh test
+	CGO_ENABLED=$(TEST_CGO) $(GO) vet -tags ci ./...
+	CGO_ENABLED=$(TEST_CGO) $(GO) test -tags ci -count=1 -timeout 60m ./...
+
+bench:
+	@scripts/deps.sh test
+	CGO_ENABLED=$(TEST_CGO) $(GO) test -tags ci -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) \
+		-count $(BENCHCOUNT) -benchmem -timeout 60m $(PKG)
+
+# The fyne packaging tool, pinned, built from the Go module proxy into bin/tools.
+$(FYNE):
+	GOBIN=$(CURDIR)/$(dir $(FYNE)) $(GO) install fyne.io/tools/cmd/fyne@$(FYNE_TOOLS_VERSION)
+
+# `fyne package` reads FyneApp.toml, builds with cgo in release mode and
+# writes PostDesk.tar.xz (binary, icon, .desktop file, Makefile to install).
+package: $(FYNE)
+	@scripts/deps.sh run
+	CGO_ENABLED=1 $(FYNE) package -os linux -icon assets/icon.png --release
+	mkdir -p dist
+	mv -f PostDesk.tar.xz dist/PostDesk-$(APP_VERSION)-linux-$(GOARCH).tar.xz
+	@echo "dist/PostDesk-$(APP_VERSION)-linux-$(GOARCH).tar.xz"
+
+e2e: build
+	@scripts/deps.sh e2e
+	@test -f scripts/e2e.sh || { echo "make e2e: scripts/e2e.sh does not exist yet" >&2; exit 1; }
+	bash scripts/e2e.sh $(ARGS)
+
+fmt:
+	$(GO) fmt ./...
+
+clean:
+	rm -rf bin dist PostDesk.tar.xz

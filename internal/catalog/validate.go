@@ -1,0 +1,97 @@
+package catalog
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"postdesk/internal/domain"
+)
+
+// ValidateProcedure checks a procedure already in canonical form — what
+// ParseCSV and ParseXLSX return, or what arrives from the province by sync —
+// and returns every problem as domain.Errors (Field is the column name), or
+// nil. Use it before saving a procedure that did not come through a Parse
+// function.
+func ValidateProcedure(p domain.Procedure) error {
+	var errs domain.Errors
+	add := func(column, key, format string, a ...any) {
+		errs = append(errs, domain.Errf(column, key, format, a...).WithArgs("Column", column))
+	}
+	switch {
+	case p.Code == "":
+		add(colCode, "err.catalog.missing", "code is required")
+	case !ValidProcedureCode(p.Code):
+		add(colCode, "err.catalog.bad_code", "%q is not a procedure code", p.Code)
+	}
+	if p.Name == "" {
+		add(colName, "err.catalog.missing", "name is required")
+	} else if !isClean(p.Name) {
+		add(colName, "err.catalog.not_clean", "name is not clean text")
+	}
+	if !contains(Fields, p.Field) {
+		add(colField, "err.catalog.unknown_field", "unknown field (lĩnh vực) %q", p.Field)
+	}
+	if !contains(Levels, p.Level) {
+		add(colLevel, "err.catalog.bad_level", "level %q must be cấp xã, cấp tỉnh or cấp bộ", p.Level)
+	}
+	if p.AgencyCode != "" {
+		if err := domain.ValidAgencyCode(p.AgencyCode); err != nil {
+			add(colAgencyCode, "err.agency_code.format", "%q is not an agency code", p.AgencyCode)
+		}
+	}
+	if p.ProcessingDays < 0 || p.ProcessingDays > MaxProcessingDays {
+		add(colProcessingDays, "err.catalog.bad_number", "processing days %d out of range", p.ProcessingDays)
+	}
+	if p.Fee < 0 || p.Fee > MaxMoney || (!p.FeeKnown && p.Fee != 0) {
+		add(colFee, "err.catalog.bad_number", "fee %d is not valid", p.Fee)
+	}
+	if p.Postage < 0 || p.Postage > MaxMoney {
+		add(colPostage, "err.catalog.bad_number", "postage %d is not valid", p.Postage)
+	}
+	if len(p.Documents) > maxDocuments {
+		add(colDocuments, "err.catalog.bad_document", "too many papers")
+	}
+	seen := map[string]bool{}
+	for _, d := range p.Documents {
+		switch {
+		case d.Name == "" || !isClean(d.Name) || strings.ContainsAny(d.Name, ";|"):
+			add(colDocuments, "err.catalog.bad_document", "paper name %q is not valid", d.Name)
+		case seen[domain.Fold(d.Name)]:
+			add(colDocuments, "err.catalog.duplicate_document", "paper %q is listed twice", d.Name)
+		}
+		seen[domain.Fold(d.Name)] = true
+	}
+	if !isClean(p.Source) {
+		add(colSource, "err.catalog.not_clean", "source is not clean text")
+	}
+	return errs.Err()
+}
+
+// ValidateAgency checks an agency in canonical form, like ValidateProcedure.
+func ValidateAgency(a domain.Agency) error {
+	var errs domain.Errors
+	add := func(column, key, format string, args ...any) {
+		errs = append(errs, domain.Errf(column, key, format, args...).WithArgs("Column", column))
+	}
+	if err := domain.ValidAgencyCode(a.Code); err != nil {
+		add(colAgencyCode, "err.agency_code.format", "%q is not an agency code", a.Code)
+	}
+	if a.Name == "" {
+		add(colAgencyName, "err.catalog.missing", "agency_name is required")
+	} else if !isClean(a.Name) {
+		add(colAgencyName, "err.catalog.not_clean", "agency_name is not clean text")
+	}
+	if !contains(Levels, a.Level) {
+		add(colLevel, "err.catalog.bad_level", "level %q must be cấp xã, cấp tỉnh or cấp bộ", a.Level)
+	}
+	if !isClean(a.Address) {
+		add(colAddress, "err.catalog.not_clean", "address is not clean text")
+	}
+	if a.Phone != "" && (!isClean(a.Phone) || !validPhone(a.Phone)) {
+		add(colPhone, "err.catalog.bad_phone", "%q is not a phone number", a.Phone)
+	}
+	return errs.Err()
+}
+
+// isClean reports whether s is valid UTF-8 and already what domain.Clean makes of it.
+func isClean(s string) bool { return utf8.ValidString(s) && domain.Clean(s) == s }

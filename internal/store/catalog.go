@@ -1,0 +1,187 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"postdesk/internal/domain"
+)
+
+// CatalogImport is a validated catalog file, ready to store.
+type CatalogImport struct {
+	FileName   string
+	SHA256     string
+	Agencies   []domain.Agency
+	Procedures []domain.Procedure
+}
+
+// CatalogResult says what an import changed.
+type CatalogResult struct {
+	Version, Added, Updated int
+}
+
+// ImportCatalog stores agencies and procedures all-or-nothing: a re-import
+// updates rows by code, and each import is a new catalog version recorded as
+// an event. A procedure naming an agency that is neither in the file nor
+// already known is refused.
+func (s *Store) ImportCatalog(ctx context.Context, staff string, f CatalogImport) (CatalogResult, error) {
+	var res CatalogResult
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		known := map[string]bool{}
+		for _, a := range f.Agencies {
+			known[a.Code] = true
+		}
+		var errs domain.Errors
+		for _, p := range f.Procedures {
+			if p.AgencyCode == "" || known[p.AgencyCode] {
+				continue
+			}
+			var one int
+			if tx.QueryRowContext(ctx, "SELECT 1 FROM agencies WHERE code = ?", p.AgencyCode).Scan(&one) != nil {
+				errs = append(errs, domain.Errf("procedure "+p.Code+": agency_code", "err.catalog.unknown_agency",
+					"agency %s is neither in the file nor in the catalog", p.AgencyCode).WithArgs("Code", p.AgencyCode))
+			}
+		}
+		if err := errs.Err(); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) + 1 FROM catalog_versions").Scan(&res.Version); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_versions(version, imported_at, file_name, sha256, agencies, procedures, added, updated, staff)
+			VALUES(?, ?, ?, ?, ?, ?, 0, 0, ?)`, res.Version, formatTime(s.Now()), f.FileName, f.SHA256,
+			len(f.Agencies), len(f.Procedures), staff); err != nil {
+			return err
+		}
+		for _, a := range f.Agencies {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO agencies(code, name, level, address, phone) VALUES(?, ?, ?, ?, ?)
+				ON CONFLICT(code) DO UPDATE SET name = excluded.name, level = excluded.level,
+				address = excluded.address, phone = excluded.phone`, a.Code, a.Name, a.Level, a.Address, a.Phone); err != nil {
+				return err
+			}
+		}
+		for _, p := range f.Procedures {
+			var exists int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM procedures WHERE code = ?", p.Code).Scan(&exists); err != nil {
+				return err
+			}
+			if exists > 0 {
+				res.Updated++
+			} else {
+				res.Added++
+			}
+			docs, err := json.Marshal(p.Documents)
+			if err != nil {
+				return err
+			}
+			var fee any
+			if p.FeeKnown {
+				fee = int64(p.Fee)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO procedures(code, name, name_fold, field, level, agency_code,
+				processing_days, fee, postage, documents, bcci_intake, bcci_return, source, catalog_version)
+				VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT(code) DO UPDATE SET name = excluded.name, name_fold = excluded.name_fold, field = excluded.field,
+				level = excluded.level, agency_code = excluded.agency_code, processing_days = excluded.processing_days,
+				fee = excluded.fee, postage = excluded.postage, documents = excluded.documents,
+				bcci_intake = excluded.bcci_intake, bcci_return = excluded.bcci_return, source = excluded.source,
+				catalog_version = excluded.catalog_version`,
+				p.Code, p.Name, domain.Fold(p.Name), p.Field, p.Level, p.AgencyCode, p.ProcessingDays, fee,
+				int64(p.Postage), string(docs), p.BCCIIntake, p.BCCIReturn, p.Source, res.Version); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE catalog_versions SET added = ?, updated = ? WHERE version = ?",
+			res.Added, res.Updated, res.Version); err != nil {
+			return err
+		}
+		// The import is an event, so the province learns which catalog version a post point used.
+		if _, _, err := deviceOf(ctx, tx); errors.Is(err, ErrNotSetUp) {
+			return nil // a catalog may be loaded before the first-start setup
+		}
+		r, err := s.newRecorder(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer r.close()
+		payload, _ := json.Marshal(map[string]any{"version": res.Version, "file": f.FileName, "sha256": f.SHA256,
+			"agencies": len(f.Agencies), "procedures": len(f.Procedures), "added": res.Added, "updated": res.Updated})
+		_, err = r.append(&domain.Event{Kind: domain.KindCatalogImported, Staff: staff, Payload: payload}, nil, false)
+		return err
+	})
+	return res, err
+}
+
+// CatalogVersion is the newest imported catalog version (0 when none).
+func (s *Store) CatalogVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.db.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM catalog_versions").Scan(&v)
+	return v, err
+}
+
+const procedureColumns = `code, name, field, level, agency_code, processing_days, fee, postage, documents, bcci_intake, bcci_return, source`
+
+func scanProcedure(scan func(...any) error) (domain.Procedure, error) {
+	var p domain.Procedure
+	var fee sql.NullInt64
+	var postage int64
+	var docs string
+	if err := scan(&p.Code, &p.Name, &p.Field, &p.Level, &p.AgencyCode, &p.ProcessingDays, &fee, &postage,
+		&docs, &p.BCCIIntake, &p.BCCIReturn, &p.Source); err != nil {
+		return p, err
+	}
+	p.Fee, p.FeeKnown, p.Postage = domain.Money(fee.Int64), fee.Valid, domain.Money(postage)
+	if err := json.Unmarshal([]byte(docs), &p.Documents); err != nil {
+		return p, fmt.Errorf("procedure %s: documents: %w", p.Code, err)
+	}
+	return p, nil
+}
+
+// Procedures returns the whole catalog, ordered by code. A catalog of a few
+// thousand procedures fits in memory, where type-ahead is fastest.
+func (s *Store) Procedures(ctx context.Context) ([]domain.Procedure, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT "+procedureColumns+" FROM procedures ORDER BY code")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Procedure
+	for rows.Next() {
+		p, err := scanProcedure(rows.Scan)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// Procedure returns one procedure by code, or ErrNotFound.
+func (s *Store) Procedure(ctx context.Context, code string) (domain.Procedure, error) {
+	p, err := scanProcedure(s.db.QueryRowContext(ctx, "SELECT "+procedureColumns+" FROM procedures WHERE code = ?", code).Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, ErrNotFound
+	}
+	return p, err
+}
+
+// Agencies returns every agency, ordered by code.
+func (s *Store) Agencies(ctx context.Context) ([]domain.Agency, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT code, name, level, address, phone FROM agencies ORDER BY code")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Agency
+	for rows.Next() {
+		var a domain.Agency
+		if err := rows.Scan(&a.Code, &a.Name, &a.Level, &a.Address, &a.Phone); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,210 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"postdesk/internal/domain"
+)
+
+// Discrepancy is the first thing check found wrong.
+type Discrepancy struct {
+	What string
+}
+
+func (d *Discrepancy) Error() string { return d.What }
+
+// Check verifies the file (SQLite integrity), every device's hash chain and
+// that the projection equals a replay of the events. It names the first
+// discrepancy. It reads in one snapshot and holds one dossier in memory at a time.
+func (s *Store) Check(ctx context.Context) (CheckReport, error) {
+	var rep CheckReport
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return rep, err
+	}
+	defer tx.Rollback()
+	if err := checkIntegrity(ctx, tx); err != nil {
+		return rep, err
+	}
+	if rep.Events, rep.Devices, err = checkChains(ctx, tx); err != nil {
+		return rep, err
+	}
+	rep.Dossiers, err = checkProjection(ctx, tx)
+	return rep, err
+}
+
+// CheckReport counts what Check looked at.
+type CheckReport struct {
+	Events, Devices, Dossiers int
+}
+
+func checkIntegrity(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return err
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return &Discrepancy{What: "SQLite integrity check: " + strings.Join(problems, "; ")}
+	}
+	return nil
+}
+
+func checkChains(ctx context.Context, tx *sql.Tx) (events, devices int, err error) {
+	rows, err := tx.QueryContext(ctx, "SELECT device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash FROM events ORDER BY device_id, seq")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer rows.Close()
+	var prev domain.Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return events, devices, err
+		}
+		events++
+		if e.DeviceID != prev.DeviceID {
+			devices++
+			if e.Seq != 1 {
+				return events, devices, &Discrepancy{What: fmt.Sprintf("device %s: the log starts at seq %d, not 1", e.DeviceID, e.Seq)}
+			}
+			prev = domain.Event{DeviceID: e.DeviceID}
+		}
+		if err := domain.VerifyChain(prev.Hash, []domain.Event{e}); err != nil {
+			return events, devices, &Discrepancy{What: fmt.Sprintf("device %s: %v", e.DeviceID, err)}
+		}
+		if prev.Seq != 0 && e.Seq != prev.Seq+1 {
+			return events, devices, &Discrepancy{What: fmt.Sprintf("device %s: gap after seq %d", e.DeviceID, prev.Seq)}
+		}
+		prev = e
+	}
+	return events, devices, rows.Err()
+}
+
+// checkProjection replays each dossier's events in the order they were
+// applied and compares the result with the stored row, column by column.
+func checkProjection(ctx context.Context, tx *sql.Tx) (int, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash
+		FROM events WHERE dossier <> '' ORDER BY dossier, rowid`)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	stored, err := tx.PrepareContext(ctx, "SELECT "+projectionColumns+" FROM dossiers WHERE id = ?")
+	if err != nil {
+		return 0, err
+	}
+	defer stored.Close()
+	var cur *domain.Dossier
+	var curID string
+	n := 0
+	compare := func() error {
+		if cur == nil {
+			return nil
+		}
+		n++
+		return compareStored(ctx, stored, cur)
+	}
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return n, err
+		}
+		if e.Dossier != curID {
+			if err := compare(); err != nil {
+				return n, err
+			}
+			cur, curID = nil, e.Dossier
+		}
+		next, err := domain.Apply(cur, &e)
+		if err != nil {
+			return n, &Discrepancy{What: fmt.Sprintf("dossier %s: replay of event %s/%d fails: %v", e.Dossier, e.DeviceID, e.Seq, err)}
+		}
+		cur = next
+	}
+	if err := rows.Err(); err != nil {
+		return n, err
+	}
+	if err := compare(); err != nil {
+		return n, err
+	}
+	var total int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM dossiers").Scan(&total); err != nil {
+		return n, err
+	}
+	if total != n {
+		var orphan string
+		tx.QueryRowContext(ctx, "SELECT id FROM dossiers WHERE id NOT IN (SELECT dossier FROM events) LIMIT 1").Scan(&orphan)
+		return n, &Discrepancy{What: fmt.Sprintf("%d dossiers stored but %d have events (e.g. %s has none)", total, n, orphan)}
+	}
+	return n, nil
+}
+
+const projectionColumns = `id, state, option, procedure_code, agency_code, applicant_name, name_fold, citizen_id,
+	phone, commune, official_code, item_code, received_at, due_date, updated_at, device_id, data`
+
+var projectionNames = strings.Fields(strings.ReplaceAll(projectionColumns, ",", " "))
+
+func compareStored(ctx context.Context, stmt *sql.Stmt, d *domain.Dossier) error {
+	data, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	want := projectionRow(d, data)
+	got := make([]any, len(want))
+	ptrs := make([]any, len(want))
+	for i := range got {
+		ptrs[i] = &got[i]
+	}
+	if err := stmt.QueryRowContext(ctx, d.ID).Scan(ptrs...); err == sql.ErrNoRows {
+		return &Discrepancy{What: fmt.Sprintf("dossier %s: has events but no stored projection", d.ID)}
+	} else if err != nil {
+		return err
+	}
+	for i := range want {
+		if !sameValue(got[i], want[i]) {
+			return &Discrepancy{What: fmt.Sprintf("dossier %s: stored %s differs from the replay of its events", d.ID, projectionNames[i])}
+		}
+	}
+	return nil
+}
+
+func sameValue(got, want any) bool {
+	switch w := want.(type) {
+	case []byte:
+		switch g := got.(type) {
+		case []byte:
+			return bytes.Equal(g, w)
+		case string:
+			return g == string(w)
+		}
+		return false
+	case string:
+		switch g := got.(type) {
+		case string:
+			return g == w
+		case []byte:
+			return string(g) == w
+		}
+		return false
+	}
+	return fmt.Sprint(got) == fmt.Sprint(want)
+}

@@ -1,0 +1,296 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"postdesk/internal/domain"
+)
+
+// recorder appends this device's events inside one transaction, keeping the
+// chain head in memory so a bulk load does not re-read it for every event.
+type recorder struct {
+	ctx      context.Context
+	tx       *sql.Tx
+	device   domain.Device
+	lastSeq  int64
+	lastHash string
+	insEvent *sql.Stmt
+	putDoss  *sql.Stmt
+	getDoss  *sql.Stmt
+	now      func() time.Time
+	// deferred, when set, collects projections to write once at the end of a
+	// bulk transaction instead of after every event.
+	deferred map[string]*domain.Dossier
+}
+
+func (s *Store) newRecorder(ctx context.Context, tx *sql.Tx) (*recorder, error) {
+	dev, _, err := deviceOf(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	r := &recorder{ctx: ctx, tx: tx, device: dev, now: s.Now}
+	err = tx.QueryRowContext(ctx, "SELECT seq, hash FROM events WHERE device_id = ? ORDER BY seq DESC LIMIT 1", dev.ID()).
+		Scan(&r.lastSeq, &r.lastHash)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	if r.insEvent, err = tx.PrepareContext(ctx, `INSERT INTO events(device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		return nil, err
+	}
+	if r.putDoss, err = tx.PrepareContext(ctx, `INSERT INTO dossiers(id, state, option, procedure_code, agency_code,
+		applicant_name, name_fold, citizen_id, phone, commune, official_code, item_code, received_at, due_date, updated_at, device_id, data)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET state = excluded.state, option = excluded.option, procedure_code = excluded.procedure_code,
+		agency_code = excluded.agency_code, applicant_name = excluded.applicant_name, name_fold = excluded.name_fold,
+		citizen_id = excluded.citizen_id, phone = excluded.phone, commune = excluded.commune, official_code = excluded.official_code,
+		item_code = excluded.item_code, received_at = excluded.received_at, due_date = excluded.due_date,
+		updated_at = excluded.updated_at, device_id = excluded.device_id, data = excluded.data`); err != nil {
+		return nil, err
+	}
+	if r.getDoss, err = tx.PrepareContext(ctx, "SELECT data FROM dossiers WHERE id = ?"); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *recorder) close() {
+	r.insEvent.Close()
+	r.putDoss.Close()
+	r.getDoss.Close()
+}
+
+// dossier loads the projection of id, or nil when there is none.
+func (r *recorder) dossier(id string) (*domain.Dossier, error) {
+	var data []byte
+	err := r.getDoss.QueryRowContext(r.ctx, id).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var d domain.Dossier
+	if err := json.Unmarshal(data, &d); err != nil {
+		return nil, fmt.Errorf("dossier %s: stored projection unreadable: %w", id, err)
+	}
+	return &d, nil
+}
+
+// append seals and stores one event of this device. For a dossier event it
+// applies the lifecycle to cur (loaded when nil and load is true) and writes
+// the projection; an illegal move stores nothing.
+func (r *recorder) append(e *domain.Event, cur *domain.Dossier, load bool) (*domain.Dossier, error) {
+	e.DeviceID = r.device.ID()
+	e.Seq = r.lastSeq + 1
+	if e.At.IsZero() {
+		e.At = r.now()
+	}
+	e.At = e.At.UTC().Round(0) // as it will read back from the log, so a replay matches
+	var next *domain.Dossier
+	if e.Dossier != "" {
+		if cur == nil && load {
+			var err error
+			if cur, err = r.dossier(e.Dossier); err != nil {
+				return nil, err
+			}
+		}
+		var err error
+		if next, err = domain.Apply(cur, e); err != nil {
+			return nil, err
+		}
+	}
+	e.Seal(r.lastHash)
+	if _, err := r.insEvent.ExecContext(r.ctx, e.DeviceID, e.Seq, string(e.Kind), e.Dossier, e.Staff,
+		formatTime(e.At), []byte(e.Payload), e.PrevHash, e.Hash); err != nil {
+		return nil, err
+	}
+	r.lastSeq, r.lastHash = e.Seq, e.Hash
+	if next != nil {
+		if r.deferred != nil {
+			r.deferred[next.ID] = next
+		} else if err := r.putDossier(next); err != nil {
+			return nil, err
+		}
+	}
+	return next, nil
+}
+
+func (r *recorder) putDossier(d *domain.Dossier) error {
+	data, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	_, err = r.putDoss.ExecContext(r.ctx, projectionRow(d, data)...)
+	return err
+}
+
+// projectionRow is the column tuple of a dossier, in putDoss's order. check
+// compares it with the stored row, so both come from this one function.
+func projectionRow(d *domain.Dossier, data []byte) []any {
+	var due string
+	if d.DueDate != nil {
+		due = formatTime(*d.DueDate)
+	} else if d.ExpectedDate != nil {
+		due = formatTime(*d.ExpectedDate)
+	}
+	return []any{d.ID, string(d.State), string(d.Option), d.ProcedureCode, d.AgencyCode,
+		d.Applicant.FullName, domain.Fold(d.Applicant.FullName), d.Applicant.IDNumber, d.Applicant.Phone,
+		d.Applicant.Commune, d.OfficialCode, d.ItemCode, formatTime(d.ReceivedAt), due, formatTime(d.UpdatedAt),
+		d.DeviceID, data}
+}
+
+// nextReceipt allocates the next receipt number of the local day of at.
+func (r *recorder) nextReceipt(at time.Time) (string, error) {
+	local := at.In(domain.Zone)
+	day := local.Format("060102")
+	var last int
+	err := r.tx.QueryRowContext(r.ctx, "SELECT last FROM receipt_seq WHERE day = ?", day).Scan(&last)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	last++
+	if _, err := r.tx.ExecContext(r.ctx, `INSERT INTO receipt_seq(day, last) VALUES(?, ?)
+		ON CONFLICT(day) DO UPDATE SET last = excluded.last`, day, last); err != nil {
+		return "", err
+	}
+	y, m, d := local.Date()
+	return domain.ReceiptNumber{PostPoint: r.device.PostPointCode, Letter: r.device.Letter,
+		Date: time.Date(y, m, d, 0, 0, 0, 0, domain.Zone), Seq: last}.String(), nil
+}
+
+// Record appends one event by staff. For a dossier event it moves the
+// dossier through the lifecycle in the same transaction and returns it.
+func (s *Store) Record(ctx context.Context, staff string, kind domain.Kind, dossier string, payload any) (*domain.Event, *domain.Dossier, error) {
+	raw, err := marshalPayload(payload)
+	if err != nil {
+		return nil, nil, err
+	}
+	e := &domain.Event{Kind: kind, Dossier: dossier, Staff: staff, Payload: raw}
+	var d *domain.Dossier
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		r, err := s.newRecorder(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer r.close()
+		d, err = r.append(e, nil, true)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, d, nil
+}
+
+func marshalPayload(payload any) (json.RawMessage, error) {
+	switch p := payload.(type) {
+	case nil:
+		return nil, nil
+	case json.RawMessage:
+		return p, nil
+	default:
+		return json.Marshal(p)
+	}
+}
+
+// Intake records a new dossier taken at the counter or at home (or a
+// result-only registration): it allocates the receipt number and writes the
+// event and the projection in one transaction, so a receipt that printed is
+// never lost and two intakes never share a number.
+func (s *Store) Intake(ctx context.Context, staff string, d domain.Dossier) (*domain.Dossier, error) {
+	kind := domain.KindIntake
+	if d.Option == domain.OptionReturnOnly {
+		kind = domain.KindRegisterResult
+	}
+	var out *domain.Dossier
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		r, err := s.newRecorder(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer r.close()
+		out, err = r.intake(staff, kind, d)
+		return err
+	})
+	return out, err
+}
+
+func (r *recorder) intake(staff string, kind domain.Kind, d domain.Dossier) (*domain.Dossier, error) {
+	at := d.ReceivedAt
+	if at.IsZero() {
+		at = r.now()
+	}
+	id, err := r.nextReceipt(at)
+	if err != nil {
+		return nil, err
+	}
+	d.ID, d.PostPointCode, d.DeviceID, d.ReceivedAt = id, r.device.PostPointCode, r.device.ID(), at.UTC()
+	d.State, d.Version = "", 0
+	raw, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	return r.append(&domain.Event{Kind: kind, Dossier: id, Staff: staff, At: at, Payload: raw}, nil, false)
+}
+
+// EventRow is an event as stored, with the order it was applied in.
+type EventRow struct {
+	domain.Event
+	Order int64 // rowid: application order on this machine
+}
+
+// DossierEvents returns a dossier's timeline, oldest first.
+func (s *Store) DossierEvents(ctx context.Context, id string) ([]domain.Event, error) {
+	return s.queryEvents(ctx, "WHERE dossier = ? ORDER BY rowid", id)
+}
+
+// EventsAfter returns up to limit events of a device with seq > after, in order (the sync outbox).
+func (s *Store) EventsAfter(ctx context.Context, device string, after int64, limit int) ([]domain.Event, error) {
+	return s.queryEvents(ctx, "WHERE device_id = ? AND seq > ? ORDER BY seq LIMIT ?", device, after, limit)
+}
+
+func (s *Store) queryEvents(ctx context.Context, where string, args ...any) ([]domain.Event, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash FROM events "+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func scanEvent(rows *sql.Rows) (domain.Event, error) {
+	var e domain.Event
+	var kind, at string
+	var payload []byte
+	if err := rows.Scan(&e.DeviceID, &e.Seq, &kind, &e.Dossier, &e.Staff, &at, &payload, &e.PrevHash, &e.Hash); err != nil {
+		return e, err
+	}
+	e.Kind = domain.Kind(kind)
+	if len(payload) > 0 {
+		e.Payload = json.RawMessage(payload)
+	}
+	t, err := parseTime(at)
+	e.At = t
+	return e, err
+}
+
+// LastSeq is the newest sequence number of a device in this database.
+func (s *Store) LastSeq(ctx context.Context, device string) (int64, error) {
+	var n sql.NullInt64
+	err := s.db.QueryRowContext(ctx, "SELECT max(seq) FROM events WHERE device_id = ?", device).Scan(&n)
+	return n.Int64, err
+}
