@@ -471,17 +471,16 @@ func (t *table) parse(out *File, where string, errs *domain.Errors) bool {
 	}
 
 	seen := map[string]int{} // code → first line
+	overAt := 0              // line where MaxErrors was reached
 	for _, r := range t.rows[hi+1:] {
 		if blankRow(r.cells) {
 			continue
 		}
 		if len(*errs) >= MaxErrors {
-			*errs = append(*errs, domain.Errf(fieldName(where, r.line, ""), "err.catalog.too_many_errors",
-				"more than %d problems; the rest of the file was not checked", MaxErrors).
-				WithArgs("Line", strconv.Itoa(r.line), "Max", strconv.Itoa(MaxErrors)))
+			overAt = r.line
 			break
 		}
-		c := &cellReader{where: where, row: r, cols: cols, header: names, errs: errs}
+		c := &cellReader{where: where, row: r, cols: cols, header: names, errs: errs, over: &overAt}
 		c.checkUnnamed()
 		// A row with other problems still claims its code, so a later
 		// duplicate is reported too.
@@ -504,6 +503,11 @@ func (t *table) parse(out *File, where string, errs *domain.Errors) bool {
 				out.Agencies = append(out.Agencies, a)
 			}
 		}
+	}
+	if overAt > 0 {
+		*errs = append(*errs, domain.Errf(fieldName(where, overAt, ""), "err.catalog.too_many_errors",
+			"more than %d problems; the file was not checked from here on", MaxErrors).
+			WithArgs("Line", strconv.Itoa(overAt), "Max", strconv.Itoa(MaxErrors)))
 	}
 	return true
 }
@@ -545,12 +549,19 @@ type cellReader struct {
 	cols   map[string]int
 	header []string
 	errs   *domain.Errors
+	over   *int // set to the line when MaxErrors is reached
 	bad    bool
 }
 
 // add records one problem with a cell.
 func (c *cellReader) add(column, value, key, format string, a ...any) {
 	c.bad = true
+	if len(*c.errs) >= MaxErrors {
+		if c.over != nil && *c.over == 0 {
+			*c.over = c.row.line
+		}
+		return // parse reports the overflow once
+	}
 	if r := []rune(value); len(r) > 80 {
 		value = string(r[:80]) + "…"
 	}
@@ -597,6 +608,7 @@ func (c *cellReader) checkUnnamed() {
 			continue
 		}
 		if len(*c.errs) >= MaxErrors {
+			c.add("", "", "", "") // only marks the overflow
 			return
 		}
 		col := "#" + strconv.Itoa(i+1)
@@ -607,8 +619,11 @@ func (c *cellReader) checkUnnamed() {
 // unique records a duplicate key (shown as shown); it reports whether key is new.
 func (c *cellReader) unique(column, key, shown string, seen map[string]int) bool {
 	if first, dup := seen[key]; dup {
+		n := len(*c.errs)
 		c.add(column, shown, "err.catalog.duplicate", "%s appears twice (first on line %d)", shown, first)
-		(*c.errs)[len(*c.errs)-1].WithArgs("FirstLine", strconv.Itoa(first))
+		if len(*c.errs) > n {
+			(*c.errs)[n].WithArgs("FirstLine", strconv.Itoa(first))
+		}
 		return false
 	}
 	seen[key] = c.row.line
@@ -700,8 +715,11 @@ func (c *cellReader) procedure() (domain.Procedure, bool) {
 	if v := c.text(colDocuments); v != "" {
 		docs, problems := parseDocuments(v)
 		for _, pr := range problems {
+			n := len(*c.errs)
 			c.add(colDocuments, pr.value, pr.key, "paper %d: %s", pr.index, pr.msg)
-			(*c.errs)[len(*c.errs)-1].WithArgs("Index", strconv.Itoa(pr.index))
+			if len(*c.errs) > n {
+				(*c.errs)[n].WithArgs("Index", strconv.Itoa(pr.index))
+			}
 		}
 		p.Documents = docs
 	}

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -138,6 +139,11 @@ func parseDocuments(s string) ([]domain.DocumentRequirement, []docProblem) {
 			continue
 		}
 		n++
+		if n > maxDocuments {
+			problems = append(problems, docProblem{index: n, key: "err.catalog.bad_document",
+				msg: fmt.Sprintf("more than %d papers", maxDocuments)})
+			break
+		}
 		parts := strings.Split(entry, "|")
 		name := domain.Clean(parts[0])
 		bad := func(key, msg string) {
@@ -175,9 +181,6 @@ func parseDocuments(s string) ([]domain.DocumentRequirement, []docProblem) {
 			seen[k] = true
 		}
 		docs = append(docs, d)
-	}
-	if len(docs) > maxDocuments {
-		problems = append(problems, docProblem{index: n, key: "err.catalog.bad_document", msg: "too many papers"})
 	}
 	return docs, problems
 }

@@ -56,6 +56,7 @@ const (
 	KindCatalogImported Kind = "catalog.imported"
 	KindStaffAdded      Kind = "staff.added"
 	KindStaffChanged    Kind = "staff.changed"
+	KindSettingsChanged Kind = "settings.changed"
 )
 
 // move is one row of the lifecycle table.

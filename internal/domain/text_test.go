@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -241,4 +242,25 @@ func BenchmarkFold(b *testing.B) {
 			_ = Fold(n)
 		}
 	}
+}
+
+// TestFoldConcurrent folds the same text of many scripts from several
+// goroutines (the per-rune cache must be safe; run with -race).
+func TestFoldConcurrent(t *testing.T) {
+	s := "Nguyễn 漢字 Ελληνικά Ω ﬁ 가각 ภาษาไทย ខ្មែរ"
+	want := Fold(s)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 100 {
+				if got := Fold(s); got != want {
+					t.Errorf("Fold = %q, want %q", got, want)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -34,9 +34,11 @@ func (s *Store) Setup(ctx context.Context, pp domain.PostPoint, letter string) e
 		if n > 0 {
 			return errors.New("this database already belongs to a post point and device")
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO device(id, post_point_code, post_point_name, commune, province, letter, created_at)
-			VALUES(1, ?, ?, ?, ?, ?, ?)`, pp.Code, pp.Name, pp.Commune, pp.Province, letter, formatTime(s.Now()))
-		return err
+		if _, err := tx.ExecContext(ctx, `INSERT INTO device(id, post_point_code, post_point_name, commune, province, letter, created_at)
+			VALUES(1, ?, ?, ?, ?, ?, ?)`, pp.Code, pp.Name, pp.Commune, pp.Province, letter, formatTime(s.Now())); err != nil {
+			return err
+		}
+		return nil
 	})
 }
 

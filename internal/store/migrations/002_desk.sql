@@ -1,0 +1,1 @@
+-- 002: the clerk's desk (sign-in, drafts, receipts). Filled by the desk work.

@@ -1,0 +1,1 @@
+-- 003: the round trip (handover records, deliveries, feedback).

@@ -1,0 +1,1 @@
+-- 004: sync to the province (enrollment, acks, inbound updates).

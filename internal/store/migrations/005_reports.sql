@@ -1,0 +1,1 @@
+-- 005: reports (all-channel totals from the one-stop system).

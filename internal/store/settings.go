@@ -1,0 +1,67 @@
+package store
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"postdesk/internal/domain"
+)
+
+// Settings returns the post point's settings, defaults filled in.
+func (s *Store) Settings(ctx context.Context) (domain.Settings, error) {
+	raw, err := s.Meta(ctx, "settings", "{}")
+	if err != nil {
+		return domain.Settings{}, err
+	}
+	var st domain.Settings
+	if err := json.Unmarshal([]byte(raw), &st); err != nil {
+		return domain.Settings{}, fmt.Errorf("stored settings unreadable: %w", err)
+	}
+	return st.WithDefaults(), nil
+}
+
+// SaveSettings stores settings and records who changed them.
+func (s *Store) SaveSettings(ctx context.Context, staff string, st domain.Settings) error {
+	raw, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES('settings', ?)
+			ON CONFLICT(key) DO UPDATE SET value = excluded.value`, string(raw)); err != nil {
+			return err
+		}
+		return s.recordIn(ctx, tx, staff, domain.KindSettingsChanged, json.RawMessage(raw))
+	})
+}
+
+// DeviceKey returns the device's ed25519 signing key, making it on first use.
+// It signs receipts' QR codes and sync batches; the private half never leaves
+// this database.
+func (s *Store) DeviceKey(ctx context.Context) (ed25519.PrivateKey, error) {
+	var seed []byte
+	err := s.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'device_key_seed'").Scan(&seed)
+	if err == nil && len(seed) == ed25519.SeedSize {
+		return ed25519.NewKeyFromSeed(seed), nil
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	seed = make([]byte, ed25519.SeedSize)
+	if _, err := rand.Read(seed); err != nil {
+		return nil, err
+	}
+	// INSERT OR IGNORE: if another call won the race, read its key back.
+	if _, err := s.db.ExecContext(ctx, "INSERT OR IGNORE INTO meta(key, value) VALUES('device_key_seed', ?)", seed); err != nil {
+		return nil, err
+	}
+	if err := s.db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'device_key_seed'").Scan(&seed); err != nil {
+		return nil, err
+	}
+	return ed25519.NewKeyFromSeed(seed), nil
+}
