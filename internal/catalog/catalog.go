@@ -608,7 +608,10 @@ func (c *cellReader) checkUnnamed() {
 			continue
 		}
 		if len(*c.errs) >= MaxErrors {
-			c.add("", "", "", "") // only marks the overflow
+			c.bad = true
+			if c.over != nil && *c.over == 0 {
+				*c.over = c.row.line
+			}
 			return
 		}
 		col := "#" + strconv.Itoa(i+1)

@@ -3,10 +3,12 @@ package catalog
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -540,5 +542,39 @@ func TestTooManyErrors(t *testing.T) {
 	var errs domain.Errors
 	if f != nil || !errors.As(err, &errs) || len(errs) > MaxErrors+10 || errs[len(errs)-1].Key != "err.catalog.too_many_errors" {
 		t.Fatalf("got %d errors, last %v", len(errs), errs[len(errs)-1])
+	}
+}
+
+// Every key this package reports has a Vietnamese and an English text.
+func TestI18nKeys(t *testing.T) {
+	srcs, _ := filepath.Glob("*.go")
+	keyRE := regexp.MustCompile(`"(err\.catalog\.[a-z_]+|err\.agency_code\.[a-z_]+)"`)
+	keys := map[string]bool{}
+	for _, src := range srcs {
+		if strings.HasSuffix(src, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range keyRE.FindAllStringSubmatch(string(b), -1) {
+			keys[m[1]] = true
+		}
+	}
+	for _, lang := range []string{"vi", "en"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "i18n", lang+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var texts map[string]string
+		if err := json.Unmarshal(b, &texts); err != nil {
+			t.Fatal(err)
+		}
+		for k := range keys {
+			if texts[k] == "" {
+				t.Errorf("%s.json has no %s", lang, k)
+			}
+		}
 	}
 }

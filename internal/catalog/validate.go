@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -14,55 +15,60 @@ import (
 // function.
 func ValidateProcedure(p domain.Procedure) error {
 	var errs domain.Errors
-	add := func(column, key, format string, a ...any) {
-		errs = append(errs, domain.Errf(column, key, format, a...).WithArgs("Column", column))
+	add := func(column, value, key, format string, a ...any) *domain.FieldError {
+		e := domain.Errf(column, key, format, a...).WithArgs("Column", column, "Value", value)
+		errs = append(errs, e)
+		return e
 	}
 	switch {
 	case p.Code == "":
-		add(colCode, "err.catalog.missing", "code is required")
+		add(colCode, p.Code, "err.catalog.missing", "code is required")
 	case !ValidProcedureCode(p.Code):
-		add(colCode, "err.catalog.bad_code", "%q is not a procedure code", p.Code)
+		add(colCode, p.Code, "err.catalog.bad_code", "%q is not a procedure code", p.Code)
 	}
 	if p.Name == "" {
-		add(colName, "err.catalog.missing", "name is required")
+		add(colName, p.Name, "err.catalog.missing", "name is required")
 	} else if !isClean(p.Name) {
-		add(colName, "err.catalog.not_clean", "name is not clean text")
+		add(colName, p.Name, "err.catalog.not_clean", "name is not clean text")
 	}
 	if !contains(Fields, p.Field) {
-		add(colField, "err.catalog.unknown_field", "unknown field (lĩnh vực) %q", p.Field)
+		add(colField, p.Field, "err.catalog.unknown_field", "unknown field (lĩnh vực) %q", p.Field)
 	}
 	if !contains(Levels, p.Level) {
-		add(colLevel, "err.catalog.bad_level", "level %q must be cấp xã, cấp tỉnh or cấp bộ", p.Level)
+		add(colLevel, p.Level, "err.catalog.bad_level", "level %q must be cấp xã, cấp tỉnh or cấp bộ", p.Level)
 	}
 	if p.AgencyCode != "" {
 		if err := domain.ValidAgencyCode(p.AgencyCode); err != nil {
-			add(colAgencyCode, "err.agency_code.format", "%q is not an agency code", p.AgencyCode)
+			add(colAgencyCode, p.AgencyCode, "err.agency_code.format", "%q is not an agency code", p.AgencyCode).
+				WithArgs("Code", p.AgencyCode)
 		}
 	}
 	if p.ProcessingDays < 0 || p.ProcessingDays > MaxProcessingDays {
-		add(colProcessingDays, "err.catalog.bad_number", "processing days %d out of range", p.ProcessingDays)
+		add(colProcessingDays, strconv.Itoa(p.ProcessingDays), "err.catalog.bad_number", "processing days %d out of range", p.ProcessingDays)
 	}
 	if p.Fee < 0 || p.Fee > MaxMoney || (!p.FeeKnown && p.Fee != 0) {
-		add(colFee, "err.catalog.bad_number", "fee %d is not valid", p.Fee)
+		add(colFee, strconv.FormatInt(int64(p.Fee), 10), "err.catalog.bad_number", "fee %d is not valid", p.Fee)
 	}
 	if p.Postage < 0 || p.Postage > MaxMoney {
-		add(colPostage, "err.catalog.bad_number", "postage %d is not valid", p.Postage)
+		add(colPostage, strconv.FormatInt(int64(p.Postage), 10), "err.catalog.bad_number", "postage %d is not valid", p.Postage)
 	}
 	if len(p.Documents) > maxDocuments {
-		add(colDocuments, "err.catalog.bad_document", "too many papers")
+		add(colDocuments, "", "err.catalog.bad_document", "too many papers").WithArgs("Index", strconv.Itoa(maxDocuments+1))
 	}
 	seen := map[string]bool{}
-	for _, d := range p.Documents {
+	for i, d := range p.Documents {
 		switch {
 		case d.Name == "" || !isClean(d.Name) || strings.ContainsAny(d.Name, ";|"):
-			add(colDocuments, "err.catalog.bad_document", "paper name %q is not valid", d.Name)
+			add(colDocuments, d.Name, "err.catalog.bad_document", "paper name %q is not valid", d.Name).
+				WithArgs("Index", strconv.Itoa(i+1))
 		case seen[domain.Fold(d.Name)]:
-			add(colDocuments, "err.catalog.duplicate_document", "paper %q is listed twice", d.Name)
+			add(colDocuments, d.Name, "err.catalog.duplicate_document", "paper %q is listed twice", d.Name).
+				WithArgs("Index", strconv.Itoa(i+1))
 		}
 		seen[domain.Fold(d.Name)] = true
 	}
 	if !isClean(p.Source) {
-		add(colSource, "err.catalog.not_clean", "source is not clean text")
+		add(colSource, p.Source, "err.catalog.not_clean", "source is not clean text")
 	}
 	return errs.Err()
 }
@@ -70,25 +76,28 @@ func ValidateProcedure(p domain.Procedure) error {
 // ValidateAgency checks an agency in canonical form, like ValidateProcedure.
 func ValidateAgency(a domain.Agency) error {
 	var errs domain.Errors
-	add := func(column, key, format string, args ...any) {
-		errs = append(errs, domain.Errf(column, key, format, args...).WithArgs("Column", column))
+	add := func(column, value, key, format string, args ...any) *domain.FieldError {
+		e := domain.Errf(column, key, format, args...).WithArgs("Column", column, "Value", value)
+		errs = append(errs, e)
+		return e
 	}
 	if err := domain.ValidAgencyCode(a.Code); err != nil {
-		add(colAgencyCode, "err.agency_code.format", "%q is not an agency code", a.Code)
+		add(colAgencyCode, a.Code, "err.agency_code.format", "%q is not an agency code", a.Code).
+			WithArgs("Code", a.Code)
 	}
 	if a.Name == "" {
-		add(colAgencyName, "err.catalog.missing", "agency_name is required")
+		add(colAgencyName, a.Name, "err.catalog.missing", "agency_name is required")
 	} else if !isClean(a.Name) {
-		add(colAgencyName, "err.catalog.not_clean", "agency_name is not clean text")
+		add(colAgencyName, a.Name, "err.catalog.not_clean", "agency_name is not clean text")
 	}
 	if !contains(Levels, a.Level) {
-		add(colLevel, "err.catalog.bad_level", "level %q must be cấp xã, cấp tỉnh or cấp bộ", a.Level)
+		add(colLevel, a.Level, "err.catalog.bad_level", "level %q must be cấp xã, cấp tỉnh or cấp bộ", a.Level)
 	}
 	if !isClean(a.Address) {
-		add(colAddress, "err.catalog.not_clean", "address is not clean text")
+		add(colAddress, a.Address, "err.catalog.not_clean", "address is not clean text")
 	}
 	if a.Phone != "" && (!isClean(a.Phone) || !validPhone(a.Phone)) {
-		add(colPhone, "err.catalog.bad_phone", "%q is not a phone number", a.Phone)
+		add(colPhone, a.Phone, "err.catalog.bad_phone", "%q is not a phone number", a.Phone)
 	}
 	return errs.Err()
 }

@@ -23,38 +23,40 @@ type Event struct {
 	Hash     string          `json:"hash"`
 }
 
-// hashedFields is the exact content the hash covers, in a fixed order.
-type hashedFields struct {
-	DeviceID string          `json:"device"`
-	Seq      int64           `json:"seq"`
-	Kind     Kind            `json:"kind"`
-	Dossier  string          `json:"dossier"`
-	Staff    string          `json:"staff"`
-	At       string          `json:"at"`
-	Payload  json.RawMessage `json:"payload"`
-	PrevHash string          `json:"prev"`
-}
-
 // TimeLayout is how event times are written: UTC with nanoseconds, so that
 // a time survives JSON, SQLite and the hash unchanged.
 const TimeLayout = "2006-01-02T15:04:05.000000000Z"
 
-// ComputeHash returns the hex SHA-256 over the event's content and the
-// previous hash. Changing any field, or the order of events, changes it.
+// ComputeHash returns the hex SHA-256 of the event's canonical form: the
+// fields device, seq, kind, dossier, staff, at (TimeLayout), prev and
+// payload (its bytes exactly as stored), in that order, each written as
+// "<byte length>:<bytes>\n". Length prefixes make the form unambiguous
+// without escaping, so any language can recompute it; changing any field,
+// or the order of events (through prev), changes the hash.
 func (e *Event) ComputeHash() string {
-	payload := e.Payload
-	if len(payload) == 0 {
-		payload = json.RawMessage("null")
+	var buf [512]byte
+	b := buf[:0]
+	field := func(v string) {
+		b = strconv.AppendInt(b, int64(len(v)), 10)
+		b = append(b, ':')
+		b = append(b, v...)
+		b = append(b, '\n')
 	}
-	b, err := json.Marshal(hashedFields{
-		DeviceID: e.DeviceID, Seq: e.Seq, Kind: e.Kind, Dossier: e.Dossier, Staff: e.Staff,
-		At: e.At.UTC().Format(TimeLayout), Payload: payload, PrevHash: e.PrevHash,
-	})
-	if err != nil { // only a malformed RawMessage can fail; hash it raw so it never matches
-		b = append([]byte(e.Kind), payload...)
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	field(e.DeviceID)
+	field(strconv.FormatInt(e.Seq, 10))
+	field(string(e.Kind))
+	field(e.Dossier)
+	field(e.Staff)
+	field(e.At.UTC().Format(TimeLayout))
+	field(e.PrevHash)
+	b = strconv.AppendInt(b, int64(len(e.Payload)), 10)
+	b = append(b, ':')
+	h := sha256.New()
+	h.Write(b)
+	h.Write(e.Payload)
+	h.Write([]byte{'\n'})
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0]))
 }
 
 // Seal fills PrevHash and Hash, making e the next link after prev ("" for the first).

@@ -299,11 +299,11 @@ func FormatMoney(m Money) string {
 	return string(b)
 }
 
-// FormatDate writes t's calendar date in its own location as dd/mm/yyyy.
-func FormatDate(t time.Time) string { return t.Format("02/01/2006") }
+// FormatDate writes t's calendar date in Vietnam (Zone) as dd/mm/yyyy, whatever the PC's time zone.
+func FormatDate(t time.Time) string { return t.In(Zone).Format("02/01/2006") }
 
-// FormatDateTime writes t in its own location as dd/mm/yyyy HH:MM (24-hour clock).
-func FormatDateTime(t time.Time) string { return t.Format("02/01/2006 15:04") }
+// FormatDateTime writes t in Vietnam (Zone) as dd/mm/yyyy HH:MM (24-hour clock).
+func FormatDateTime(t time.Time) string { return t.In(Zone).Format("02/01/2006 15:04") }
 
 // ParseDate reads a date typed the Vietnamese way, day first: dd/mm/yyyy or
 // d/m/yyyy ("5/3/2025"). A dash or a dot is accepted in place of the slash
