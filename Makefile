@@ -61,10 +61,14 @@ $(FYNE):
 
 # `fyne package` reads FyneApp.toml, builds with cgo in release mode and
 # writes PostDesk.tar.xz (binary, icon, .desktop file, Makefile to install).
+# It also rewrites FyneApp.toml with Build+1; we put the committed file back,
+# so Build changes only when someone edits it for a release.
 package: $(FYNE)
 	@scripts/deps.sh run
-	CGO_ENABLED=1 $(FYNE) package -os linux -icon assets/icon.png --release
-	mkdir -p dist
+	mkdir -p bin dist
+	cp FyneApp.toml bin/FyneApp.toml.orig
+	status=0; CGO_ENABLED=1 $(FYNE) package -os linux -icon assets/icon.png --release || status=$$?; \
+		cp bin/FyneApp.toml.orig FyneApp.toml; exit $$status
 	mv -f PostDesk.tar.xz dist/PostDesk-$(APP_VERSION)-linux-$(GOARCH).tar.xz
 	@echo "dist/PostDesk-$(APP_VERSION)-linux-$(GOARCH).tar.xz"
 

@@ -1,19 +1,28 @@
-// Package app is PostDesk's desktop user interface (Fyne).
+// Package app is PostDesk's desktop user interface (Fyne): the shell
+// (shell.go: frame, screen registry, keyboard), first start (setup.go),
+// sign-in and idle lock (signin.go), settings, staff and catalog screens,
+// the status bar, the theme with the embedded Noto fonts, and the locale.
+// Other screens register themselves from their own files (see shell.go).
 package app
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
+	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/widget"
 
 	"postdesk/i18n"
 	"postdesk/internal/cli"
 	"postdesk/internal/store"
 )
+
+// AppID is the Fyne application ID (preferences, single-instance data).
+const AppID = "vn.postdesk.app"
 
 // Main opens the desktop app on the database named by --db (default: the
 // user's data folder) and returns the exit status when the window closes.
@@ -29,10 +38,90 @@ func Main(args []string) int {
 		return 1
 	}
 	defer s.Close()
-	a := fyneapp.NewWithID("vn.postdesk.app")
-	w := a.NewWindow("PostDesk")
-	w.SetContent(widget.NewLabel(*db))
-	w.Resize(fyne.NewSize(1024, 700))
-	w.ShowAndRun()
+	a := fyneapp.NewWithID(AppID)
+	u, err := Open(a, s)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "postdesk:", i18n.Message(err))
+		return 1
+	}
+	defer u.Close()
+	u.Win.ShowAndRun()
 	return 0
+}
+
+// Open prepares the app on an open store: the locale chosen in settings
+// (Vietnamese by default, whatever the OS says), the theme, the main
+// window with its first screen (setup or sign-in), and the automatic
+// backups. The caller shows the window.
+func Open(a fyne.App, s *store.Store) (*UI, error) {
+	ctx := context.Background()
+	st, err := s.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	useLocale(st.Language)
+	a.Settings().SetTheme(Theme())
+	a.SetIcon(appIcon())
+	w := a.NewWindow("PostDesk")
+	w.SetIcon(appIcon())
+	w.Resize(fyne.NewSize(1280, 800))
+	w.SetMaster()
+	u := NewUI(a, w, s)
+	u.Settings = st
+	if err := u.Start(); err != nil {
+		return nil, err
+	}
+	u.startBackups()
+	return u, nil
+}
+
+// Close stops the UI's background work.
+func (u *UI) Close() {
+	u.stopIdleTicker()
+	if u.stopBackups != nil {
+		close(u.stopBackups)
+		u.stopBackups = nil
+	}
+}
+
+// backupEvery is how often the automatic backup looks whether today's
+// backup exists.
+const backupEvery = time.Hour
+
+// BackupDir is where automatic backups go: the folder in settings, or a
+// "backups" folder beside the database.
+func (u *UI) BackupDir() string {
+	if u.Settings.BackupFolder != "" {
+		return u.Settings.BackupFolder
+	}
+	return filepath.Join(filepath.Dir(u.Store.Path()), "backups")
+}
+
+// startBackups makes today's backup now and checks again every hour, in
+// the background; a failure shows in the status bar until one succeeds.
+func (u *UI) startBackups() {
+	if u.stopBackups != nil {
+		return
+	}
+	stop := make(chan struct{})
+	u.stopBackups = stop
+	dir, keep := u.BackupDir(), u.Settings.BackupKeep
+	go func() {
+		t := time.NewTicker(backupEvery)
+		defer t.Stop()
+		for {
+			_, err := u.Store.AutoBackup(u.Ctx, dir, keep)
+			msg := ""
+			if err != nil {
+				msg = i18n.Tf("app.backup.failed", map[string]string{"Reason": i18n.Message(err)})
+			}
+			fyne.Do(func() { u.setBackupError(msg) })
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				fyne.DoAndWait(func() { dir, keep = u.BackupDir(), u.Settings.BackupKeep })
+			}
+		}
+	}()
 }

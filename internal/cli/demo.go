@@ -48,6 +48,9 @@ func runDemoSeed(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := s.Checkpoint(env.Ctx); err != nil {
+		return err
+	}
 	size := fileSize(*db)
 	fmt.Fprintf(env.Stdout, "seeded %d dossiers in %.1fs; database %d bytes (%.0f bytes per dossier)\n",
 		count, time.Since(start).Seconds(), size, float64(size)/float64(max(count, 1)))

@@ -259,7 +259,7 @@ func Seed(ctx context.Context, s *store.Store, opt Options) (int, error) {
 	}
 	// Only the past happens: a dossier stops in the state its last past step left it in.
 	sort.SliceStable(steps, func(a, b int) bool { return steps[a].at.Before(steps[b].at) })
-	const chunk = 100000
+	const chunk = 400000
 	for start := 0; start < len(steps); start += chunk {
 		end := min(start+chunk, len(steps))
 		err := s.BulkUnsynced(ctx, func(b *store.Bulk) error {

@@ -57,6 +57,9 @@ const (
 	KindStaffAdded      Kind = "staff.added"
 	KindStaffChanged    Kind = "staff.changed"
 	KindSettingsChanged Kind = "settings.changed"
+	// Sign-in kinds (the desk): a sign-in and an account locked after too many wrong PINs.
+	KindStaffSignedIn Kind = "staff.signed_in"
+	KindStaffLocked   Kind = "staff.locked"
 )
 
 // move is one row of the lifecycle table.
@@ -88,7 +91,10 @@ var lifecycle = map[Kind]move{
 }
 
 // annotations may be recorded on a dossier in any state.
-var annotations = map[Kind]bool{KindSetItemCode: true, KindReceiptPrint: true, KindNote: true}
+// Feedback about a dossier annotates it (its timeline shows it); general
+// feedback is recorded without a dossier.
+var annotations = map[Kind]bool{KindSetItemCode: true, KindReceiptPrint: true, KindNote: true,
+	KindFeedback: true, KindFeedbackClose: true}
 
 // IsDossierMove reports whether k changes a dossier's state.
 func IsDossierMove(k Kind) bool { _, ok := lifecycle[k]; return ok }

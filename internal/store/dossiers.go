@@ -83,6 +83,9 @@ func (s *Store) Search(ctx context.Context, text string, limit int) ([]DossierRo
 		args = append(args, a...)
 	}
 	prefix := func(col, p string) { add(col+" >= ? AND "+col+" < ?", p, p+"\U0010FFFF") }
+	// official_code and item_code have partial indexes (most dossiers lack
+	// them); repeating the index's condition lets SQLite use it.
+	partialPrefix := func(col, p string) { add(col+" <> '' AND "+col+" >= ? AND "+col+" < ?", p, p+"\U0010FFFF") }
 	switch {
 	case allDigits(upper):
 		prefix("citizen_id", upper)
@@ -98,8 +101,8 @@ func (s *Store) Search(ctx context.Context, text string, limit int) ([]DossierRo
 		}
 	case looksLikeCode(upper):
 		prefix("id", upper)
-		prefix("official_code", upper)
-		prefix("item_code", upper)
+		partialPrefix("official_code", upper)
+		partialPrefix("item_code", upper)
 	}
 	if hasLetter(q) {
 		if f := domain.Fold(q); f != "" {

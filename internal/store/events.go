@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,8 +25,10 @@ type recorder struct {
 	getDoss  *sql.Stmt
 	now      func() time.Time
 	// deferred, when set, collects projections to write once at the end of a
-	// bulk transaction instead of after every event.
+	// bulk transaction instead of after every event; receipts likewise keeps
+	// the daily receipt sequences.
 	deferred map[string]*domain.Dossier
+	receipts map[string]int
 }
 
 func (s *Store) newRecorder(ctx context.Context, tx *sql.Tx) (*recorder, error) {
@@ -34,11 +37,13 @@ func (s *Store) newRecorder(ctx context.Context, tx *sql.Tx) (*recorder, error) 
 		return nil, err
 	}
 	r := &recorder{ctx: ctx, tx: tx, device: dev, now: s.Now}
+	var last []byte
 	err = tx.QueryRowContext(ctx, "SELECT seq, hash FROM events WHERE device_id = ? ORDER BY seq DESC LIMIT 1", dev.ID()).
-		Scan(&r.lastSeq, &r.lastHash)
+		Scan(&r.lastSeq, &last)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
+	r.lastHash = hex.EncodeToString(last)
 	if r.insEvent, err = tx.PrepareContext(ctx, `INSERT INTO events(device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash)
 		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
 		return nil, err
@@ -107,7 +112,7 @@ func (r *recorder) append(e *domain.Event, cur *domain.Dossier, load bool) (*dom
 	}
 	e.Seal(r.lastHash)
 	if _, err := r.insEvent.ExecContext(r.ctx, e.DeviceID, e.Seq, string(e.Kind), e.Dossier, e.Staff,
-		formatTime(e.At), []byte(e.Payload), e.PrevHash, e.Hash); err != nil {
+		formatTime(e.At), []byte(e.Payload), hashBlob(e.PrevHash), hashBlob(e.Hash)); err != nil {
 		return nil, err
 	}
 	r.lastSeq, r.lastHash = e.Seq, e.Hash
@@ -149,19 +154,43 @@ func projectionRow(d *domain.Dossier, data []byte) []any {
 func (r *recorder) nextReceipt(at time.Time) (string, error) {
 	local := at.In(domain.Zone)
 	day := local.Format("060102")
-	var last int
-	err := r.tx.QueryRowContext(r.ctx, "SELECT last FROM receipt_seq WHERE day = ?", day).Scan(&last)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return "", err
+	last, cached := r.receipts[day]
+	if !cached {
+		err := r.tx.QueryRowContext(r.ctx, "SELECT last FROM receipt_seq WHERE day = ?", day).Scan(&last)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return "", err
+		}
 	}
 	last++
-	if _, err := r.tx.ExecContext(r.ctx, `INSERT INTO receipt_seq(day, last) VALUES(?, ?)
-		ON CONFLICT(day) DO UPDATE SET last = excluded.last`, day, last); err != nil {
+	if r.receipts != nil {
+		r.receipts[day] = last // written by flush, at the end of the bulk transaction
+	} else if err := r.saveReceiptSeq(day, last); err != nil {
 		return "", err
 	}
 	y, m, d := local.Date()
 	return domain.ReceiptNumber{PostPoint: r.device.PostPointCode, Letter: r.device.Letter,
 		Date: time.Date(y, m, d, 0, 0, 0, 0, domain.Zone), Seq: last}.String(), nil
+}
+
+func (r *recorder) saveReceiptSeq(day string, last int) error {
+	_, err := r.tx.ExecContext(r.ctx, `INSERT INTO receipt_seq(day, last) VALUES(?, ?)
+		ON CONFLICT(day) DO UPDATE SET last = excluded.last`, day, last)
+	return err
+}
+
+// flush writes what a bulk transaction deferred.
+func (r *recorder) flush() error {
+	for day, last := range r.receipts {
+		if err := r.saveReceiptSeq(day, last); err != nil {
+			return err
+		}
+	}
+	for _, d := range r.deferred {
+		if err := r.putDossier(d); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Record appends one event by staff. For a dossier event it moves the
@@ -275,10 +304,11 @@ func (s *Store) queryEvents(ctx context.Context, where string, args ...any) ([]d
 func scanEvent(rows *sql.Rows) (domain.Event, error) {
 	var e domain.Event
 	var kind, at string
-	var payload []byte
-	if err := rows.Scan(&e.DeviceID, &e.Seq, &kind, &e.Dossier, &e.Staff, &at, &payload, &e.PrevHash, &e.Hash); err != nil {
+	var payload, prev, hash []byte
+	if err := rows.Scan(&e.DeviceID, &e.Seq, &kind, &e.Dossier, &e.Staff, &at, &payload, &prev, &hash); err != nil {
 		return e, err
 	}
+	e.PrevHash, e.Hash = hex.EncodeToString(prev), hex.EncodeToString(hash)
 	e.Kind = domain.Kind(kind)
 	if len(payload) > 0 {
 		e.Payload = json.RawMessage(payload)
@@ -286,6 +316,17 @@ func scanEvent(rows *sql.Rows) (domain.Event, error) {
 	t, err := parseTime(at)
 	e.At = t
 	return e, err
+}
+
+// hashBlob stores a hex hash as its 32 bytes, half the size on disk. A
+// malformed hex string (never made by Seal) is kept as its text bytes so the
+// chain check reports it instead of losing it.
+func hashBlob(h string) []byte {
+	b, err := hex.DecodeString(h)
+	if err != nil {
+		return []byte(h)
+	}
+	return b
 }
 
 // LastSeq is the newest sequence number of a device in this database.

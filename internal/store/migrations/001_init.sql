@@ -76,8 +76,8 @@ CREATE TABLE events (
     staff     TEXT NOT NULL,
     at        TEXT NOT NULL,
     payload   BLOB,
-    prev_hash TEXT NOT NULL,
-    hash      TEXT NOT NULL,
+    prev_hash BLOB NOT NULL,  -- 32-byte SHA-256 (empty for seq 1); hex in domain.Event
+    hash      BLOB NOT NULL,
     UNIQUE (device_id, seq)
 );
 CREATE INDEX events_dossier ON events(dossier) WHERE dossier <> '';

@@ -1,0 +1,175 @@
+package app
+
+import (
+	"strconv"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"postdesk/i18n"
+	"postdesk/internal/domain"
+)
+
+// statusBar is the line at the bottom of the desk: post point, who is
+// signed in, the link to the province, events waiting to sync, the last
+// sync, and a short message (notifications, backup errors).
+type statusBar struct {
+	u        *UI
+	place    *widget.Label
+	staff    *widget.Label
+	link     *widget.Label
+	waiting  *widget.Label
+	lastSync *widget.Label
+	message  *widget.Label
+	backup   *widget.Label
+
+	// What the sync engine reported; until it does, the bar says honestly
+	// that this device has never been connected.
+	syncFed    bool
+	syncState  string
+	syncWait   int
+	syncLast   time.Time
+	messageAt  time.Time
+	clearTimer *time.Timer
+}
+
+// notifyFor is how long a Notify message stays.
+const notifyFor = 8 * time.Second
+
+func newStatusBar(u *UI) *statusBar {
+	b := &statusBar{u: u}
+	mk := func() *widget.Label {
+		l := widget.NewLabel("")
+		l.Truncation = fyne.TextTruncateEllipsis
+		return l
+	}
+	b.place, b.staff, b.link, b.waiting, b.lastSync = mk(), mk(), mk(), mk(), mk()
+	b.message = mk()
+	b.message.TextStyle.Italic = true
+	b.backup = mk()
+	b.backup.Importance = widget.DangerImportance
+	b.backup.Hide()
+	return b
+}
+
+func (b *statusBar) object() fyne.CanvasObject {
+	left := container.NewHBox(b.place, widget.NewSeparator(), b.staff, widget.NewSeparator(),
+		b.link, widget.NewSeparator(), b.waiting, widget.NewSeparator(), b.lastSync)
+	return container.NewBorder(nil, nil, left, b.backup, b.message)
+}
+
+// refresh rewrites every part from the UI's state and the store.
+func (b *statusBar) refresh() {
+	u := b.u
+	b.place.SetText(u.PostPoint.Code + " · " + u.PostPoint.Name + " · " + i18n.Tf("app.status.device", map[string]string{"Letter": u.Device.Letter}))
+	b.staff.SetText(u.Staff.FullName + " (" + RoleName(u.Staff.Role) + ")")
+	if !b.syncFed {
+		// Nothing syncs yet: every event of this device is waiting.
+		n, err := u.Store.LastSeq(u.Ctx, u.Device.ID())
+		if err != nil {
+			n = 0
+		}
+		b.link.SetText(i18n.T("app.status.never_connected"))
+		b.waiting.SetText(i18n.Tf("app.status.waiting", map[string]string{"N": formatCount(int(n))}))
+		b.lastSync.SetText(i18n.T("app.status.last_sync_never"))
+		return
+	}
+	switch b.syncState {
+	case "online":
+		b.link.SetText(i18n.T("app.status.online"))
+	case "offline":
+		b.link.SetText(i18n.T("app.status.offline"))
+	default:
+		b.link.SetText(i18n.T("app.status.never_connected"))
+	}
+	b.waiting.SetText(i18n.Tf("app.status.waiting", map[string]string{"N": formatCount(b.syncWait)}))
+	if b.syncLast.IsZero() {
+		b.lastSync.SetText(i18n.T("app.status.last_sync_never"))
+	} else {
+		t := b.syncLast.In(domain.Zone)
+		b.lastSync.SetText(i18n.Tf("app.status.last_sync", map[string]string{
+			"Date": domain.FormatDate(t), "Time": t.Format("15:04")}))
+	}
+}
+
+func (b *statusBar) notify(msg string, now time.Time) {
+	b.message.SetText(msg)
+	b.messageAt = now
+	if b.clearTimer != nil {
+		b.clearTimer.Stop()
+	}
+	b.clearTimer = time.AfterFunc(notifyFor, func() {
+		fyne.Do(func() {
+			if b.messageAt.Equal(now) {
+				b.message.SetText("")
+			}
+		})
+	})
+}
+
+// Message is the status bar's current message (for tests).
+func (u *UI) StatusMessage() string {
+	if u.status == nil {
+		return ""
+	}
+	return u.status.message.Text
+}
+
+// SetSyncStatus is how the sync engine feeds the status bar: state is
+// "online", "offline" or "" (never connected), waiting the events not yet
+// acknowledged by the province, last the time of the last good sync (zero:
+// never). Call it on the Fyne thread (fyne.Do from a goroutine).
+func (u *UI) SetSyncStatus(state string, waiting int, last time.Time) {
+	if u.status == nil {
+		return
+	}
+	b := u.status
+	b.syncFed, b.syncState, b.syncWait, b.syncLast = true, state, waiting, last
+	b.refresh()
+}
+
+// RefreshStatus rereads the status bar (e.g. after recording events).
+func (u *UI) RefreshStatus() {
+	if u.status != nil {
+		u.status.refresh()
+	}
+}
+
+// setBackupError shows (or, with "", clears) an automatic backup's failure.
+func (u *UI) setBackupError(msg string) {
+	u.backupErr = msg
+	if u.status == nil {
+		return
+	}
+	u.status.backup.SetText(msg)
+	if msg == "" {
+		u.status.backup.Hide()
+	} else {
+		u.status.backup.Show()
+	}
+}
+
+// RoleName is a role's name on screen.
+func RoleName(r domain.Role) string { return i18n.T("app.role." + string(r)) }
+
+// formatCount writes a count the Vietnamese way: 12.345.
+func formatCount(n int) string {
+	s := strconv.Itoa(n)
+	neg := n < 0
+	if neg {
+		s = s[1:]
+	}
+	var out []byte
+	for i := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, '.')
+		}
+		out = append(out, s[i])
+	}
+	if neg {
+		return "-" + string(out)
+	}
+	return string(out)
+}

@@ -1,0 +1,156 @@
+package hub
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"postdesk/internal/domain"
+)
+
+// projected is one row of hub_dossiers while a batch is applied.
+type projected struct {
+	d        *domain.Dossier
+	closedAt string
+	lastSeq  int64
+	applyErr string
+	dirty    bool
+}
+
+// projector keeps the dossiers a batch touches in memory and writes each
+// once at the end, inside the batch's transaction.
+type projector struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	cache map[string]*projected
+	get   *sql.Stmt
+	put   *sql.Stmt
+	// applyErrors counts events stored but not applied (see apply).
+	applyErrors int
+}
+
+func newProjector(ctx context.Context, tx *sql.Tx) (*projector, error) {
+	p := &projector{ctx: ctx, tx: tx, cache: map[string]*projected{}}
+	var err error
+	if p.get, err = tx.PrepareContext(ctx, "SELECT data, closed_at, last_seq, apply_error FROM hub_dossiers WHERE id = ?"); err != nil {
+		return nil, err
+	}
+	if p.put, err = tx.PrepareContext(ctx, `INSERT INTO hub_dossiers(id, post_point_code, device_id, option, state,
+		procedure_code, procedure_name, agency_code, official_code, received_at, expected_date, handed_over_at, due_date,
+		result_ready_at, result_at_post_at, delivered_at, closed_at, fee, postage, updated_at, version, last_seq, apply_error, data)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET post_point_code = excluded.post_point_code, device_id = excluded.device_id,
+		option = excluded.option, state = excluded.state, procedure_code = excluded.procedure_code,
+		procedure_name = excluded.procedure_name, agency_code = excluded.agency_code, official_code = excluded.official_code,
+		received_at = excluded.received_at, expected_date = excluded.expected_date, handed_over_at = excluded.handed_over_at,
+		due_date = excluded.due_date, result_ready_at = excluded.result_ready_at, result_at_post_at = excluded.result_at_post_at,
+		delivered_at = excluded.delivered_at, closed_at = excluded.closed_at, fee = excluded.fee, postage = excluded.postage,
+		updated_at = excluded.updated_at, version = excluded.version, last_seq = excluded.last_seq,
+		apply_error = excluded.apply_error, data = excluded.data`); err != nil {
+		p.get.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *projector) close() {
+	p.get.Close()
+	p.put.Close()
+}
+
+func (p *projector) load(id string) (*projected, error) {
+	if r, ok := p.cache[id]; ok {
+		return r, nil
+	}
+	var data []byte
+	r := &projected{}
+	err := p.get.QueryRowContext(p.ctx, id).Scan(&data, &r.closedAt, &r.lastSeq, &r.applyErr)
+	if errors.Is(err, sql.ErrNoRows) {
+		p.cache[id] = r // no dossier yet (r.d nil)
+		return r, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var d domain.Dossier
+	if err := json.Unmarshal(data, &d); err != nil {
+		return nil, fmt.Errorf("hub dossier %s: stored projection unreadable: %w", id, err)
+	}
+	r.d = &d
+	p.cache[id] = r
+	return r, nil
+}
+
+// terminal states close a dossier; closed_at is when it reached one.
+func terminal(s domain.State) bool {
+	return s == domain.StateDelivered || s == domain.StateReturnedToAgency || s == domain.StateCancelled
+}
+
+// apply moves a dossier with one stored event. The event is authentic (its
+// device signed it and applied it itself), so an event the hub cannot apply
+// is never refused or dropped: the dossier row records the error instead,
+// for an engineer, and `hub check` lists it.
+func (p *projector) apply(e *domain.Event) error {
+	if e.Dossier == "" {
+		return nil
+	}
+	r, err := p.load(e.Dossier)
+	if err != nil {
+		return err
+	}
+	next, err := domain.Apply(r.d, e)
+	if err != nil {
+		p.applyErrors++
+		if r.d != nil {
+			r.applyErr = fmt.Sprintf("%s seq %d: %v", e.DeviceID, e.Seq, err)
+			r.dirty = true
+		}
+		return nil
+	}
+	if next.PostPointCode == "" {
+		if dev, err := ParseDeviceID(e.DeviceID); err == nil {
+			next.PostPointCode = dev.PostPointCode
+		}
+	}
+	if terminal(next.State) && (r.d == nil || !terminal(r.d.State)) {
+		r.closedAt = formatTime(e.At)
+	} else if !terminal(next.State) {
+		r.closedAt = ""
+	}
+	r.d, r.lastSeq, r.dirty = next, e.Seq, true
+	return nil
+}
+
+func (p *projector) flush() error {
+	for _, r := range p.cache {
+		if !r.dirty || r.d == nil {
+			continue
+		}
+		data, err := json.Marshal(r.d)
+		if err != nil {
+			return err
+		}
+		if _, err := p.put.ExecContext(p.ctx, projectionRow(r, data)...); err != nil {
+			return err
+		}
+		r.dirty = false
+	}
+	return nil
+}
+
+// projectionRow is the column tuple of hub_dossiers, in put's order; the
+// hub check compares a replay with the stored row through this one function.
+func projectionRow(r *projected, data []byte) []any {
+	d := r.d
+	delivered := ""
+	if d.Delivery != nil {
+		delivered = formatTime(d.Delivery.At)
+	}
+	return []any{d.ID, d.PostPointCode, d.DeviceID, string(d.Option), string(d.State),
+		d.ProcedureCode, d.ProcedureName, d.AgencyCode, d.OfficialCode, formatTime(d.ReceivedAt),
+		timePtrText(d.ExpectedDate), timePtrText(d.HandedOverAt), timePtrText(d.DueDate),
+		timePtrText(d.ResultReadyAt), timePtrText(d.ResultAtPostAt), delivered, r.closedAt,
+		int64(d.Fee), int64(d.Postage), formatTime(d.UpdatedAt), d.Version, r.lastSeq, r.applyErr, data}
+}

@@ -1,0 +1,263 @@
+// Package hub is the province side of PostDesk's sync: its own SQLite store
+// (HUB.db) of post points, enrolled devices, every event received (once per
+// device and sequence), conflicts, updates going down to devices, and a
+// projection of dossiers for province-wide figures; the ingest that checks a
+// batch before storing it; the HTTP server (device API and the province
+// staff's web page); and the import of agency outcomes.
+package hub
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"postdesk/internal/domain"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// ErrNotFound is returned when a device, post point or user does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store is an open hub database.
+type Store struct {
+	db   *sql.DB
+	path string
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+
+	signKey ed25519.PrivateKey
+	ageID   *age.X25519Identity
+}
+
+// Open opens (creating if needed) the hub database at path, brings its
+// schema up to date and makes the hub's keys on first start.
+func Open(path string) (*Store, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("hub database folder: %w", err)
+		}
+	}
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, path: path, Now: time.Now}
+	if err := s.migrate(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.loadKeys(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// dsn: the same pragmas as the device store (internal/store): WAL, FULL
+// sync so an acked batch survives a power cut, foreign keys, a busy timeout
+// and BEGIN IMMEDIATE so concurrent ingests queue instead of failing.
+func dsn(path string) string {
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(30000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// DB gives the raw handle, for reports that read hub_dossiers.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// SigningKey is the hub's ed25519 key; acks and reply files are signed with it.
+func (s *Store) SigningKey() ed25519.PrivateKey { return s.signKey }
+
+// PublicKey is the public half of SigningKey, given to devices at enrollment.
+func (s *Store) PublicKey() ed25519.PublicKey { return s.signKey.Public().(ed25519.PublicKey) }
+
+// AgeIdentity decrypts batch files carried on USB sticks.
+func (s *Store) AgeIdentity() *age.X25519Identity { return s.ageID }
+
+// AgeRecipient is what devices encrypt batch files to.
+func (s *Store) AgeRecipient() *age.X25519Recipient { return s.ageID.Recipient() }
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() []migration {
+	entries, err := migrationFiles.ReadDir("migrations")
+	if err != nil {
+		panic(err) // embedded at build time
+	}
+	var out []migration
+	for _, e := range entries {
+		n, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0])
+		if err != nil {
+			panic("hub migration file without a number: " + e.Name())
+		}
+		b, _ := migrationFiles.ReadFile("migrations/" + e.Name())
+		out = append(out, migration{version: n, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	for i, m := range out {
+		if m.version != i+1 {
+			panic(fmt.Sprintf("hub migrations must be numbered 1, 2, 3…: %s", m.name))
+		}
+	}
+	return out
+}
+
+// ErrNewerSchema means the file was written by a newer PostDesk.
+type ErrNewerSchema struct{ File, Known int }
+
+func (e *ErrNewerSchema) Error() string {
+	return fmt.Sprintf("this hub database has schema version %d but this PostDesk knows only up to %d: install a newer PostDesk (the file was not changed)", e.File, e.Known)
+}
+
+// ErrNotHub means the file is a device's database, not a hub's.
+var ErrNotHub = errors.New("this file is a post point's database, not a hub database (HUB.db)")
+
+func (s *Store) migrate(ctx context.Context) error {
+	var current int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+		return fmt.Errorf("open hub database: %w", err)
+	}
+	all := migrations()
+	if current > len(all) {
+		return &ErrNewerSchema{File: current, Known: len(all)}
+	}
+	if current == 0 {
+		// A device database has user_version > 0 and no hub_meta; a fresh file has no tables.
+		var n int
+		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table'").Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return ErrNotHub
+		}
+	} else {
+		var n int
+		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'hub_meta'").Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrNotHub
+		}
+	}
+	for _, m := range all[current:] {
+		err := s.write(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("hub migration %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+// write runs fn in one write transaction (BEGIN IMMEDIATE).
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// loadKeys reads the hub's keys, making them on first start. INSERT OR
+// IGNORE then read back: two processes opening a new file agree on one key.
+func (s *Store) loadKeys(ctx context.Context) error {
+	seed := make([]byte, ed25519.SeedSize)
+	if _, err := rand.Read(seed); err != nil {
+		return err
+	}
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		return err
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO hub_meta(key, value) VALUES('sign_key_seed', ?)", seed); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO hub_meta(key, value) VALUES('age_identity', ?)", id.String()); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO hub_meta(key, value) VALUES('created_at', ?)", formatTime(s.Now()))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	var ageText string
+	if err := s.db.QueryRowContext(ctx, "SELECT value FROM hub_meta WHERE key = 'sign_key_seed'").Scan(&seed); err != nil {
+		return err
+	}
+	if len(seed) != ed25519.SeedSize {
+		return errors.New("hub database: the stored signing key is damaged")
+	}
+	if err := s.db.QueryRowContext(ctx, "SELECT CAST(value AS TEXT) FROM hub_meta WHERE key = 'age_identity'").Scan(&ageText); err != nil {
+		return err
+	}
+	s.signKey = ed25519.NewKeyFromSeed(seed)
+	if s.ageID, err = age.ParseX25519Identity(ageText); err != nil {
+		return fmt.Errorf("hub database: the stored age identity is damaged: %w", err)
+	}
+	return nil
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(domain.TimeLayout)
+}
+
+func parseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(domain.TimeLayout, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+func timePtrText(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return formatTime(*t)
+}

@@ -1,0 +1,717 @@
+// Package receipt makes PostDesk's printed documents — the receipt given to
+// the citizen at intake, and the handover records and daily registers built
+// on the same helpers — and the signed QR payload that lets any PostDesk
+// tell a genuine receipt from a forged one.
+//
+// pdf.go is the groundwork every document shares: a Doc over fpdf with the
+// embedded Noto Sans fonts (so every Vietnamese diacritic prints), page
+// sizes A5, A4 and the 80 mm thermal roll, and helpers for headings,
+// label/value rows, wrapped tables, signature boxes, page-numbered footers
+// and atomic file writes. All text passes through domain.Clean (NFC).
+package receipt
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+
+	"postdesk/assets"
+	"postdesk/i18n"
+	"postdesk/internal/domain"
+)
+
+// Size is a page size in millimetres. A roll (H == 0) is one page as long
+// as its content, for thermal receipt printers.
+type Size struct {
+	Name string
+	W, H float64
+}
+
+// The page sizes PostDesk prints on.
+var (
+	A5          = Size{Name: "A5", W: 148, H: 210}
+	A4          = Size{Name: "A4", W: 210, H: 297}
+	A4Landscape = Size{Name: "A4 landscape", W: 297, H: 210}
+	Roll80      = Size{Name: "80mm", W: 80}
+)
+
+// Roll reports whether the page's length follows its content.
+func (s Size) Roll() bool { return s.H == 0 }
+
+const (
+	family = "noto" // the embedded Noto Sans, registered in every Doc
+
+	rollProbeHeight = 3000.0 // mm: the first, measuring pass of a roll
+	rollMinHeight   = 60.0   // mm: a roll receipt is never shorter
+	footerHeight    = 6.0    // mm kept at the foot of a sheet for the footer
+	ptToMM          = 25.4 / 72
+)
+
+// Options are a document's settings; zero values pick sensible defaults.
+type Options struct {
+	Title    string    // the PDF's title property
+	Subject  string    // the PDF's subject property
+	Margin   float64   // mm on every side; 0: 12 on sheets, 4 on a roll
+	FontSize float64   // body text in points; 0: 10 on A4, 9.5 on A5, 8.5 on a roll
+	Footer   string    // text at the foot of every sheet, left
+	Numbers  bool      // page numbers "Trang 1/3" at the foot of every sheet, right
+	Created  time.Time // the PDF's creation date; zero: now (fix it for reproducible files)
+	Lang     *i18n.Catalog
+}
+
+// Style is how a piece of text is set. Size 0 is the document's body size;
+// Align is "L" (default), "C" or "R".
+type Style struct {
+	Size   float64
+	Bold   bool
+	Italic bool
+	Align  string
+}
+
+// Line is one line of a letterhead.
+type Line struct {
+	Text string
+	Style
+}
+
+// Column is one column of a table. Width is in mm; columns of width 0 share
+// what the others leave. Align applies to the body cells ("L", "C", "R").
+type Column struct {
+	Title string
+	Width float64
+	Align string
+}
+
+// Signature is one signature box: a title ("NGƯỜI NỘP HỒ SƠ"), a note
+// ("(Ký, ghi rõ họ tên)"), room to sign, and the name printed below.
+type Signature struct {
+	Title, Note, Name string
+}
+
+// Doc is a PDF document being drawn, top to bottom. The cursor (Y) moves
+// down as helpers draw; a helper that does not fit on a sheet starts a new
+// page. Errors are kept and returned by Build.
+type Doc struct {
+	f      *fpdf.Fpdf
+	size   Size
+	pageH  float64
+	margin float64
+	base   float64
+	labelW float64
+	right  float64 // room kept free at the right (ReserveRight)
+	lang   *i18n.Catalog
+	images int
+	err    error
+}
+
+// Build makes a document of the given size and lets draw fill it. For a
+// roll, draw runs twice — once on a very long page to measure the content,
+// then on a page cut to that length — so it must draw the same each time.
+func Build(size Size, opt Options, draw func(d *Doc) error) (*Doc, error) {
+	if size.W <= 0 || size.H < 0 {
+		return nil, fmt.Errorf("receipt: bad page size %v", size)
+	}
+	if !size.Roll() {
+		return buildDoc(size, size.H, opt, draw)
+	}
+	probe, err := buildDoc(size, rollProbeHeight, opt, draw)
+	if err != nil {
+		return nil, err
+	}
+	h := probe.f.GetY() + probe.margin
+	if probe.f.PageNo() > 1 {
+		h = rollProbeHeight // longer than any printer's roll: keep the pages
+	}
+	return buildDoc(size, max(h, rollMinHeight), opt, draw)
+}
+
+func buildDoc(size Size, pageH float64, opt Options, draw func(d *Doc) error) (*Doc, error) {
+	d := &Doc{size: size, pageH: pageH, margin: opt.Margin, base: opt.FontSize, lang: opt.Lang}
+	if d.lang == nil {
+		d.lang = i18n.Current()
+	}
+	if d.margin <= 0 {
+		d.margin = 12
+		if size.Roll() {
+			d.margin = 4
+		}
+	}
+	if d.base <= 0 {
+		switch {
+		case size.Roll():
+			d.base = 8.5
+		case size.W < 200 && size.H < 250:
+			d.base = 9.5
+		default:
+			d.base = 10
+		}
+	}
+	d.labelW = d.Width() * 0.34
+	f := fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", Size: fpdf.SizeType{Wd: size.W, Ht: pageH}})
+	d.f = f
+	f.SetMargins(d.margin, d.margin, d.margin)
+	f.SetAutoPageBreak(false, d.margin) // helpers break pages themselves, whole rows at a time
+	f.SetCellMargin(0)
+	f.AddUTF8FontFromBytes(family, "", assets.FontRegular)
+	f.AddUTF8FontFromBytes(family, "B", assets.FontBold)
+	f.AddUTF8FontFromBytes(family, "I", assets.FontItalic)
+	if opt.Title != "" {
+		f.SetTitle(clean(opt.Title), true)
+	}
+	if opt.Subject != "" {
+		f.SetSubject(clean(opt.Subject), true)
+	}
+	f.SetCreator("PostDesk", true)
+	created := opt.Created
+	if created.IsZero() {
+		created = time.Now()
+	}
+	f.SetCreationDate(created)
+	f.SetModificationDate(created)
+	f.SetDrawColor(0, 0, 0)
+	f.SetTextColor(0, 0, 0)
+	f.SetLineWidth(0.2)
+	if !size.Roll() && (opt.Footer != "" || opt.Numbers) {
+		f.AliasNbPages("{nb}")
+		footer := clean(opt.Footer)
+		f.SetFooterFunc(func() {
+			y := d.pageH - d.margin + 1
+			d.font(Style{Size: d.base - 2})
+			f.SetXY(d.margin, y)
+			if footer != "" {
+				f.CellFormat(d.Width(), 3.5, footer, "", 0, "L", false, 0, "")
+			}
+			if opt.Numbers {
+				f.SetXY(d.margin, y)
+				f.CellFormat(d.Width(), 3.5, d.lang.Tf("receipt.page",
+					map[string]string{"N": strconv.Itoa(f.PageNo()), "Total": "{nb}"}), "", 0, "R", false, 0, "")
+			}
+		})
+	}
+	f.AddPage()
+	if f.Err() {
+		return nil, fmt.Errorf("receipt: setting up the PDF: %w", f.Error())
+	}
+	d.font(Style{})
+	if err := draw(d); err != nil {
+		return nil, err
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	if f.Err() {
+		return nil, fmt.Errorf("receipt: drawing the PDF: %w", f.Error())
+	}
+	return d, nil
+}
+
+// Output writes the finished PDF to w.
+func (d *Doc) Output(w io.Writer) error {
+	if err := d.f.Output(w); err != nil {
+		return fmt.Errorf("receipt: writing the PDF: %w", err)
+	}
+	return nil
+}
+
+// WriteFile writes the finished PDF to path atomically (see WriteFileAtomic).
+func (d *Doc) WriteFile(path string) error {
+	return WriteFileAtomic(path, d.Output)
+}
+
+// WriteFileAtomic writes a file through a temporary file in the same folder,
+// synced and then renamed over path, so that a crash or a full disk never
+// leaves a half-written PDF where the viewer or the printer will find it.
+func WriteFileAtomic(path string, write func(w io.Writer) error) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("receipt: cannot write in %s: %w", dir, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	_ = tmp.Chmod(0o644) // CreateTemp makes 0600; a printed document is not secret from its user's tools
+	if err = write(tmp); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("receipt: writing %s: %w", path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("receipt: writing %s: %w", path, err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("receipt: replacing %s (is it open in another program?): %w", path, err)
+	}
+	if dh, derr := os.Open(dir); derr == nil { // make the rename itself durable where the OS allows
+		_ = dh.Sync()
+		dh.Close()
+	}
+	return nil
+}
+
+// PDF is the underlying fpdf document, for drawing the helpers do not cover.
+// Text given to it directly must be passed through Clean first.
+func (d *Doc) PDF() *fpdf.Fpdf { return d.f }
+
+// Size is the document's page size (for a roll, W and H 0).
+func (d *Doc) Size() Size { return d.size }
+
+// Lang is the catalog the document's labels come from.
+func (d *Doc) Lang() *i18n.Catalog { return d.lang }
+
+// T is the document's text for an i18n key.
+func (d *Doc) T(key string) string { return d.lang.T(key) }
+
+// Tf is the document's text for an i18n key, placeholders filled.
+func (d *Doc) Tf(key string, args map[string]string) string { return d.lang.Tf(key, args) }
+
+// Width is the width between the margins, less any room kept by
+// ReserveRight, in mm.
+func (d *Doc) Width() float64 { return d.size.W - 2*d.margin - d.right }
+
+// ReserveRight keeps w mm free at the right of the following rows and
+// text (e.g. beside a QR code drawn with ImageAt); 0 ends it.
+func (d *Doc) ReserveRight(w float64) { d.right = min(max(w, 0), d.size.W-2*d.margin-20) }
+
+// Left is the left margin's x, in mm.
+func (d *Doc) Left() float64 { return d.margin }
+
+// BaseSize is the body text size in points.
+func (d *Doc) BaseSize() float64 { return d.base }
+
+// Y is the cursor's distance from the top of the page, in mm.
+func (d *Doc) Y() float64 { return d.f.GetY() }
+
+// SetY moves the cursor to y on the current page, at the left margin.
+func (d *Doc) SetY(y float64) { d.f.SetXY(d.margin, y) }
+
+// Space moves the cursor down by h mm.
+func (d *Doc) Space(h float64) { d.SetY(d.Y() + h) }
+
+// SetLabelWidth sets the width of Row's label column, in mm.
+func (d *Doc) SetLabelWidth(w float64) { d.labelW = min(max(w, 5), d.Width()-10) }
+
+// bottom is the lowest y content may reach on this page.
+func (d *Doc) bottom() float64 {
+	if d.size.Roll() {
+		return d.pageH - d.margin
+	}
+	return d.pageH - d.margin - footerHeight
+}
+
+// Fits reports whether h mm of content fits below the cursor on this page.
+func (d *Doc) Fits(h float64) bool { return d.Y()+h <= d.bottom() }
+
+// Ensure starts a new page unless h mm fit below the cursor. Content taller
+// than a whole page is drawn from the top of a fresh page and overflows.
+func (d *Doc) Ensure(h float64) {
+	if !d.Fits(h) && d.Y() > d.margin+0.01 {
+		d.f.AddPage()
+		d.SetY(d.margin)
+	}
+}
+
+// LineHeight is the height of one line of text of the given size (0: body).
+func (d *Doc) LineHeight(size float64) float64 {
+	if size <= 0 {
+		size = d.base
+	}
+	return size * ptToMM * 1.25
+}
+
+// font selects the face and size of st.
+func (d *Doc) font(st Style) {
+	style := ""
+	switch {
+	case st.Bold: // there is no bold italic face; bold wins
+		style = "B"
+	case st.Italic:
+		style = "I"
+	}
+	size := st.Size
+	if size <= 0 {
+		size = d.base
+	}
+	d.f.SetFont(family, style, size)
+}
+
+// Wrap splits text into the lines it takes in width w (mm) in style st.
+// Line breaks in text are kept; each line is cleaned (domain.Clean).
+func (d *Doc) Wrap(text string, st Style, w float64) []string {
+	d.font(st)
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		para = clean(para)
+		if para == "" {
+			continue
+		}
+		out = append(out, d.f.SplitText(para, w)...)
+	}
+	return out
+}
+
+// TextAt draws text wrapped in a box of width w at (x, y) without moving
+// the cursor, and returns the height it took.
+func (d *Doc) TextAt(x, y, w float64, text string, st Style) float64 {
+	lines := d.Wrap(text, st, w)
+	lh := d.LineHeight(st.Size)
+	for i, l := range lines {
+		d.f.SetXY(x, y+float64(i)*lh)
+		d.f.CellFormat(w, lh, l, "", 0, align(st.Align), false, 0, "")
+	}
+	return float64(len(lines)) * lh
+}
+
+// Text draws a paragraph across the page, wrapped, breaking pages between lines.
+func (d *Doc) Text(text string, st Style) {
+	lh := d.LineHeight(st.Size)
+	for _, l := range d.Wrap(text, st, d.Width()) {
+		d.Ensure(lh)
+		d.f.SetXY(d.margin, d.Y())
+		d.f.CellFormat(d.Width(), lh, l, "", 2, align(st.Align), false, 0, "")
+	}
+	d.SetY(d.Y())
+}
+
+// Heading draws a document title: bold, large, centred.
+func (d *Doc) Heading(text string) {
+	st := Style{Size: d.base + 5, Bold: true, Align: "C"}
+	if d.size.Roll() {
+		st.Size = d.base + 3
+	}
+	d.Ensure(2 * d.LineHeight(st.Size))
+	d.Text(text, st)
+	d.Space(1)
+}
+
+// Subheading draws a section title: bold, a little larger, left.
+func (d *Doc) Subheading(text string) {
+	st := Style{Size: d.base + 1, Bold: true}
+	d.Ensure(d.LineHeight(st.Size) + 2*d.LineHeight(0)) // never alone at the foot of a page
+	d.Space(1)
+	d.Text(text, st)
+	d.Space(0.5)
+}
+
+// Row draws a label and its value side by side: the label in the label
+// column (see SetLabelWidth), the value in bold, each wrapped.
+func (d *Doc) Row(label, value string) {
+	d.RowStyled(label, value, Style{Bold: true})
+}
+
+// RowStyled is Row with the value's style chosen.
+func (d *Doc) RowStyled(label, value string, st Style) {
+	lw := d.labelW
+	vw := d.Width() - lw - 1.5
+	labels := d.Wrap(label, Style{Size: st.Size}, lw)
+	values := d.Wrap(value, st, vw)
+	lh := d.LineHeight(st.Size)
+	h := float64(max(len(labels), len(values), 1)) * lh
+	d.Ensure(h)
+	y := d.Y()
+	d.TextAt(d.margin, y, lw, label, Style{Size: st.Size})
+	d.TextAt(d.margin+lw+1.5, y, vw, value, st)
+	d.SetY(y + h + 0.4)
+}
+
+// Rule draws a thin line across the page, with a little room around it.
+func (d *Doc) Rule() {
+	d.Ensure(2)
+	y := d.Y() + 1
+	d.f.Line(d.margin, y, d.margin+d.Width(), y)
+	d.SetY(y + 1)
+}
+
+// CutLine draws a dashed line across the page: where to tear or cut.
+func (d *Doc) CutLine() {
+	d.Ensure(3)
+	y := d.Y() + 1.5
+	d.f.SetDashPattern([]float64{1.2, 1}, 0)
+	d.f.Line(d.margin, y, d.margin+d.Width(), y)
+	d.f.SetDashPattern(nil, 0)
+	d.SetY(y + 1.5)
+}
+
+// Letterhead draws two blocks of centred lines side by side, as Vietnamese
+// official papers open: the issuing unit on the left, the national motto
+// on the right. Each block's last line is underlined with a short rule.
+// On a roll the blocks are stacked.
+func (d *Doc) Letterhead(left, right []Line) {
+	if d.size.Roll() {
+		for _, block := range [][]Line{left, right} {
+			for _, l := range block {
+				st := l.Style
+				st.Align = "C"
+				d.Text(l.Text, st)
+			}
+		}
+		d.Space(1)
+		return
+	}
+	leftW := d.Width() * 0.44
+	rightW := d.Width() - leftW
+	y := d.Y()
+	h1 := d.block(d.margin, y, leftW, left)
+	h2 := d.block(d.margin+leftW, y, rightW, right)
+	d.SetY(y + max(h1, h2) + 2)
+}
+
+// block draws centred lines in a box and a short rule under the last one.
+func (d *Doc) block(x, y, w float64, lines []Line) float64 {
+	h := 0.0
+	lastW := 0.0
+	for _, l := range lines {
+		st := l.Style
+		st.Align = "C"
+		h += d.TextAt(x, y+h, w, l.Text, st)
+		d.font(st)
+		lastW = min(d.f.GetStringWidth(clean(l.Text)), w)
+	}
+	if len(lines) > 0 && lastW > 0 {
+		rw := lastW * 0.6
+		d.f.Line(x+(w-rw)/2, y+h+0.6, x+(w+rw)/2, y+h+0.6)
+		h += 1
+	}
+	return h
+}
+
+// Table draws a table with a bold header row, wrapping each cell in its
+// column. A row never splits across pages; the header is drawn again at
+// the top of each new page. rows hold one string per column.
+func (d *Doc) Table(cols []Column, rows [][]string) {
+	if len(cols) == 0 {
+		return
+	}
+	widths := d.widths(cols)
+	const pad = 1.0
+	st := Style{Size: d.base - 0.5}
+	if d.size.Roll() {
+		st.Size = d.base - 0.5
+	}
+	head := Style{Size: st.Size, Bold: true, Align: "C"}
+	lh := d.LineHeight(st.Size)
+	header := make([]string, len(cols))
+	for i, c := range cols {
+		header[i] = c.Title
+	}
+	drawRow := func(cells []string, st Style, fill bool) {
+		lines := make([][]string, len(cols))
+		n := 1
+		for i := range cols {
+			if i < len(cells) {
+				lines[i] = d.Wrap(cells[i], st, widths[i]-2*pad)
+			}
+			n = max(n, len(lines[i]))
+		}
+		h := float64(n)*lh + 2*pad*0.6
+		y := d.Y()
+		x := d.margin
+		for i := range cols {
+			if fill && !d.size.Roll() {
+				d.f.SetFillColor(232, 232, 232)
+				d.f.Rect(x, y, widths[i], h, "FD")
+			} else {
+				d.f.Rect(x, y, widths[i], h, "D")
+			}
+			d.font(st)
+			a := st.Align
+			if a == "" {
+				a = cols[i].Align
+			}
+			for j, l := range lines[i] {
+				d.f.SetXY(x+pad, y+pad*0.6+float64(j)*lh)
+				d.f.CellFormat(widths[i]-2*pad, lh, l, "", 0, align(a), false, 0, "")
+			}
+			x += widths[i]
+		}
+		d.SetY(y + h)
+	}
+	rowHeight := func(cells []string, st Style) float64 {
+		n := 1
+		for i := range cols {
+			if i < len(cells) {
+				n = max(n, len(d.Wrap(cells[i], st, widths[i]-2*pad)))
+			}
+		}
+		return float64(n)*lh + 2*pad*0.6
+	}
+	hh := rowHeight(header, head)
+	first := lh * 2
+	if len(rows) > 0 {
+		first = rowHeight(rows[0], st)
+	}
+	d.Ensure(hh + first)
+	drawRow(header, head, true)
+	for _, r := range rows {
+		h := rowHeight(r, st)
+		if !d.Fits(h) {
+			d.Ensure(hh + h)
+			drawRow(header, head, true)
+		}
+		drawRow(r, st, false)
+	}
+	d.Space(1)
+}
+
+// widths resolves the columns' widths to fill the page width.
+func (d *Doc) widths(cols []Column) []float64 {
+	out := make([]float64, len(cols))
+	fixed, free := 0.0, 0
+	for i, c := range cols {
+		out[i] = c.Width
+		if c.Width > 0 {
+			fixed += c.Width
+		} else {
+			free++
+		}
+	}
+	if free > 0 {
+		share := max((d.Width()-fixed)/float64(free), 8)
+		for i := range out {
+			if out[i] == 0 {
+				out[i] = share
+			}
+		}
+	}
+	return out
+}
+
+// Signatures draws signature boxes side by side across the page: each with
+// its title, note, room to sign (height mm; 0: 18) and the printed name.
+func (d *Doc) Signatures(height float64, boxes ...Signature) {
+	if len(boxes) == 0 {
+		return
+	}
+	if height <= 0 {
+		height = 18
+	}
+	w := d.Width() / float64(len(boxes))
+	title := Style{Bold: true, Align: "C"}
+	note := Style{Italic: true, Align: "C", Size: d.base - 1}
+	name := Style{Bold: true, Align: "C"}
+	measure := func(b Signature) (float64, float64) {
+		top := float64(len(d.Wrap(b.Title, title, w-2)))*d.LineHeight(0) +
+			float64(len(d.Wrap(b.Note, note, w-2)))*d.LineHeight(note.Size)
+		return top, float64(len(d.Wrap(b.Name, name, w-2))) * d.LineHeight(0)
+	}
+	topH, nameH := 0.0, 0.0
+	for _, b := range boxes {
+		t, n := measure(b)
+		topH, nameH = max(topH, t), max(nameH, n)
+	}
+	d.Ensure(topH + height + nameH + 1)
+	y := d.Y()
+	for i, b := range boxes {
+		x := d.margin + float64(i)*w + 1
+		h := d.TextAt(x, y, w-2, b.Title, title)
+		d.TextAt(x, y+h, w-2, b.Note, note)
+		d.TextAt(x, y+topH+height, w-2, b.Name, name)
+	}
+	d.SetY(y + topH + height + nameH + 1)
+}
+
+// Image draws a PNG at the cursor, w mm wide (height by its aspect),
+// aligned "L", "C" or "R", and moves the cursor below it.
+func (d *Doc) Image(png []byte, w float64, alignment string) error {
+	info, name, err := d.register(png)
+	if err != nil {
+		return err
+	}
+	h := w * info.Height() / info.Width()
+	d.Ensure(h)
+	x := d.margin
+	switch alignment {
+	case "C":
+		x += (d.Width() - w) / 2
+	case "R":
+		x += d.Width() - w
+	}
+	y := d.Y()
+	d.f.ImageOptions(name, x, y, w, h, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	d.SetY(y + h)
+	return nil
+}
+
+// ImageAt draws a PNG w mm wide with its top-left corner at (x, y), without
+// moving the cursor, and returns its height.
+func (d *Doc) ImageAt(png []byte, x, y, w float64) (float64, error) {
+	info, name, err := d.register(png)
+	if err != nil {
+		return 0, err
+	}
+	h := w * info.Height() / info.Width()
+	d.f.ImageOptions(name, x, y, w, h, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	d.SetY(d.Y()) // ImageOptions leaves x where it was; keep the cursor at the margin
+	return h, nil
+}
+
+func (d *Doc) register(png []byte) (*fpdf.ImageInfoType, string, error) {
+	d.images++
+	name := "img" + strconv.Itoa(d.images)
+	info := d.f.RegisterImageOptionsReader(name, fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(png))
+	if d.f.Err() || info == nil {
+		err := d.f.Error()
+		if err == nil {
+			err = errors.New("unreadable image")
+		}
+		return nil, "", fmt.Errorf("receipt: image: %w", err)
+	}
+	return info, name, nil
+}
+
+// QR draws the QR code of text, w mm wide (quiet zone included), at the
+// cursor, aligned "L", "C" or "R", and moves the cursor below it.
+func (d *Doc) QR(text string, w float64, alignment string) error {
+	png, err := QRPNG(text)
+	if err != nil {
+		return err
+	}
+	return d.Image(png, w, alignment)
+}
+
+// Clean prepares text for the PDF: domain.Clean (NFC, one space between
+// words), and every character beyond the Basic Multilingual Plane (emoji,
+// rare CJK) replaced by "?", because fpdf's glyph tables stop there.
+func Clean(s string) string { return clean(s) }
+
+func clean(s string) string {
+	s = domain.Clean(s)
+	astral := false
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0xF0 { // lead byte of a 4-byte UTF-8 sequence
+			astral = true
+			break
+		}
+	}
+	if !astral {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if r > 0xFFFF {
+			r = '?'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func align(a string) string {
+	switch a {
+	case "C", "R":
+		return a
+	}
+	return "L"
+}

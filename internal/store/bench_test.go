@@ -1,0 +1,109 @@
+package store_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"postdesk/internal/demo"
+	"postdesk/internal/domain"
+	"postdesk/internal/store"
+)
+
+var bctx = context.Background()
+
+// BenchmarkIntake records one intake: receipt number, event and projection
+// in one transaction with synchronous=FULL (an fsync per save).
+func BenchmarkIntake(b *testing.B) {
+	s, err := store.Open(filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Setup(bctx, domain.PostPoint{Code: "600900", Name: "Bench"}, "A"); err != nil {
+		b.Fatal(err)
+	}
+	d := domain.Dossier{Option: domain.OptionSendAndReturn, ProcedureCode: "1.001193", ProcedureName: "Thủ tục đăng ký khai sinh",
+		AgencyCode: "000.01.50.H21", Applicant: domain.Person{FullName: "Nguyễn Thị Hằng", IDNumber: "064190000123", Phone: "0905123456"},
+		Place: domain.PlaceCounter, Postage: 15000, ReturnMethod: domain.ReturnByPost,
+		Documents: []domain.DocumentItem{{Name: "Tờ khai", Required: true, Received: true, Original: true, Count: 1}}}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.Intake(bctx, "gdv1", d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSearch looks dossiers up in a seeded database of
+// demo.BenchDossiers() dossiers (200,000 unless POSTDESK_BENCH_DOSSIERS says).
+func BenchmarkSearch(b *testing.B) {
+	path, err := demo.CachedDB(demo.BenchDossiers())
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := store.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	// Take real values from a dossier in the middle of the data.
+	rows, err := s.Search(bctx, "nguyen", 50)
+	if err != nil || len(rows) == 0 {
+		b.Fatalf("no sample dossier: %v", err)
+	}
+	d, err := s.Dossier(bctx, rows[len(rows)/2].ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	queries := map[string]string{
+		"name_prefix":    strings.Join(strings.Fields(domain.Fold(d.Applicant.FullName))[:2], " "),
+		"citizen_id":     d.Applicant.IDNumber,
+		"phone":          d.Applicant.Phone,
+		"receipt":        d.ID,
+		"receipt_prefix": d.ID[:14],
+	}
+	if d.OfficialCode != "" {
+		queries["official_code"] = d.OfficialCode
+	}
+	for name, q := range queries {
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				got, err := s.Search(bctx, q, 50)
+				if err != nil || len(got) == 0 {
+					b.Fatalf("search %q: %d rows, %v", q, len(got), err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkDemoSeed seeds demo.BenchDossiers() dossiers into a new database
+// per iteration (run with -benchtime=1x) and reports the bytes per dossier.
+func BenchmarkDemoSeed(b *testing.B) {
+	n := demo.BenchDossiers()
+	for i := 0; i < b.N; i++ {
+		path := filepath.Join(b.TempDir(), "seed.db")
+		s, err := store.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		prepare(b, s)
+		b.StartTimer()
+		if _, err := demo.Seed(bctx, s, demo.Options{Dossiers: n, Seed: 1, Now: time.Date(2026, 11, 25, 12, 0, 0, 0, domain.Zone)}); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Checkpoint(bctx); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		fi, _ := os.Stat(path)
+		b.ReportMetric(float64(fi.Size())/float64(n), "bytes/dossier")
+		s.Close()
+		b.StartTimer()
+	}
+}

@@ -1,0 +1,288 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"postdesk/internal/domain"
+)
+
+// Filter picks the dossiers of the dossier table. Zero fields do not filter.
+type Filter struct {
+	States        []domain.State // any of these states
+	From, To      time.Time      // received in [From, To): the UI passes the start of the first day and of the day after the last
+	ProcedureCode string
+	AgencyCode    string
+	// DueSoonDays > 0 keeps dossiers still waiting for the agency whose due
+	// date falls today or within the next DueSoonDays days; Overdue keeps
+	// those whose due date has passed. Both together: due before the end of
+	// the window, late or not.
+	DueSoonDays int
+	Overdue     bool
+	Text        string    // receipt number, code, citizen ID, phone or start of a name (as Search)
+	Now         time.Time // "today" for due dates; zero means the store's clock
+}
+
+// WaitingStates are the states in which a dossier waits for the agency's
+// result, so its due date matters. A supplement request stops the clock
+// (the agency sets a new date when the papers come), so it is not here.
+var WaitingStates = []domain.State{domain.StateReceived, domain.StateAtAgency, domain.StateAccepted}
+
+// The dossier table pages straight from SQLite, newest first. Each query
+// picks its index on purpose (INDEXED BY) rather than trusting the planner
+// of a database that was never ANALYZEd: the index whose leading equality is
+// the most selective filter and whose second column, received_at, gives the
+// order for free. A page is read in two steps — the rowids of the page from
+// the index alone, then those 50 rows — so skipping rows for a deep page
+// walks the index, not the table (the rows carry the JSON of each dossier).
+
+// ListDossiers returns page (0-based) of pageSize dossiers matching f,
+// newest received first (ties broken by insertion order, so pages never
+// overlap or skip).
+func (s *Store) ListDossiers(ctx context.Context, f Filter, page, pageSize int) ([]DossierRow, error) {
+	if pageSize <= 0 {
+		pageSize = 50
+	}
+	if page < 0 {
+		page = 0
+	}
+	q, ok := s.buildFilter(f)
+	if !ok {
+		return nil, nil
+	}
+	offset := page * pageSize
+	var inner string
+	var args []any
+	if len(q.states) > 1 && q.index == "" && q.text == "" {
+		// Several states: each state's newest rows come in order from the
+		// (state, received_at) index; merging them beats sorting every row of
+		// the common states.
+		parts := make([]string, len(q.states))
+		for i, st := range q.states {
+			parts[i] = "SELECT * FROM (SELECT rowid AS r, received_at AS t FROM dossiers INDEXED BY dossiers_state_received WHERE state = ?" +
+				q.whereTail() + " ORDER BY received_at DESC, rowid DESC LIMIT ?)"
+			args = append(args, string(st))
+			args = append(args, q.condArgs...)
+			args = append(args, offset+pageSize)
+		}
+		inner = "SELECT r FROM (" + strings.Join(parts, " UNION ALL ") + ") ORDER BY t DESC, r DESC LIMIT ? OFFSET ?"
+	} else {
+		inner = "SELECT rowid FROM dossiers" + q.indexed() + q.where() + " ORDER BY received_at DESC, rowid DESC LIMIT ? OFFSET ?"
+		args = append(args, q.args()...)
+	}
+	args = append(args, pageSize, offset)
+	rows, err := s.db.QueryContext(ctx, "SELECT "+rowColumns+" FROM dossiers WHERE rowid IN ("+inner+
+		") ORDER BY received_at DESC, rowid DESC", args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanRows(rows)
+}
+
+// CountDossiers returns how many dossiers match f.
+func (s *Store) CountDossiers(ctx context.Context, f Filter) (int, error) {
+	q, ok := s.buildFilter(f)
+	if !ok {
+		return 0, nil
+	}
+	idx := q.indexed()
+	if len(q.states) > 1 && q.index == "" {
+		idx = "" // state IN (…): the planner's own choice of the state index counts well
+	}
+	var n int
+	err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM dossiers"+idx+q.where(), q.args()...).Scan(&n)
+	return n, err
+}
+
+// filterQuery is a Filter turned into SQL.
+type filterQuery struct {
+	conds    []string // every condition but the state's
+	condArgs []any
+	states   []domain.State
+	index    string // INDEXED BY this index; "" = the received_at index or the planner (text)
+	text     string
+}
+
+func (q *filterQuery) indexed() string {
+	switch {
+	case q.text != "":
+		return "" // an OR of several indexes: the planner unions them
+	case q.index != "":
+		return " INDEXED BY " + q.index
+	case len(q.states) == 1:
+		return " INDEXED BY dossiers_state_received"
+	default:
+		return " INDEXED BY dossiers_received_at"
+	}
+}
+
+// args are the values of where()'s placeholders: the states, then the rest.
+func (q *filterQuery) args() []any {
+	out := make([]any, 0, len(q.states)+len(q.condArgs))
+	for _, st := range q.states {
+		out = append(out, string(st))
+	}
+	return append(out, q.condArgs...)
+}
+
+func (q *filterQuery) where() string {
+	conds := q.conds
+	if len(q.states) > 0 {
+		conds = append([]string{"state IN (" + inList(len(q.states)) + ")"}, conds...)
+	}
+	if len(conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// whereTail is the conditions other than the state, for the per-state branches.
+func (q *filterQuery) whereTail() string {
+	if len(q.conds) == 0 {
+		return ""
+	}
+	return " AND " + strings.Join(q.conds, " AND ")
+}
+
+// buildFilter turns f into SQL; ok is false when nothing can match (e.g.
+// an overdue filter on states that never wait for the agency).
+func (s *Store) buildFilter(f Filter) (q filterQuery, ok bool) {
+	states := dedupeStates(f.States)
+	due := f.Overdue || f.DueSoonDays > 0
+	if due {
+		if len(states) == 0 {
+			states = WaitingStates
+		} else {
+			states = intersectStates(states, WaitingStates)
+			if len(states) == 0 {
+				return q, false
+			}
+		}
+	}
+	q.states = states
+	add := func(cond string, a ...any) {
+		q.conds = append(q.conds, cond)
+		q.condArgs = append(q.condArgs, a...)
+	}
+	if !f.From.IsZero() {
+		add("received_at >= ?", formatTime(f.From))
+	}
+	if !f.To.IsZero() {
+		add("received_at < ?", formatTime(f.To))
+	}
+	if c := domain.Clean(f.ProcedureCode); c != "" {
+		add("procedure_code = ?", c)
+		q.index = "dossiers_procedure"
+	}
+	if c := domain.Clean(f.AgencyCode); c != "" {
+		add("agency_code = ?", c)
+		if q.index == "" {
+			q.index = "dossiers_agency_received"
+		}
+	}
+	if due {
+		now := f.Now
+		if now.IsZero() {
+			now = s.Now()
+		}
+		y, m, d := now.In(domain.Zone).Date()
+		today := time.Date(y, m, d, 0, 0, 0, 0, domain.Zone)
+		add("due_date <> ''")
+		if !f.Overdue {
+			add("due_date >= ?", formatTime(today))
+		}
+		if f.DueSoonDays > 0 {
+			add("due_date < ?", formatTime(today.AddDate(0, 0, f.DueSoonDays+1)))
+		} else {
+			add("due_date < ?", formatTime(today))
+		}
+		// Few dossiers are late or nearly due: find them by due date and sort those.
+		q.index = "dossiers_due"
+	}
+	if t := domain.Clean(f.Text); t != "" {
+		cond, args := textCondition(t)
+		if cond == "" {
+			return q, false
+		}
+		add(cond, args...)
+		q.text, q.index = t, ""
+	}
+	return q, true
+}
+
+// textCondition is Search's matching as one OR condition.
+func textCondition(q string) (string, []any) {
+	upper := strings.ToUpper(strings.ReplaceAll(q, " ", ""))
+	var parts []string
+	var args []any
+	prefix := func(col, p string, extra string) {
+		parts = append(parts, "("+col+" >= ? AND "+col+" < ?"+extra+")")
+		args = append(args, p, p+"\U0010FFFF")
+	}
+	switch {
+	case allDigits(upper):
+		prefix("citizen_id", upper, "")
+		if phone, err := domain.NormalizePhone(upper); err == nil {
+			parts = append(parts, "phone = ?")
+			args = append(args, phone)
+		} else if strings.HasPrefix(upper, "0") {
+			prefix("phone", upper, "")
+		}
+		prefix("id", upper, "")
+	case strings.HasPrefix(upper, "+84"):
+		if phone, err := domain.NormalizePhone(upper); err == nil {
+			parts = append(parts, "phone = ?")
+			args = append(args, phone)
+		}
+	case looksLikeCode(upper):
+		prefix("id", upper, "")
+		prefix("official_code", upper, " AND official_code <> ''")
+		prefix("item_code", upper, " AND item_code <> ''")
+	}
+	if hasLetter(q) {
+		if f := domain.Fold(q); f != "" {
+			prefix("name_fold", f, "")
+		}
+	}
+	if len(parts) == 0 {
+		return "", nil
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", args
+}
+
+func inList(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+func dedupeStates(in []domain.State) []domain.State {
+	var out []domain.State
+	seen := map[domain.State]bool{}
+	for _, s := range in {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func intersectStates(a, b []domain.State) []domain.State {
+	var out []domain.State
+	for _, s := range a {
+		for _, t := range b {
+			if s == t {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// PageCount is how many pages of size pageSize hold n rows.
+func PageCount(n, pageSize int) int {
+	if pageSize <= 0 {
+		return 0
+	}
+	return (n + pageSize - 1) / pageSize
+}

@@ -1,0 +1,275 @@
+package syncproto
+
+import (
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"filippo.io/age"
+
+	"postdesk/internal/domain"
+)
+
+// EnrollRequest is the body of POST /v1/enroll. The device proves it holds
+// the private key by signing the request (see EnrollText).
+type EnrollRequest struct {
+	Token        string `json:"token"`         // one-time token issued by the hub for the post point
+	Device       string `json:"device"`        // e.g. "600900-A"
+	PostPoint    string `json:"post_point"`    // e.g. "600900"
+	PublicKey    []byte `json:"public_key"`    // base64 of the 32-byte Ed25519 public key
+	AgeRecipient string `json:"age_recipient"` // the device's age X25519 recipient ("age1…"), for reply files
+	Sig          []byte `json:"sig"`           // base64 Ed25519 signature over EnrollText
+}
+
+// EnrollText is what the device signs in an enrollment request:
+// "postdesk/v1 enroll\n" + token + "\n" + device + "\n" + post_point + "\n" +
+// base64(public_key) + "\n" + age_recipient + "\n".
+func (r *EnrollRequest) EnrollText() []byte {
+	return []byte("postdesk/v1 enroll\n" + r.Token + "\n" + r.Device + "\n" + r.PostPoint + "\n" +
+		base64.StdEncoding.EncodeToString(r.PublicKey) + "\n" + r.AgeRecipient + "\n")
+}
+
+// NewEnrollRequest makes a signed enrollment request.
+func NewEnrollRequest(key ed25519.PrivateKey, token, device, postPoint, ageRecipient string) EnrollRequest {
+	r := EnrollRequest{Token: token, Device: device, PostPoint: postPoint,
+		PublicKey: []byte(key.Public().(ed25519.PublicKey)), AgeRecipient: ageRecipient}
+	r.Sig = ed25519.Sign(key, r.EnrollText())
+	return r
+}
+
+// Check validates the request's fields and its signature (the token is the hub's to check).
+func (r *EnrollRequest) Check() error {
+	if r.Token == "" || len(r.Token) > 200 {
+		return Errorf(CodeBadToken, "the enrollment token is missing")
+	}
+	if err := CheckDeviceID(r.Device, r.PostPoint); err != nil {
+		return Errorf(CodeBadRequest, "%v", err)
+	}
+	if len(r.PublicKey) != ed25519.PublicKeySize {
+		return Errorf(CodeBadRequest, "public_key must be 32 bytes")
+	}
+	if _, err := age.ParseX25519Recipient(r.AgeRecipient); err != nil {
+		return Errorf(CodeBadRequest, "age_recipient: %v", err)
+	}
+	if len(r.Sig) != ed25519.SignatureSize || !ed25519.Verify(r.PublicKey, r.EnrollText(), r.Sig) {
+		return Errorf(CodeBadSignature, "the enrollment request is not signed by its public key")
+	}
+	return nil
+}
+
+// ParseEnrollRequest decodes and checks a request body.
+func ParseEnrollRequest(data []byte) (EnrollRequest, error) {
+	var r EnrollRequest
+	if len(data) > 64<<10 {
+		return r, Errorf(CodeTooLarge, "enrollment request too large")
+	}
+	if err := strictJSON(data, &r); err != nil {
+		return r, Errorf(CodeBadRequest, "enrollment request: %v", err)
+	}
+	return r, r.Check()
+}
+
+// EnrollResponse is the hub's answer to a good enrollment. The device keeps
+// hub_sign_key to verify acks and updates, and hub_age_recipient to encrypt
+// USB batch files.
+type EnrollResponse struct {
+	Device          string    `json:"device"`
+	PostPoint       string    `json:"post_point"`
+	HubSignKey      []byte    `json:"hub_sign_key"`      // base64 of the hub's 32-byte Ed25519 public key
+	HubAgeRecipient string    `json:"hub_age_recipient"` // "age1…"
+	EnrolledAt      time.Time `json:"enrolled_at"`
+	HubName         string    `json:"hub_name,omitempty"` // shown on the device, e.g. "Gia Lai"
+}
+
+// Check validates an enrollment answer against the request.
+func (r *EnrollResponse) Check(req EnrollRequest) error {
+	if r.Device != req.Device || r.PostPoint != req.PostPoint {
+		return Errorf(CodeForeign, "the hub enrolled %s of %s, not %s", r.Device, r.PostPoint, req.Device)
+	}
+	if len(r.HubSignKey) != ed25519.PublicKeySize {
+		return Errorf(CodeBadRequest, "hub_sign_key must be 32 bytes")
+	}
+	if _, err := age.ParseX25519Recipient(r.HubAgeRecipient); err != nil {
+		return Errorf(CodeBadRequest, "hub_age_recipient: %v", err)
+	}
+	return nil
+}
+
+// Update kinds.
+const (
+	UpdateOutcome   = "outcome"         // an agency outcome for one of the device's dossiers
+	UpdateRegister  = "register_result" // a result-only registration for the device's post point
+	UpdateCatalog   = "catalog"         // catalog changes (agencies, procedures)
+	UpdateRevoke    = "revoke"          // a device of the province was revoked (maybe this one)
+	UpdateDeviceKey = "device_key"      // the public key of a device of the province
+)
+
+// OutcomeEvents are the dossier moves an outcome update may carry, and the
+// payload type of each (nil: no payload).
+var OutcomeEvents = map[domain.Kind]func() any{
+	domain.KindAccept:            func() any { return new(domain.AcceptPayload) },
+	domain.KindRequestSupplement: func() any { return new(domain.SupplementPayload) },
+	domain.KindReject:            func() any { return new(domain.ReasonPayload) },
+	domain.KindResultReady:       nil,
+}
+
+// Update is one item the hub sends down to a device. ID is hub-wide and
+// increasing: the device's cursor is the last ID it has applied.
+//
+//	kind            dossier  event                         payload
+//	outcome         receipt  dossier.accept                domain.AcceptPayload {official_code, due_date}
+//	                         dossier.request_supplement    domain.SupplementPayload {papers, note}
+//	                         dossier.reject                domain.ReasonPayload {reason}
+//	                         dossier.result_ready          (none)
+//	register_result —        —                             domain.Dossier (option "return"; applicant, procedure, agency, official code…)
+//	catalog         —        —                             CatalogChange
+//	revoke          —        —                             Revocation
+//	device_key      —        —                             DeviceKey
+type Update struct {
+	ID      int64           `json:"id"`
+	Kind    string          `json:"kind"`
+	At      time.Time       `json:"at"` // when the hub recorded it
+	Dossier string          `json:"dossier,omitempty"`
+	Event   domain.Kind     `json:"event,omitempty"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
+
+// CatalogChange is a catalog the device imports (agencies and procedures
+// are added or updated by code, as in store.ImportCatalog).
+type CatalogChange struct {
+	FileName   string             `json:"file_name"`
+	SHA256     string             `json:"sha256"`
+	Agencies   []domain.Agency    `json:"agencies"`
+	Procedures []domain.Procedure `json:"procedures"`
+}
+
+// Revocation names a revoked device.
+type Revocation struct {
+	Device string `json:"device"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// DeviceKey is a province device's public key, so receipts signed by any
+// device of the province verify everywhere.
+type DeviceKey struct {
+	Device    string     `json:"device"`
+	PostPoint string     `json:"post_point"`
+	PublicKey []byte     `json:"public_key"` // base64 of 32 bytes
+	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+}
+
+// Updates is the signed answer of GET /v1/updates (type "updates"): the
+// device's updates with after < id ≤ next, oldest first. When more is true
+// the device asks again with after = next.
+type Updates struct {
+	Device  string    `json:"device"`
+	After   int64     `json:"after"`
+	Next    int64     `json:"next"` // the cursor after applying these items
+	More    bool      `json:"more"`
+	HubTime time.Time `json:"hub_time"`
+	Items   []Update  `json:"items"`
+}
+
+// Check validates an updates list for device asked after cursor after.
+func (u *Updates) Check(device string, after int64) error {
+	if u.Device != device {
+		return Errorf(CodeForeign, "the updates are for device %s, not %s", u.Device, device)
+	}
+	if u.After != after {
+		return Errorf(CodeBadHeader, "updates after %d where %d was asked", u.After, after)
+	}
+	if u.Next < u.After {
+		return Errorf(CodeBadHeader, "updates: next %d is before after %d", u.Next, u.After)
+	}
+	if len(u.Items) > MaxUpdates {
+		return Errorf(CodeTooLarge, "%d updates in one answer (limit %d)", len(u.Items), MaxUpdates)
+	}
+	prev := u.After
+	for _, it := range u.Items {
+		if it.ID <= prev || it.ID > u.Next {
+			return Errorf(CodeBadHeader, "update %d out of order (after %d, next %d)", it.ID, prev, u.Next)
+		}
+		prev = it.ID
+	}
+	return nil
+}
+
+// SignUpdates signs an updates list with the hub's key.
+func SignUpdates(key ed25519.PrivateKey, u Updates) (Signed, error) {
+	if u.Items == nil {
+		u.Items = []Update{}
+	}
+	u.HubTime = u.HubTime.UTC()
+	return Sign(key, TypeUpdates, u)
+}
+
+// OpenUpdates verifies and checks a signed updates list.
+func OpenUpdates(hubPub ed25519.PublicKey, s Signed, device string, after int64) (Updates, error) {
+	var u Updates
+	if err := Open(hubPub, s, TypeUpdates, &u); err != nil {
+		return u, err
+	}
+	return u, u.Check(device, after)
+}
+
+// Reply is the content of a USB reply file (type "reply"): the ack of the
+// batches of a batch file and the updates for the device after the cursor
+// the file carried, both signed, bound together by the reply's signature.
+type Reply struct {
+	Format  int       `json:"format"`
+	Device  string    `json:"device"`
+	HubTime time.Time `json:"hub_time"`
+	Ack     Signed    `json:"ack"`
+	Updates Signed    `json:"updates"`
+}
+
+// Reply content after verification.
+type ReplyContent struct {
+	Reply   Reply
+	Ack     Ack
+	Updates Updates
+}
+
+// DecodeReply verifies a reply's plaintext (the Signed reply JSON) with the
+// hub's key and checks that it is for device; the updates must start at
+// after (the cursor when the batch file was written) or, when after < 0,
+// anywhere. Any failure refuses the whole reply.
+func DecodeReply(plain []byte, hubPub ed25519.PublicKey, device string, after int64) (ReplyContent, error) {
+	var c ReplyContent
+	s, err := ParseSigned(plain)
+	if err != nil {
+		return c, err
+	}
+	if err := Open(hubPub, s, TypeReply, &c.Reply); err != nil {
+		return c, err
+	}
+	if c.Reply.Format != Format {
+		return c, Errorf(CodeBadHeader, "reply format %d is not supported", c.Reply.Format)
+	}
+	if c.Reply.Device != device {
+		return c, Errorf(CodeForeign, "this reply is for device %s, not %s", c.Reply.Device, device)
+	}
+	if c.Ack, err = OpenAck(hubPub, c.Reply.Ack, device); err != nil {
+		return c, err
+	}
+	if err := Open(hubPub, c.Reply.Updates, TypeUpdates, &c.Updates); err != nil {
+		return c, err
+	}
+	if after < 0 {
+		after = c.Updates.After
+	}
+	if err := c.Updates.Check(device, after); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// SignReply builds the signed reply from a signed ack and signed updates.
+func SignReply(key ed25519.PrivateKey, device string, ack, updates Signed, now time.Time) (Signed, error) {
+	if ack.Type != TypeAck || updates.Type != TypeUpdates {
+		return Signed{}, fmt.Errorf("reply needs an ack and an updates list")
+	}
+	return Sign(key, TypeReply, Reply{Format: Format, Device: device, HubTime: now.UTC(), Ack: ack, Updates: updates})
+}
