@@ -34,7 +34,7 @@ help:
 	@echo "make build    build bin/postdesk"
 	@echo "make bench    run benchmarks (BENCH=regex PKG=./... BENCHTIME=1s)"
 	@echo "make package  build dist/PostDesk-<version>-linux-<arch>.tar.xz with the fyne tool"
-	@echo "make e2e      run scripts/e2e.sh under Xvfb"
+	@echo "make e2e      install Xvfb, xdotool, ImageMagick; build; run scripts/e2e.sh"
 	@echo "make fmt      gofmt the code"
 	@echo "make clean    remove bin/ and dist/"
 

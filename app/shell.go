@@ -40,8 +40,10 @@ package app
 //	u.OnOpenDossier = func(id string)    set by the dossiers screen
 //	u.NewEntry(), u.NewPasswordEntry()   widget.Entry that also passes the global keys (F2…F10, Esc) to the shell:
 //	                                     use them for text fields so F-keys work while the cursor is in a field
-//	u.Shortcut(screenID, sc, fn)         a keyboard shortcut (desktop.CustomShortcut with Ctrl/Alt) active only
-//	                                     while that screen is shown, e.g. Ctrl+S to save the intake form
+//	u.Shortcut(screenID, titleKey, sc, fn) a Ctrl/Alt shortcut (desktop.CustomShortcut) active only while that
+//	                                     screen is shown, listed in the "Thao tác" menu; works whatever has focus.
+//	                                     e.g. u.Shortcut("intake", "intake.save", &desktop.CustomShortcut{
+//	                                     KeyName: fyne.KeyS, Modifier: fyne.KeyModifierControl}, save)
 //	u.ShowDialog(d)                      show a dialog so Esc closes it (Hide) wherever focus is
 //	u.Confirm(title, msg, onYes)         a yes/no dialog: Enter = yes, Esc = no
 //	u.Touch()                            counts as user activity for the idle lock (typing in u.NewEntry fields,
@@ -63,6 +65,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/color"
 	"sort"
 	"strconv"
 	"sync"
@@ -217,6 +220,8 @@ type UI struct {
 	status       *statusBar
 	shortcuts    map[string]map[string]func() // shortcut name → screen ID ("" = global) → action
 	dialogs      []openDialog
+	actions      map[string][]action // screen ID → its shortcuts, for the menu
+	globalsDone  bool
 	values       map[string]any
 	setup        *setupForm          // the first-start form while shown
 	signIn       *signInForm         // the sign-in screen while shown
@@ -232,7 +237,7 @@ type UI struct {
 func NewUI(a fyne.App, w fyne.Window, s *store.Store) *UI {
 	u := &UI{App: a, Win: w, Store: s, Ctx: context.Background(), Now: time.Now,
 		built: map[string]fyne.CanvasObject{}, nav: map[string]*navItem{},
-		shortcuts: map[string]map[string]func(){}, values: map[string]any{}}
+		shortcuts: map[string]map[string]func(){}, values: map[string]any{}, actions: map[string][]action{}}
 	u.idle = newIdleWatch(func() time.Time { return u.Now() })
 	w.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) { u.Touch(); u.HandleKey(ev) })
 	return u
@@ -323,6 +328,7 @@ func (u *UI) Show(id string) {
 		n.SetSelected(sid == id)
 	}
 	u.Win.SetTitle(i18n.T(scr.TitleKey) + " — PostDesk")
+	u.installMenu()
 	if scr.Focus != nil {
 		scr.Focus(u)
 	}
@@ -465,8 +471,10 @@ func (u *UI) FocusScan() {
 }
 
 // Shortcut registers a Ctrl/Alt shortcut active only while screen is shown
-// ("" = always). Register it from the screen's Build.
-func (u *UI) Shortcut(screen string, sc fyne.Shortcut, fn func()) {
+// ("" = always), listed under titleKey in the window's "Actions" menu while
+// that screen is shown. Register it from the screen's Build. Menu shortcuts
+// are the only ones Fyne delivers whatever widget has the focus.
+func (u *UI) Shortcut(screen, titleKey string, sc fyne.Shortcut, fn func()) {
 	name := sc.ShortcutName()
 	m, ok := u.shortcuts[name]
 	if !ok {
@@ -475,6 +483,18 @@ func (u *UI) Shortcut(screen string, sc fyne.Shortcut, fn func()) {
 		u.Win.Canvas().AddShortcut(sc, func(fyne.Shortcut) { u.runShortcut(name) })
 	}
 	m[screen] = fn
+	if screen != "" {
+		u.actions[screen] = append(u.actions[screen], action{titleKey: titleKey, sc: sc})
+		if screen == u.current {
+			u.installMenu()
+		}
+	}
+}
+
+// action is a screen's shortcut as listed in the menu.
+type action struct {
+	titleKey string
+	sc       fyne.Shortcut
 }
 
 // runShortcut runs the shortcut's action for the current screen, or its
@@ -569,7 +589,6 @@ func (n *navItem) CreateRenderer() fyne.WidgetRenderer {
 	n.bg.CornerRadius = theme.InputRadiusSize()
 	n.label = widget.NewLabel(n.text)
 	n.keyLabel = widget.NewLabelWithStyle(n.key, fyne.TextAlignTrailing, fyne.TextStyle{Monospace: true})
-	n.keyLabel.Importance = widget.LowImportance
 	n.bg.Hidden = !n.selected
 	n.label.TextStyle.Bold = n.selected
 	return widget.NewSimpleRenderer(container.NewStack(n.bg, container.NewBorder(nil, nil, nil, n.keyLabel, n.label)))
@@ -627,16 +646,22 @@ func (u *UI) buildShell() fyne.CanvasObject {
 
 	u.status = newStatusBar(u)
 	defer u.setBackupError(u.backupErr)
-	left := container.NewBorder(nil, nil, nil, widget.NewSeparator(), container.NewPadded(nav))
+	navWidth := canvas.NewRectangle(color.Transparent)
+	navWidth.SetMinSize(fyne.NewSize(250, 0))
+	left := container.NewBorder(nil, nil, nil, widget.NewSeparator(), container.NewStack(navWidth, container.NewPadded(nav)))
 	body := container.NewBorder(container.NewVBox(container.NewPadded(top), widget.NewSeparator()),
 		container.NewVBox(widget.NewSeparator(), u.status.object()), left, nil, container.NewPadded(u.area))
 	u.installMenu()
 	return newActivityFrame(u, body)
 }
 
-// installMenu puts the screens and the Ctrl/Alt shortcuts in the main menu:
-// menu shortcuts are the only ones Fyne delivers whatever widget has the focus.
+// installMenu puts the screens, the global shortcuts and the current
+// screen's actions in the main menu: menu shortcuts are the only ones Fyne
+// delivers whatever widget has the focus.
 func (u *UI) installMenu() {
+	if u.area == nil || u.lockedAs != "" {
+		return
+	}
 	var screenItems []*fyne.MenuItem
 	for i, s := range u.visibleScreens() {
 		id := s.ID
@@ -650,16 +675,30 @@ func (u *UI) installMenu() {
 	scan.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierControl}
 	lock := fyne.NewMenuItem(i18n.T("app.lock"), func() { u.Lock() })
 	lock.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierControl}
-	// The same shortcuts on the canvas, for when no widget has the focus
-	// (and for the test driver, which has no menu bar).
-	for _, it := range append(append([]*fyne.MenuItem{}, screenItems...), scan, lock) {
-		if it.Shortcut != nil {
-			act := it.Action
-			u.Shortcut("", it.Shortcut, act)
+	if !u.globalsDone {
+		// The same shortcuts on the canvas, for when no widget has the
+		// focus (and for the test driver, which has no menu bar).
+		for _, it := range append(append([]*fyne.MenuItem{}, screenItems...), scan, lock) {
+			if it.Shortcut != nil {
+				act := it.Action
+				u.Shortcut("", "", it.Shortcut, act)
+			}
 		}
+		u.globalsDone = true
 	}
-	desk := fyne.NewMenu(i18n.T("app.menu.desk"), append([]*fyne.MenuItem{scan, fyne.NewMenuItemSeparator(), lock}, screenItems...)...)
-	u.Win.SetMainMenu(fyne.NewMainMenu(desk))
+	menus := []*fyne.Menu{fyne.NewMenu(i18n.T("app.menu.desk"),
+		append([]*fyne.MenuItem{scan, lock, fyne.NewMenuItemSeparator()}, screenItems...)...)}
+	if acts := u.actions[u.current]; len(acts) > 0 {
+		var items []*fyne.MenuItem
+		for _, a := range acts {
+			name := a.sc.ShortcutName()
+			it := fyne.NewMenuItem(i18n.T(a.titleKey), func() { u.runShortcut(name) })
+			it.Shortcut = a.sc
+			items = append(items, it)
+		}
+		menus = append(menus, fyne.NewMenu(i18n.T("app.menu.actions"), items...))
+	}
+	u.Win.SetMainMenu(fyne.NewMainMenu(menus...))
 }
 
 // scan hands the scan box's text to the lookup.
@@ -699,6 +738,8 @@ func (u *UI) enterShell(st domain.Staff) {
 	u.values = map[string]any{}
 	u.OnScan, u.OnOpenDossier = nil, nil
 	u.shortcuts = map[string]map[string]func(){}
+	u.actions = map[string][]action{}
+	u.globalsDone = false
 	u.shell = u.buildShell()
 	u.Win.SetContent(u.shell)
 	ids := u.ScreenIDs()

@@ -47,11 +47,11 @@ func (u *UI) showSignIn(username string) {
 	logo.SetMinSize(fyne.NewSize(64, 64))
 	title := widget.NewLabelWithStyle(i18n.T("app.signin.title"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	where := widget.NewLabelWithStyle(u.PostPoint.Name, fyne.TextAlignCenter, fyne.TextStyle{})
-	var note fyne.CanvasObject = widget.NewLabel("")
+	note := container.NewVBox()
 	if u.lockedAs != "" {
 		l := widget.NewLabelWithStyle(i18n.T("app.signin.locked_note"), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 		l.Wrapping = fyne.TextWrapWord
-		note = l
+		note.Add(l)
 	}
 	if u.PostPoint == cli.DemoPostPoint {
 		var names []string
@@ -61,7 +61,7 @@ func (u *UI) showSignIn(username string) {
 		l := widget.NewLabelWithStyle(i18n.Tf("app.signin.demo_hint", map[string]string{
 			"Users": strings.Join(names, ", "), "PIN": cli.DemoPIN}), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 		l.Wrapping = fyne.TextWrapWord
-		note = container.NewVBox(note, l)
+		note.Add(l)
 	}
 	form := container.NewVBox(
 		container.NewCenter(logo), title, where, note,
@@ -367,5 +367,17 @@ func fieldErrors(err error) []*domain.FieldError {
 	if errors.As(err, &fe) {
 		return []*domain.FieldError{fe}
 	}
+	return nil
+}
+
+// SignInAs signs in without the form (tests, and the first start after
+// setup); it checks the PIN like the form does.
+func (u *UI) SignInAs(username, secret string) error {
+	st, err := u.Store.SignIn(u.Ctx, username, secret)
+	if err != nil {
+		return err
+	}
+	u.signIn = nil
+	u.enterShell(st)
 	return nil
 }

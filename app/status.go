@@ -40,14 +40,11 @@ const notifyFor = 8 * time.Second
 
 func newStatusBar(u *UI) *statusBar {
 	b := &statusBar{u: u}
-	mk := func() *widget.Label {
-		l := widget.NewLabel("")
-		l.Truncation = fyne.TextTruncateEllipsis
-		return l
-	}
+	mk := func() *widget.Label { return widget.NewLabel("") }
 	b.place, b.staff, b.link, b.waiting, b.lastSync = mk(), mk(), mk(), mk(), mk()
 	b.message = mk()
 	b.message.TextStyle.Italic = true
+	b.message.Truncation = fyne.TextTruncateEllipsis
 	b.backup = mk()
 	b.backup.Importance = widget.DangerImportance
 	b.backup.Hide()

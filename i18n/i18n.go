@@ -225,6 +225,8 @@ func (c *Catalog) field(f string) string {
 	}
 	if c.Has("field." + tail) {
 		parts = append(parts, c.T("field."+tail))
+	} else {
+		parts = append(parts, tail) // a file's column name: what the user sees in the file
 	}
 	return strings.Join(parts, ": ")
 }

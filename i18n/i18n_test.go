@@ -354,7 +354,7 @@ func TestMessage(t *testing.T) {
 		{length.In(""), "phải có 12 chữ số"},
 		{domain.Errf("applicant.cccd", "err.not.translated", "bad province %s", "999"), "Số CCCD: bad province 999"},
 		{length.In("line 12: code"), "Dòng 12: Mã: phải có 12 chữ số"},
-		{length.In("line 7: weird"), "Dòng 7: phải có 12 chữ số"},
+		{length.In("line 7: weird"), "Dòng 7: weird: phải có 12 chữ số"}, // an untranslated column keeps its name from the file
 		{domain.Errors{length.In("line 1: code"), nil, domain.Errf("", "err.x", "boom")}, "Dòng 1: Mã: phải có 12 chữ số\nboom"},
 		{fmt.Errorf("import: %w", domain.Errors{length}), "Số CCCD: phải có 12 chữ số"},
 	}
@@ -363,9 +363,9 @@ func TestMessage(t *testing.T) {
 			t.Errorf("case %d (%v): got %q, want %q", i, tc.err, got, tc.want)
 		}
 	}
-	// Without a "field.line" key the line number still shows.
+	// Without a "field.line" key the line number and column still show.
 	bare := newCatalog("vi", map[string]string{"err.cccd.length": "phải có {{.N}} chữ số"}, nil)
-	if got := bare.Message(length.In("line 12: code")); got != "line 12: phải có 12 chữ số" {
+	if got := bare.Message(length.In("line 12: code")); got != "line 12: code: phải có 12 chữ số" {
 		t.Errorf("bare: got %q", got)
 	}
 	// The package-level function uses the current catalog.

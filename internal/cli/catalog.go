@@ -29,13 +29,13 @@ func runCatalogImport(env *Env, args []string) error {
 	for _, path := range pos {
 		f, err := catalog.ParseFile(path)
 		if err != nil {
-			return fmt.Errorf("%s: nothing imported:\n%w", path, err)
+			return withContext(path+": nothing imported", err)
 		}
 		files = append(files, f)
 	}
 	f, err := catalog.Merge(files...)
 	if err != nil {
-		return fmt.Errorf("nothing imported:\n%w", err)
+		return withContext("nothing imported", err)
 	}
 	s, err := openDB(*db)
 	if err != nil {
@@ -44,7 +44,7 @@ func runCatalogImport(env *Env, args []string) error {
 	defer s.Close()
 	res, err := ImportCatalog(env.Ctx, s, *staff, f)
 	if err != nil {
-		return fmt.Errorf("nothing imported:\n%w", err)
+		return withContext("nothing imported", err)
 	}
 	fmt.Fprintf(env.Stdout, "catalog version %d: %d agencies, %d procedures (%d new, %d updated)\n",
 		res.Version, len(f.Agencies), len(f.Procedures), res.Added, res.Updated)

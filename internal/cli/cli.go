@@ -94,9 +94,26 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "usage: postdesk %s %s\n", cmd.path, cmd.usage)
 		return 2
 	}
+	var ce *contextError
+	if errors.As(err, &ce) {
+		fmt.Fprintf(stderr, "postdesk %s: %s:\n%s\n", cmd.path, ce.msg, i18n.Message(ce.err))
+		return 1
+	}
 	fmt.Fprintf(stderr, "postdesk %s: %s\n", cmd.path, i18n.Message(err))
 	return 1
 }
+
+// contextError puts a sentence before a (translated) list of errors,
+// e.g. "nothing imported" before every bad line of a file.
+type contextError struct {
+	msg string
+	err error
+}
+
+func (e *contextError) Error() string { return e.msg + ": " + e.err.Error() }
+func (e *contextError) Unwrap() error { return e.err }
+
+func withContext(msg string, err error) error { return &contextError{msg: msg, err: err} }
 
 // find picks the longest registered path that prefixes args.
 func find(args []string) (*command, []string) {

@@ -10,6 +10,7 @@ import (
 	"encoding/base32"
 	"encoding/hex"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -190,9 +191,16 @@ func (s *Store) Enroll(ctx context.Context, en Enrollment) (*Device, error) {
 			if !bytes.Equal(existing.PublicKey, en.PublicKey) {
 				return refuse(syncproto.CodeAlreadyTaken, "device %s is already enrolled with another key; set this PC up with another letter or revoke the old one", en.DeviceID)
 			}
-		} else if _, err := tx.ExecContext(ctx, `INSERT INTO devices(id, post_point_code, public_key, age_recipient, enrolled_at, token_id)
-			VALUES(?, ?, ?, ?, ?, ?)`, en.DeviceID, dev.PostPointCode, []byte(en.PublicKey), en.AgeRecipient, formatTime(now), id); err != nil {
-			return err
+		} else {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO devices(id, post_point_code, public_key, age_recipient, enrolled_at, token_id)
+				VALUES(?, ?, ?, ?, ?, ?)`, en.DeviceID, dev.PostPointCode, []byte(en.PublicKey), en.AgeRecipient, formatTime(now), id); err != nil {
+				return err
+			}
+			// Every device learns every device's key, so receipts verify offline.
+			if err := queueBroadcast(ctx, tx, syncproto.UpdateDeviceKey, syncproto.DeviceKey{Device: en.DeviceID,
+				PostPoint: dev.PostPointCode, PublicKey: []byte(en.PublicKey)}, "enroll", now); err != nil {
+				return err
+			}
 		}
 		_, err = tx.ExecContext(ctx, "UPDATE enrollment_tokens SET used_at = ?, device_id = ? WHERE id = ?", formatTime(now), en.DeviceID, id)
 		return err
@@ -203,12 +211,14 @@ func (s *Store) Enroll(ctx context.Context, en Enrollment) (*Device, error) {
 	return s.Device(ctx, en.DeviceID)
 }
 
-// Revoke stops a device: its batches and pulls are refused from now on.
-// What it sent before stays. ErrNotFound for an unknown device.
-func (s *Store) Revoke(ctx context.Context, deviceID, by string) error {
+// Revoke stops a device: its batches and pulls are refused from now on, and
+// every other device is told. What it sent before stays. ErrNotFound for an
+// unknown device; revoking twice changes nothing.
+func (s *Store) Revoke(ctx context.Context, deviceID, by, reason string) error {
+	now := s.Now()
 	return s.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "UPDATE devices SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at = ''",
-			formatTime(s.Now()), by, deviceID)
+			formatTime(now), by, deviceID)
 		if err != nil {
 			return err
 		}
@@ -216,12 +226,57 @@ func (s *Store) Revoke(ctx context.Context, deviceID, by string) error {
 			_, err := deviceIn(ctx, tx, deviceID)
 			return err // ErrNotFound, or already revoked: nothing to do
 		}
-		// Result-only registrations it claimed but never confirmed (after its
-		// cursor) go back to its post point, for another device to take.
-		_, err = tx.ExecContext(ctx, `UPDATE updates SET device_id = '', claimed_at = ''
-			WHERE device_id = ? AND kind = 'result_only' AND id > (SELECT update_cursor FROM devices WHERE id = ?)`, deviceID, deviceID)
-		return err
+		dev, err := deviceIn(ctx, tx, deviceID)
+		if err != nil {
+			return err
+		}
+		if err := queueBroadcast(ctx, tx, syncproto.UpdateRevoke, syncproto.Revocation{Device: deviceID, Reason: domain.Clean(reason)}, "revoke", now); err != nil {
+			return err
+		}
+		at := dev.RevokedAt
+		if err := queueBroadcast(ctx, tx, syncproto.UpdateDeviceKey, syncproto.DeviceKey{Device: deviceID, PostPoint: dev.PostPointCode,
+			PublicKey: []byte(dev.PublicKey), RevokedAt: &at}, "revoke", now); err != nil {
+			return err
+		}
+		return releaseClaims(ctx, tx, dev, now)
 	})
+}
+
+// releaseClaims gives the result-only registrations a revoked device claimed
+// but never confirmed (after its cursor) back to its post point, as new
+// updates (new ids, so a device whose cursor is past the old ones still
+// gets them); the old rows stay as the revoked device's history.
+func releaseClaims(ctx context.Context, tx *sql.Tx, dev *Device, now time.Time) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, post_point_code, payload, source, dedup FROM updates
+		WHERE device_id = ? AND kind = ? AND id > ? ORDER BY id`, dev.ID, syncproto.UpdateRegister, dev.UpdateCursor)
+	if err != nil {
+		return err
+	}
+	type claim struct {
+		id                int64
+		pp, source, dedup string
+		payload           []byte
+	}
+	var claims []claim
+	for rows.Next() {
+		var c claim
+		if err := rows.Scan(&c.id, &c.pp, &c.payload, &c.source, &c.dedup); err != nil {
+			rows.Close()
+			return err
+		}
+		claims = append(claims, c)
+	}
+	rows.Close()
+	for _, c := range claims {
+		if _, err := tx.ExecContext(ctx, "UPDATE updates SET dedup = ? WHERE id = ?", c.dedup+":released:"+strconv.FormatInt(c.id, 10), c.id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO updates(post_point_code, device_id, kind, payload, source, dedup, created_at)
+			VALUES(?, '', ?, ?, ?, ?, ?)`, c.pp, syncproto.UpdateRegister, c.payload, c.source, c.dedup, formatTime(now)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Device returns an enrolled device, or ErrNotFound.

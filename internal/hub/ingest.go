@@ -1,196 +1,349 @@
 package hub
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"postdesk/internal/domain"
+	"postdesk/internal/syncproto"
 )
 
-// Incoming is a batch whose signature was already verified with the
-// device's enrolled key (see the server and the file import): what Ingest
-// still checks is the enrollment (again, inside the transaction), the
-// header against the events, the chain and the sequence.
-type Incoming struct {
-	BatchID    string
-	DeviceID   string
-	BodySHA256 string // hex SHA-256 of the body as received (idempotence by batch id)
-	FirstSeq   int64
-	LastSeq    int64
-	Count      int
-	Events     []domain.Event
-	Via        string // "http" or "file"
-}
-
-// AckFunc makes the signed ack the hub answers: "device, batch, through seq K".
-type AckFunc func(deviceID, batchID string, through int64, at time.Time) ([]byte, error)
-
-// Result is what Ingest did.
+// Result is what an ingest did.
 type Result struct {
-	Ack       []byte // signed ack, stored with the batch and sent again for a duplicate
-	Through   int64  // every event of the device up to here is stored
-	New       int    // events stored by this call
-	Duplicate bool   // the same batch id was already accepted: nothing changed
+	Device     string
+	Ack        []byte // the signed ack JSON (syncproto.Signed): stored with the batch, sent again for a duplicate
+	Through    int64  // every event of the device up to here is stored
+	LastHash   string // hash of event Through
+	New        int    // events stored by this call
+	Duplicates int    // batches already accepted before: nothing changed for them
 }
 
-// Ingest stores a batch's new events in one transaction and returns the
-// signed ack. Same batch twice: no-op, same ack. A batch overlapping what is
-// stored (a retry after a lost ack) stores only its new events, provided the
-// overlapping ones are identical. Every refusal stores nothing (conflicts
-// excepted: they are recorded for an engineer, the events are not).
-func (s *Store) Ingest(ctx context.Context, in Incoming, sign AckFunc) (*Result, error) {
-	res, conflicts, err := s.ingest(ctx, in, sign)
+// incoming is a parsed batch whose signature verified, and its events.
+type incoming struct {
+	b      *syncproto.Batch
+	events []domain.Event
+}
+
+// ReceiveBatch checks and stores one envelope (POST /v1/batches) and returns
+// the signed ack: "device D, through seq K". The checks, in order: framing
+// and header (syncproto), enrollment (unknown or revoked device refused),
+// signature with the enrolled key, body hash, gzip and lines, the chain
+// (every hash recomputed by domain.VerifyChain), the link to the last event
+// stored for the device and the sequence (a gap names the seq expected).
+// Then every new event is stored in one transaction. Same batch twice: no
+// change, the same ack. A batch overlapping what is stored (a retry after a
+// lost ack) stores only its new events, provided the overlap is identical.
+// Every refusal stores nothing — except that a conflict (a seq stored with
+// other content) is recorded for an engineer; the stored event stays.
+func (s *Store) ReceiveBatch(ctx context.Context, env []byte, via string) (*Result, error) {
+	device := ""
+	res, err := func() (*Result, error) {
+		b, err := syncproto.ParseBatch(env)
+		if err != nil {
+			return nil, err
+		}
+		device = b.Header.Device
+		in, dev, err := s.open(ctx, b)
+		if err != nil {
+			return nil, err
+		}
+		return s.ingest(ctx, dev, []incoming{in}, via)
+	}()
+	if err != nil {
+		s.noteRefusal(ctx, device, err)
+		return nil, err
+	}
+	return res, nil
+}
+
+// open verifies a batch with its device's enrolled key and decodes its events.
+func (s *Store) open(ctx context.Context, b *syncproto.Batch) (incoming, *Device, error) {
+	dev, err := s.Device(ctx, b.Header.Device)
+	if errors.Is(err, ErrNotFound) {
+		return incoming{}, nil, refuse(syncproto.CodeUnknown, "device %s is not enrolled at this hub", b.Header.Device)
+	}
+	if err != nil {
+		return incoming{}, nil, err
+	}
+	if dev.Revoked() {
+		return incoming{}, nil, refuse(syncproto.CodeRevoked, "device %s was revoked on %s", dev.ID, domain.FormatDateTime(dev.RevokedAt))
+	}
+	if b.Header.PostPoint != dev.PostPointCode {
+		return incoming{}, nil, refuse(syncproto.CodeWrongPoint, "device %s belongs to post point %s, not %s", dev.ID, dev.PostPointCode, b.Header.PostPoint)
+	}
+	if err := b.Verify(dev.PublicKey); err != nil {
+		return incoming{}, nil, err
+	}
+	events, err := b.Events()
+	if err != nil {
+		return incoming{}, nil, err
+	}
+	if len(events) != b.Header.Count {
+		return incoming{}, nil, refuse(syncproto.CodeCorruptBody, "the header announces %d events, the body holds %d", b.Header.Count, len(events))
+	}
+	return incoming{b: b, events: events}, dev, nil
+}
+
+// FileResult is what a USB batch file import did, and the reply to carry back.
+type FileResult struct {
+	Result
+	Reply        syncproto.Signed // ack + updates, signed by the hub
+	AgeRecipient string           // the device's: the reply file is encrypted to it
+	Updates      int
+}
+
+// ReceiveFile imports a USB batch file: every batch in it is checked, then
+// all are stored in one transaction or none, and the reply (the signed ack
+// through the device's head and its updates after the cursor the file
+// carried) is returned for WriteReplyFile. Importing the same file again
+// stores nothing and gives an equivalent reply.
+func (s *Store) ReceiveFile(ctx context.Context, r io.Reader) (*FileResult, error) {
+	device := ""
+	res, err := func() (*FileResult, error) {
+		batches, err := syncproto.ReadBatchFile(r, s.ageID)
+		if err != nil {
+			return nil, err
+		}
+		device = batches[0].Header.Device
+		var ins []incoming
+		var dev *Device
+		for i, b := range batches {
+			in, d, err := s.open(ctx, b)
+			if err != nil {
+				if e := AsRefusal(err); len(batches) > 1 {
+					e.Message = fmt.Sprintf("batch %d of %d: %s", i+1, len(batches), e.Message)
+				}
+				return nil, err
+			}
+			ins, dev = append(ins, in), d
+		}
+		res, err := s.ingest(ctx, dev, ins, "file")
+		if err != nil {
+			return nil, err
+		}
+		after := batches[0].Header.UpdatesAfter
+		last := batches[len(batches)-1].Header
+		return s.reply(ctx, dev.ID, last.BatchID, after, res)
+	}()
+	if err != nil {
+		s.noteRefusal(ctx, device, err)
+		return nil, err
+	}
+	return res, nil
+}
+
+// reply builds the signed reply of a file import: the ack through the
+// device's head, and every update after the file's cursor (a file carries
+// at most syncproto.MaxUpdates; the rest comes with the next file or sync).
+func (s *Store) reply(ctx context.Context, deviceID, batchID string, after int64, res *Result) (*FileResult, error) {
+	now := s.Now()
+	var ups syncproto.Updates
+	var dev *Device
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		if dev, err = deviceIn(ctx, tx, deviceID); err != nil {
+			return err
+		}
+		items, more, next, err := pullTx(ctx, tx, dev, after, syncproto.MaxUpdates, now)
+		if err != nil {
+			return err
+		}
+		ups = syncproto.Updates{Device: deviceID, After: after, Next: next, More: more, HubTime: now.UTC(), Items: items}
+		_, err = tx.ExecContext(ctx, "UPDATE devices SET update_cursor = max(update_cursor, ?), last_sync_at = ? WHERE id = ?",
+			after, formatTime(now), deviceID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	ack, err := syncproto.SignAck(s.signKey, syncproto.Ack{Device: deviceID, BatchID: batchID, ThroughSeq: res.Through,
+		LastHash: res.LastHash, HubTime: now})
+	if err != nil {
+		return nil, err
+	}
+	signedUps, err := syncproto.SignUpdates(s.signKey, ups)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := syncproto.SignReply(s.signKey, deviceID, ack, signedUps, now)
+	if err != nil {
+		return nil, err
+	}
+	if dev.AgeRecipient == "" {
+		return nil, refuse(syncproto.CodeBadRequest, "device %s gave no age recipient at enrollment: a reply file cannot be encrypted to it", deviceID)
+	}
+	return &FileResult{Result: *res, Reply: rep, AgeRecipient: dev.AgeRecipient, Updates: len(ups.Items)}, nil
+}
+
+// ingest stores the batches of one device in one transaction.
+func (s *Store) ingest(ctx context.Context, verified *Device, ins []incoming, via string) (*Result, error) {
+	var res *Result
+	var conflicts []conflict
+	now := s.Now()
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		conflicts = nil
+		// Again inside the transaction: a revocation may have landed since.
+		dev, err := deviceIn(ctx, tx, verified.ID)
+		if err != nil {
+			return err
+		}
+		if dev.Revoked() {
+			return refuse(syncproto.CodeRevoked, "device %s was revoked on %s", dev.ID, domain.FormatDateTime(dev.RevokedAt))
+		}
+		if !bytes.Equal(dev.PublicKey, verified.PublicKey) {
+			return refuse(syncproto.CodeBadSignature, "device %s's key changed while the batch was checked", dev.ID)
+		}
+		res = &Result{Device: dev.ID}
+		h := &head{seq: dev.HeadSeq, hash: dev.HeadHash}
+		p, err := newProjector(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer p.close()
+		ins2, err := tx.PrepareContext(ctx, `INSERT INTO hub_events(device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash, batch_id, received_at)
+			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer ins2.Close()
+		for _, in := range ins {
+			n, ack, cs, err := s.ingestOne(ctx, tx, dev, h, in, via, p, ins2, now)
+			if err != nil {
+				conflicts = cs
+				return err
+			}
+			if n < 0 {
+				res.Duplicates++
+			} else {
+				res.New += n
+			}
+			res.Ack = ack
+		}
+		if err := p.flush(); err != nil {
+			return err
+		}
+		res.Through, res.LastHash = h.seq, h.hash
+		if res.New == 0 { // a duplicate or stale batch: only the contact is noted
+			_, err = tx.ExecContext(ctx, "UPDATE devices SET last_sync_at = ? WHERE id = ?", formatTime(now), dev.ID)
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE devices SET head_seq = ?, head_hash = ?, last_sync_at = ?, last_batch_at = ? WHERE id = ?`,
+			h.seq, h.hash, formatTime(now), formatTime(now), dev.ID)
+		return err
+	})
 	if err != nil {
 		if len(conflicts) > 0 {
 			if cerr := s.recordConflicts(ctx, conflicts); cerr != nil {
 				return nil, cerr
 			}
 		}
-		s.noteRefusal(ctx, in.DeviceID, in.BatchID, err)
 		return nil, err
 	}
 	return res, nil
 }
 
-func (s *Store) ingest(ctx context.Context, in Incoming, sign AckFunc) (*Result, []conflict, error) {
-	if err := checkHeader(in); err != nil {
-		return nil, nil, err
-	}
-	var res *Result
-	var conflicts []conflict
-	now := s.Now()
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		dev, err := deviceIn(ctx, tx, in.DeviceID)
-		if errors.Is(err, ErrNotFound) {
-			return refuse(CodeUnknownDevice, "device %s is not enrolled at this hub", in.DeviceID)
-		}
-		if err != nil {
-			return err
-		}
-		if dev.Revoked() {
-			return refuse(CodeRevoked, "device %s was revoked on %s", dev.ID, domain.FormatDateTime(dev.RevokedAt))
-		}
-		// The same batch again: answer the ack already given.
-		var storedDev, storedSHA string
-		var ack []byte
-		var through int64
-		err = tx.QueryRowContext(ctx, "SELECT device_id, body_sha256, ack, through_seq FROM batches WHERE batch_id = ?", in.BatchID).
-			Scan(&storedDev, &storedSHA, &ack, &through)
-		if err == nil {
-			if storedDev != in.DeviceID || storedSHA != in.BodySHA256 {
-				return refuse(CodeBatchReused, "batch id %s was already used for other content", in.BatchID)
-			}
-			res = &Result{Ack: ack, Through: through, Duplicate: true}
-			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if err := domain.VerifyChain(in.Events[0].PrevHash, in.Events); err != nil {
-			return refuse(CodeChain, "the batch's hash chain is broken: %v", err)
-		}
-		if in.FirstSeq > dev.HeadSeq+1 {
-			r := refuse(CodeGap, "the hub holds device %s up to seq %d; the batch starts at %d: send from seq %d",
-				dev.ID, dev.HeadSeq, in.FirstSeq, dev.HeadSeq+1)
-			r.ExpectedSeq = dev.HeadSeq + 1
-			return r
-		}
-		// The link to what is stored: the hash of the event before the first.
-		var wantPrev string
-		if in.FirstSeq > 1 {
-			if in.FirstSeq-1 == dev.HeadSeq {
-				wantPrev = dev.HeadHash
-			} else if err := tx.QueryRowContext(ctx, "SELECT hash FROM hub_events WHERE device_id = ? AND seq = ?",
-				dev.ID, in.FirstSeq-1).Scan(&wantPrev); err != nil {
-				return fmt.Errorf("stored chain of %s at seq %d: %w", dev.ID, in.FirstSeq-1, err)
-			}
-		}
-		// Overlap: events already stored must be the very same.
-		var fresh []domain.Event
-		if in.FirstSeq <= dev.HeadSeq {
-			stored, err := storedHashes(ctx, tx, dev.ID, in.FirstSeq, min(in.LastSeq, dev.HeadSeq))
-			if err != nil {
-				return err
-			}
-			for i := range in.Events {
-				e := &in.Events[i]
-				if e.Seq > dev.HeadSeq {
-					fresh = in.Events[i:]
-					break
-				}
-				if h := stored[e.Seq]; h != e.Hash {
-					b, _ := json.Marshal(e)
-					conflicts = append(conflicts, conflict{device: dev.ID, seq: e.Seq, batch: in.BatchID,
-						stored: h, received: e.Hash, event: b, at: now})
-				}
-			}
-			if len(conflicts) > 0 {
-				return refuse(CodeConflict, "device %s seq %d is already stored with other content (%d event(s) differ); nothing was stored, an engineer must look at it",
-					dev.ID, conflicts[0].seq, len(conflicts))
-			}
-		} else {
-			if in.Events[0].PrevHash != wantPrev {
-				return refuse(CodeChain, "event %d does not link to the hub's last event of device %s (seq %d)",
-					in.FirstSeq, dev.ID, dev.HeadSeq)
-			}
-			fresh = in.Events
-		}
-		head, headHash := dev.HeadSeq, dev.HeadHash
-		if len(fresh) > 0 {
-			if err := insertEvents(ctx, tx, in.BatchID, fresh, now); err != nil {
-				return err
-			}
-			last := fresh[len(fresh)-1]
-			head, headHash = last.Seq, last.Hash
-		}
-		ack, err = sign(dev.ID, in.BatchID, head, now)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE devices SET head_seq = ?, head_hash = ?, last_sync_at = ?, last_batch_at = ? WHERE id = ?`,
-			head, headHash, formatTime(now), formatTime(now), dev.ID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO batches(batch_id, device_id, body_sha256, first_seq, last_seq, events,
-			new_events, through_seq, ack, via, received_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			in.BatchID, dev.ID, in.BodySHA256, in.FirstSeq, in.LastSeq, len(in.Events), len(fresh), head, ack, in.Via,
-			formatTime(now)); err != nil {
-			return err
-		}
-		res = &Result{Ack: ack, Through: head, New: len(fresh)}
-		return nil
-	})
-	if err != nil {
-		return nil, conflicts, err
-	}
-	return res, nil, nil
+type head struct {
+	seq  int64
+	hash string
 }
 
-// checkHeader refuses a batch whose header contradicts its events.
-func checkHeader(in Incoming) error {
-	if in.BatchID == "" || len(in.BatchID) > 100 {
-		return refuse(CodeBadHeader, "the batch has no valid id")
+// ingestOne stores one batch's new events; n is -1 for a duplicate batch.
+func (s *Store) ingestOne(ctx context.Context, tx *sql.Tx, dev *Device, h *head, in incoming, via string,
+	p *projector, ins *sql.Stmt, now time.Time) (n int, ack []byte, conflicts []conflict, err error) {
+	hd := &in.b.Header
+	// The same batch again (its id is its content): the ack already given.
+	var storedDev string
+	err = tx.QueryRowContext(ctx, "SELECT device_id, ack FROM batches WHERE batch_id = ?", hd.BatchID).Scan(&storedDev, &ack)
+	if err == nil {
+		if storedDev != dev.ID {
+			return 0, nil, nil, refuse(syncproto.CodeBadHeader, "batch %s was received from device %s", hd.BatchID, storedDev)
+		}
+		return -1, ack, nil, nil
 	}
-	if len(in.Events) == 0 {
-		return refuse(CodeBadHeader, "the batch has no events")
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, nil, err
 	}
-	if in.Count != len(in.Events) {
-		return refuse(CodeCorrupt, "the header announces %d events, the body holds %d", in.Count, len(in.Events))
+	if hd.FirstSeq > h.seq+1 {
+		return 0, nil, nil, &syncproto.Error{Code: syncproto.CodeGap, ExpectedSeq: h.seq + 1,
+			Message: fmt.Sprintf("the hub holds device %s up to seq %d; the batch starts at %d: send from seq %d",
+				dev.ID, h.seq, hd.FirstSeq, h.seq+1)}
 	}
-	first, last := in.Events[0].Seq, in.Events[len(in.Events)-1].Seq
-	if in.FirstSeq != first || in.LastSeq != last || first < 1 || last-first+1 != int64(len(in.Events)) {
-		return refuse(CodeBadHeader, "the header says seq %d–%d but the events run %d–%d", in.FirstSeq, in.LastSeq, first, last)
-	}
-	for i := range in.Events {
-		if in.Events[i].DeviceID != in.DeviceID {
-			return refuse(CodeBadHeader, "event %d belongs to device %s, not to %s", in.Events[i].Seq, in.Events[i].DeviceID, in.DeviceID)
+	// The link to what is stored: the hash of the event before the first.
+	wantPrev := ""
+	if hd.FirstSeq > 1 {
+		if hd.FirstSeq-1 == h.seq {
+			wantPrev = h.hash
+		} else if err := tx.QueryRowContext(ctx, "SELECT hash FROM hub_events WHERE device_id = ? AND seq = ?",
+			dev.ID, hd.FirstSeq-1).Scan(&wantPrev); err != nil {
+			return 0, nil, nil, fmt.Errorf("stored chain of %s at seq %d: %w", dev.ID, hd.FirstSeq-1, err)
 		}
 	}
-	return nil
+	// Overlap: events already stored must be the very same.
+	fresh := in.events
+	if hd.FirstSeq <= h.seq && len(in.events) > 0 {
+		stored, err := storedHashes(ctx, tx, dev.ID, hd.FirstSeq, min(hd.LastSeq, h.seq))
+		if err != nil {
+			return 0, nil, nil, err
+		}
+		fresh = nil
+		for i := range in.events {
+			e := &in.events[i]
+			if e.Seq > h.seq {
+				fresh = in.events[i:]
+				break
+			}
+			if sh := stored[e.Seq]; sh != e.Hash {
+				b, _ := json.Marshal(e)
+				conflicts = append(conflicts, conflict{device: dev.ID, seq: e.Seq, batch: hd.BatchID,
+					stored: sh, received: e.Hash, event: b, at: now})
+			}
+		}
+		if len(conflicts) > 0 {
+			return 0, nil, conflicts, refuse(syncproto.CodeConflict,
+				"device %s seq %d is already stored at the hub with other content (%d event(s) differ); nothing was stored — an engineer must look at it",
+				dev.ID, conflicts[0].seq, len(conflicts))
+		}
+	} else if hd.PrevHash != wantPrev {
+		return 0, nil, nil, refuse(syncproto.CodeBrokenChain,
+			"the batch does not link to the hub's event %d of device %s (its previous hash differs)", hd.FirstSeq-1, dev.ID)
+	}
+	recv := formatTime(now)
+	for i := range fresh {
+		e := &fresh[i]
+		var payload []byte
+		if len(e.Payload) > 0 {
+			payload = e.Payload
+		}
+		if _, err := ins.ExecContext(ctx, e.DeviceID, e.Seq, string(e.Kind), e.Dossier, e.Staff, formatTime(e.At),
+			payload, e.PrevHash, e.Hash, hd.BatchID, recv); err != nil {
+			return 0, nil, nil, err
+		}
+		if err := p.apply(e); err != nil {
+			return 0, nil, nil, err
+		}
+	}
+	if len(fresh) > 0 {
+		last := fresh[len(fresh)-1]
+		h.seq, h.hash = last.Seq, last.Hash
+	}
+	signed, err := syncproto.SignAck(s.signKey, syncproto.Ack{Device: dev.ID, BatchID: hd.BatchID, ThroughSeq: h.seq,
+		LastHash: h.hash, HubTime: now})
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	ack = signed.Marshal()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO batches(batch_id, device_id, body_sha256, first_seq, last_seq, events,
+		new_events, through_seq, ack, via, received_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		hd.BatchID, dev.ID, hd.BodySHA256, hd.FirstSeq, hd.LastSeq, len(in.events), len(fresh), h.seq, ack, via, recv); err != nil {
+		return 0, nil, nil, err
+	}
+	return len(fresh), ack, nil, nil
 }
 
 func storedHashes(ctx context.Context, tx *sql.Tx, device string, from, to int64) (map[int64]string, error) {
@@ -199,7 +352,7 @@ func storedHashes(ctx context.Context, tx *sql.Tx, device string, from, to int64
 		return nil, err
 	}
 	defer rows.Close()
-	out := make(map[int64]string, to-from+1)
+	out := make(map[int64]string, max(0, to-from+1))
 	for rows.Next() {
 		var seq int64
 		var h string
@@ -209,37 +362,6 @@ func storedHashes(ctx context.Context, tx *sql.Tx, device string, from, to int64
 		out[seq] = h
 	}
 	return out, rows.Err()
-}
-
-// insertEvents stores events and moves the hub's projection with them.
-func insertEvents(ctx context.Context, tx *sql.Tx, batchID string, events []domain.Event, now time.Time) error {
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO hub_events(device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash, batch_id, received_at)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer ins.Close()
-	p, err := newProjector(ctx, tx)
-	if err != nil {
-		return err
-	}
-	defer p.close()
-	recv := formatTime(now)
-	for i := range events {
-		e := &events[i]
-		var payload []byte
-		if len(e.Payload) > 0 {
-			payload = e.Payload
-		}
-		if _, err := ins.ExecContext(ctx, e.DeviceID, e.Seq, string(e.Kind), e.Dossier, e.Staff, formatTime(e.At),
-			payload, e.PrevHash, e.Hash, batchID, recv); err != nil {
-			return err
-		}
-		if err := p.apply(e); err != nil {
-			return err
-		}
-	}
-	return p.flush()
 }
 
 type conflict struct {
@@ -266,26 +388,22 @@ func (s *Store) recordConflicts(ctx context.Context, cs []conflict) error {
 const maxRefusals = 2000
 
 // noteRefusal keeps a refusal for the web page. Best effort: a failure to
-// note it must not hide the refusal itself.
-func (s *Store) noteRefusal(ctx context.Context, device, batch string, err error) {
-	r := AsRefusal(err)
-	msg := r.Message
-	if len(msg) > 500 {
-		msg = msg[:500]
+// note it must not hide the refusal itself. Internal failures are not
+// refusals and are not noted.
+func (s *Store) noteRefusal(ctx context.Context, device string, err error) {
+	if !IsRefusal(err) {
+		return
 	}
+	r := AsRefusal(err)
+	ctx = context.WithoutCancel(ctx) // the client may be gone; the note is still worth keeping
 	_ = s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO refusals(at, device_id, batch_id, code, message) VALUES(?, ?, ?, ?, ?)",
-			formatTime(s.Now()), truncate(device, 40), truncate(batch, 100), r.Code, msg); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO refusals(at, device_id, batch_id, code, message) VALUES(?, ?, '', ?, ?)",
+			formatTime(s.Now()), truncate(device, 40), r.Code, truncate(r.Message, 500)); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, "DELETE FROM refusals WHERE id <= (SELECT max(id) FROM refusals) - ?", maxRefusals)
 		return err
 	})
-}
-
-// NoteRefusal records a refusal decided outside Ingest (bad signature, corrupt body).
-func (s *Store) NoteRefusal(ctx context.Context, device, batch string, err error) {
-	s.noteRefusal(ctx, device, batch, err)
 }
 
 func truncate(s string, n int) string {

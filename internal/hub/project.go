@@ -66,6 +66,10 @@ func (p *projector) load(id string) (*projected, error) {
 	}
 	var data []byte
 	r := &projected{}
+	if p.get == nil { // a replay (hub check): what is not in the cache does not exist yet
+		p.cache[id] = r
+		return r, nil
+	}
 	err := p.get.QueryRowContext(p.ctx, id).Scan(&data, &r.closedAt, &r.lastSeq, &r.applyErr)
 	if errors.Is(err, sql.ErrNoRows) {
 		p.cache[id] = r // no dossier yet (r.d nil)

@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"filippo.io/age"
@@ -43,6 +44,11 @@ type Store struct {
 
 	signKey ed25519.PrivateKey
 	ageID   *age.X25519Identity
+	// wmu queues this process's writers in Go rather than in SQLite's busy
+	// handler, which polls: 200 devices pushing at once then wait in line
+	// instead of sleeping and retrying. Other processes still meet the
+	// busy timeout.
+	wmu sync.Mutex
 }
 
 // Open opens (creating if needed) the hub database at path, brings its
@@ -185,6 +191,8 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // write runs fn in one write transaction (BEGIN IMMEDIATE).
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

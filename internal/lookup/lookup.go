@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 	"unicode"
 
 	"postdesk/internal/domain"
@@ -47,14 +48,20 @@ func (r Result) Exact() bool {
 	return r.Kind == KindQR || r.Kind == KindReceipt || r.Kind == KindItemCode || r.Kind == KindOfficialCode
 }
 
-// QRReader recognises a receipt QR payload: ok is false when text is not
-// one; otherwise receipt is the receipt number it names and sigErr is nil
-// only when the signature verifies. The receipt package provides it (see
-// qr.go), so lookup needs no knowledge of the payload's format.
-type QRReader func(ctx context.Context, s *store.Store, text string) (receipt string, ok bool, sigErr error)
+// QR is what a QR reader read: the receipt number and time of receipt the
+// code names, and Err, nil only when its signature verifies.
+type QR struct {
+	Receipt    string
+	ReceivedAt time.Time
+	Err        error
+}
 
-// ReadQR is the QR reader Lookup uses; nil recognises no QR codes.
-var ReadQR QRReader
+// QRReader recognises a receipt QR payload; ok is false when text is not one.
+type QRReader func(ctx context.Context, s *store.Store, text string) (qr QR, ok bool)
+
+// ReadQR is the QR reader Lookup uses: receipt.ParseQR checked with the keys
+// KeysFor knows. Tests replace it.
+var ReadQR QRReader = readReceiptQR
 
 // SearchLimit is how many dossiers a name, ID or phone search returns.
 const SearchLimit = 200
@@ -69,9 +76,20 @@ func Lookup(ctx context.Context, s *store.Store, text string) (Result, error) {
 		return res, nil
 	}
 	if ReadQR != nil {
-		if id, ok, sigErr := ReadQR(ctx, s, q); ok {
-			res.Kind, res.Key, res.SignatureValid, res.SignatureErr = KindQR, id, sigErr == nil, sigErr
-			return res, byID(ctx, s, &res, id)
+		if qr, ok := ReadQR(ctx, s, q); ok {
+			res.Kind, res.Key, res.SignatureValid, res.SignatureErr = KindQR, qr.Receipt, qr.Err == nil, qr.Err
+			if err := byID(ctx, s, &res, qr.Receipt); err != nil {
+				return res, err
+			}
+			// A genuine signature names the time of receipt too: a QR whose
+			// time is not the dossier's belongs to another dossier of that number.
+			if res.SignatureValid && len(res.Dossiers) == 1 && !qr.ReceivedAt.IsZero() &&
+				res.Dossiers[0].ReceivedAt.Unix() != qr.ReceivedAt.Unix() {
+				res.SignatureValid = false
+				res.SignatureErr = domain.Errf("scan", "scan.err.qr_mismatch",
+					"the QR code's time of receipt is not that of dossier %s", qr.Receipt).WithArgs("ID", qr.Receipt)
+			}
+			return res, nil
 		}
 	}
 	compact := strings.Join(strings.Fields(q), "")
@@ -93,6 +111,12 @@ func Lookup(ctx context.Context, s *store.Store, text string) (Result, error) {
 	rows, err := s.Search(ctx, q, SearchLimit)
 	if err != nil {
 		return res, err
+	}
+	if len(rows) == 0 && hasLetter(q) {
+		// Not the start of a name: try the words anywhere in it ("hằng").
+		if rows, err = s.SearchNameWords(ctx, q, SearchLimit); err != nil {
+			return res, err
+		}
 	}
 	res.Kind, res.Dossiers = KindSearch, rows
 	return res, nil
@@ -152,6 +176,15 @@ func searchable(text string) bool {
 		return digits >= 6 // shorter than any ID or phone: a typing slip
 	}
 	return letters >= 2
+}
+
+func hasLetter(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // ErrNotPostDesk is what the command line reports for KindNone.

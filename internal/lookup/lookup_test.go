@@ -2,12 +2,15 @@ package lookup
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"postdesk/internal/domain"
+	"postdesk/internal/receipt"
 	"postdesk/internal/store"
 )
 
@@ -74,6 +77,9 @@ func TestLookup(t *testing.T) {
 		{"+84 356 789 012", KindSearch, []string{f.second.ID}},
 		{"nguyen thi", KindSearch, []string{f.second.ID}},
 		{"Rơ Mah", KindSearch, []string{f.first.ID}},
+		{"bích", KindSearch, []string{f.first.ID}},      // a word inside the name
+		{"thi hang", KindSearch, []string{f.second.ID}}, // words inside, in order of typing
+		{"hang bich", KindSearch, nil},
 		{"600900A", KindSearch, []string{f.second.ID, f.first.ID}},
 		{"Trần Văn Không Có", KindSearch, nil},
 		{"https://example.com/?q=1", KindNone, nil},
@@ -102,18 +108,18 @@ func TestLookup(t *testing.T) {
 	}
 }
 
-func TestLookupQR(t *testing.T) {
+func TestLookupQRHook(t *testing.T) {
 	f := newFixture(t)
 	defer func(old QRReader) { ReadQR = old }(ReadQR)
 	forged := errors.New("bad signature")
-	ReadQR = func(_ context.Context, _ *store.Store, text string) (string, bool, error) {
+	ReadQR = func(_ context.Context, _ *store.Store, text string) (QR, bool) {
 		switch text {
 		case "QR-GOOD":
-			return f.first.ID, true, nil
+			return QR{Receipt: f.first.ID}, true
 		case "QR-FORGED":
-			return f.first.ID, true, forged
+			return QR{Receipt: f.first.ID, Err: forged}, true
 		}
-		return "", false, nil
+		return QR{}, false
 	}
 	res, err := Lookup(ctx, f.s, "QR-GOOD")
 	if err != nil || res.Kind != KindQR || !res.SignatureValid || len(res.Dossiers) != 1 || res.Dossiers[0].ID != f.first.ID || !res.Exact() {
@@ -126,5 +132,62 @@ func TestLookupQR(t *testing.T) {
 	// Text that is no QR falls through to the other kinds.
 	if res, _ := Lookup(ctx, f.s, f.first.ID); res.Kind != KindReceipt {
 		t.Fatalf("receipt number read as %s", res.Kind)
+	}
+}
+
+// TestLookupRealQR signs a receipt QR with the device key, as the receipt
+// does, and scans it back: genuine, tampered, another device's, and a
+// genuine signature over another dossier's time.
+func TestLookupRealQR(t *testing.T) {
+	f := newFixture(t)
+	st, err := f.s.Settings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := f.s.DeviceKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := f.s.Dossier(ctx, f.first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := receipt.MakeQR(st.LookupURLTemplate, d, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Lookup(ctx, f.s, good)
+	if err != nil || res.Kind != KindQR || !res.SignatureValid || len(res.Dossiers) != 1 || res.Dossiers[0].ID != f.first.ID {
+		t.Fatalf("genuine QR: %+v, %v", res, err)
+	}
+
+	// The receipt number changed to another dossier's: the signature fails,
+	// and the dossier the QR names is still found (to show it flagged).
+	tampered := strings.Replace(good, f.first.ID, f.second.ID, 1)
+	res, err = Lookup(ctx, f.s, tampered)
+	if err != nil || res.Kind != KindQR || res.SignatureValid || !errors.Is(res.SignatureErr, receipt.ErrBadSignature) ||
+		len(res.Dossiers) != 1 || res.Dossiers[0].ID != f.second.ID {
+		t.Fatalf("tampered QR: %+v, %v", res, err)
+	}
+
+	// Signed by a key this device does not know.
+	_, other, _ := ed25519.GenerateKey(nil)
+	foreign, err := receipt.SignQR(st.LookupURLTemplate, d.ID, "600901-B", d.ReceivedAt, other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := Lookup(ctx, f.s, foreign); res.SignatureValid || !errors.Is(res.SignatureErr, receipt.ErrUnknownDevice) {
+		t.Fatalf("foreign QR: %+v", res)
+	}
+
+	// Our own genuine signature, but over another time of receipt.
+	shifted, err := receipt.SignQR(st.LookupURLTemplate, d.ID, d.DeviceID, d.ReceivedAt.Add(-time.Hour), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _ = Lookup(ctx, f.s, shifted)
+	var fe *domain.FieldError
+	if res.SignatureValid || !errors.As(res.SignatureErr, &fe) || fe.Key != "scan.err.qr_mismatch" {
+		t.Fatalf("shifted QR: %+v", res)
 	}
 }

@@ -106,7 +106,11 @@ type Doc struct {
 	margin float64
 	base   float64
 	labelW float64
-	right  float64 // room kept free at the right (ReserveRight)
+	left   float64 // offset of the current column from the left margin (Columns)
+	right  float64 // room kept free at the right (Columns)
+	aside  float64 // room kept free at the right above asideY (ReserveRight)
+	asideY float64
+	inCols bool    // drawing inside Columns: no page breaks
 	lang   *i18n.Catalog
 	images int
 	err    error
@@ -185,13 +189,14 @@ func buildDoc(size Size, pageH float64, opt Options, draw func(d *Doc) error) (*
 		f.SetFooterFunc(func() {
 			y := d.pageH - d.margin + 1
 			d.font(Style{Size: d.base - 2})
+			full := d.size.W - 2*d.margin
 			f.SetXY(d.margin, y)
 			if footer != "" {
-				f.CellFormat(d.Width(), 3.5, footer, "", 0, "L", false, 0, "")
+				f.CellFormat(full, 3.5, footer, "", 0, "L", false, 0, "")
 			}
 			if opt.Numbers {
 				f.SetXY(d.margin, y)
-				f.CellFormat(d.Width(), 3.5, d.lang.Tf("receipt.page",
+				f.CellFormat(full, 3.5, d.lang.Tf("receipt.page",
 					map[string]string{"N": strconv.Itoa(f.PageNo()), "Total": "{nb}"}), "", 0, "R", false, 0, "")
 			}
 		})
@@ -279,14 +284,24 @@ func (d *Doc) Tf(key string, args map[string]string) string { return d.lang.Tf(k
 
 // Width is the width between the margins, less any room kept by
 // ReserveRight, in mm.
-func (d *Doc) Width() float64 { return d.size.W - 2*d.margin - d.right }
+func (d *Doc) Width() float64 {
+	w := d.size.W - 2*d.margin - d.left - d.right
+	if d.aside > 0 && d.Y() < d.asideY {
+		w -= d.aside
+	}
+	return w
+}
 
-// ReserveRight keeps w mm free at the right of the following rows and
-// text (e.g. beside a QR code drawn with ImageAt); 0 ends it.
-func (d *Doc) ReserveRight(w float64) { d.right = min(max(w, 0), d.size.W-2*d.margin-20) }
+// ReserveRight keeps w mm free at the right of the rows and text that start
+// above y on this page — room for something drawn with ImageAt, such as a
+// QR code — and lets them use the full width again below it. 0 ends it.
+func (d *Doc) ReserveRight(w, y float64) {
+	d.aside, d.asideY = min(max(w, 0), d.size.W-2*d.margin-d.left-20), y
+}
 
-// Left is the left margin's x, in mm.
-func (d *Doc) Left() float64 { return d.margin }
+// Left is the x of the left edge of the text (the margin, or the current
+// column's edge inside Columns), in mm.
+func (d *Doc) Left() float64 { return d.margin + d.left }
 
 // BaseSize is the body text size in points.
 func (d *Doc) BaseSize() float64 { return d.base }
@@ -295,7 +310,7 @@ func (d *Doc) BaseSize() float64 { return d.base }
 func (d *Doc) Y() float64 { return d.f.GetY() }
 
 // SetY moves the cursor to y on the current page, at the left margin.
-func (d *Doc) SetY(y float64) { d.f.SetXY(d.margin, y) }
+func (d *Doc) SetY(y float64) { d.f.SetXY(d.Left(), y) }
 
 // Space moves the cursor down by h mm.
 func (d *Doc) Space(h float64) { d.SetY(d.Y() + h) }
@@ -317,8 +332,9 @@ func (d *Doc) Fits(h float64) bool { return d.Y()+h <= d.bottom() }
 // Ensure starts a new page unless h mm fit below the cursor. Content taller
 // than a whole page is drawn from the top of a fresh page and overflows.
 func (d *Doc) Ensure(h float64) {
-	if !d.Fits(h) && d.Y() > d.margin+0.01 {
+	if !d.inCols && !d.Fits(h) && d.Y() > d.margin+0.01 {
 		d.f.AddPage()
+		d.aside = 0
 		d.SetY(d.margin)
 	}
 }
@@ -365,12 +381,14 @@ func (d *Doc) Wrap(text string, st Style, w float64) []string {
 // TextAt draws text wrapped in a box of width w at (x, y) without moving
 // the cursor, and returns the height it took.
 func (d *Doc) TextAt(x, y, w float64, text string, st Style) float64 {
+	cy := d.Y()
 	lines := d.Wrap(text, st, w)
 	lh := d.LineHeight(st.Size)
 	for i, l := range lines {
 		d.f.SetXY(x, y+float64(i)*lh)
 		d.f.CellFormat(w, lh, l, "", 0, align(st.Align), false, 0, "")
 	}
+	d.SetY(cy)
 	return float64(len(lines)) * lh
 }
 
@@ -379,7 +397,7 @@ func (d *Doc) Text(text string, st Style) {
 	lh := d.LineHeight(st.Size)
 	for _, l := range d.Wrap(text, st, d.Width()) {
 		d.Ensure(lh)
-		d.f.SetXY(d.margin, d.Y())
+		d.f.SetXY(d.Left(), d.Y())
 		d.f.CellFormat(d.Width(), lh, l, "", 2, align(st.Align), false, 0, "")
 	}
 	d.SetY(d.Y())
@@ -405,32 +423,164 @@ func (d *Doc) Subheading(text string) {
 	d.Space(0.5)
 }
 
-// Row draws a label and its value side by side: the label in the label
-// column (see SetLabelWidth), the value in bold, each wrapped.
+// Row draws a label and its value: on a sheet side by side, the label in
+// the label column (see SetLabelWidth) and the value in bold, each wrapped;
+// on a roll, where columns are too narrow, as one flowing line
+// "Label: value".
 func (d *Doc) Row(label, value string) {
 	d.RowStyled(label, value, Style{Bold: true})
 }
 
 // RowStyled is Row with the value's style chosen.
 func (d *Doc) RowStyled(label, value string, st Style) {
+	if d.size.Roll() {
+		d.Rich(Span{Text: label + ":", Style: Style{Size: st.Size}}, Span{Text: value, Style: st})
+		d.Space(0.3)
+		return
+	}
 	lw := d.labelW
 	vw := d.Width() - lw - 1.5
-	labels := d.Wrap(label, Style{Size: st.Size}, lw)
+	ls := Style{Size: min(st.Size, d.base)} // a large value keeps a body-size label
+	if ls.Size <= 0 {
+		ls.Size = d.base
+	}
+	labels := d.Wrap(label, ls, lw)
 	values := d.Wrap(value, st, vw)
-	lh := d.LineHeight(st.Size)
-	h := float64(max(len(labels), len(values), 1)) * lh
+	lh, llh := d.LineHeight(st.Size), d.LineHeight(ls.Size)
+	h := max(float64(len(labels))*llh, float64(max(len(values), 1))*lh)
 	d.Ensure(h)
 	y := d.Y()
-	d.TextAt(d.margin, y, lw, label, Style{Size: st.Size})
-	d.TextAt(d.margin+lw+1.5, y, vw, value, st)
-	d.SetY(y + h + 0.4)
+	// A larger value sits on the label's baseline.
+	d.TextAt(d.Left(), y+(lh-llh)*0.7, lw, label, ls)
+	d.TextAt(d.Left()+lw+1.5, y, vw, value, st)
+	d.SetY(y + h + 0.3)
+}
+
+// Span is a piece of running text in one style, for Rich.
+type Span struct {
+	Text string
+	Style
+}
+
+// Rich draws spans of different styles as one paragraph, wrapped at word
+// boundaries across the width (Align is ignored: text runs from the left).
+// Words are separated by one space, also between spans.
+func (d *Doc) Rich(spans ...Span) {
+	type run struct {
+		x    float64
+		text string
+		st   Style
+	}
+	var lines [][]run
+	var cur []run
+	x, w := 0.0, d.Width()
+	lh := 0.0
+	for _, sp := range spans {
+		lh = max(lh, d.LineHeight(sp.Size))
+		text := clean(sp.Text)
+		if text == "" {
+			continue
+		}
+		d.font(sp.Style)
+		space := d.f.GetStringWidth(" ")
+		for _, word := range strings.Split(text, " ") {
+			ww := d.f.GetStringWidth(word)
+			gap := 0.0
+			if len(cur) > 0 {
+				gap = space
+			}
+			if len(cur) > 0 && x+gap+ww > w {
+				lines, cur, x, gap = append(lines, cur), nil, 0, 0
+			}
+			if ww > w { // a word wider than the page: cut it
+				for _, piece := range d.f.SplitText(word, w) {
+					if len(cur) > 0 {
+						lines, cur, x = append(lines, cur), nil, 0
+					}
+					cur = append(cur, run{0, piece, sp.Style})
+					x = d.f.GetStringWidth(piece)
+				}
+				continue
+			}
+			if n := len(cur); n > 0 && cur[n-1].st == sp.Style {
+				cur[n-1].text += " " + word
+			} else {
+				cur = append(cur, run{x + gap, word, sp.Style})
+			}
+			x += gap + ww
+		}
+	}
+	if len(cur) > 0 {
+		lines = append(lines, cur)
+	}
+	for _, l := range lines {
+		d.Ensure(lh)
+		y := d.Y()
+		for _, r := range l {
+			d.font(r.st)
+			d.f.SetXY(d.Left()+r.x, y)
+			d.f.CellFormat(d.f.GetStringWidth(r.text), lh, r.text, "", 0, "L", false, 0, "")
+		}
+		d.SetY(y + lh)
+	}
+}
+
+// Columns draws side by side: each function draws in its own column, all
+// starting at the cursor's height, and the cursor ends below the tallest.
+// widths are in mm (0: share what the others leave); a gap of 4 mm
+// separates the columns. A column cannot break across pages, so Columns
+// first starts a new page unless need mm fit.
+func (d *Doc) Columns(need float64, widths []float64, draw ...func(d *Doc) error) error {
+	if len(widths) != len(draw) {
+		return fmt.Errorf("receipt: Columns: %d widths for %d columns", len(widths), len(draw))
+	}
+	const gap = 4.0
+	d.Ensure(need)
+	cols := make([]Column, len(widths))
+	for i, w := range widths {
+		cols[i].Width = w
+	}
+	saveLeft, saveRight, saveCols := d.left, d.right, d.inCols
+	total := d.Width()
+	ws := d.widths(cols)
+	scale := 1.0
+	if sum := sumOf(ws) + gap*float64(len(ws)-1); sum > total && sum > 0 {
+		scale = (total - gap*float64(len(ws)-1)) / sumOf(ws)
+	}
+	top, bottom := d.Y(), d.Y()
+	off := 0.0
+	for i, fn := range draw {
+		w := ws[i] * scale
+		d.left = saveLeft + off
+		d.right = saveRight + (total - off - w)
+		d.inCols = true
+		d.SetY(top)
+		err := fn(d)
+		bottom = max(bottom, d.Y())
+		off += w + gap
+		if err != nil {
+			d.left, d.right, d.inCols = saveLeft, saveRight, saveCols
+			return err
+		}
+	}
+	d.left, d.right, d.inCols = saveLeft, saveRight, saveCols
+	d.SetY(bottom)
+	return nil
+}
+
+func sumOf(xs []float64) float64 {
+	t := 0.0
+	for _, x := range xs {
+		t += x
+	}
+	return t
 }
 
 // Rule draws a thin line across the page, with a little room around it.
 func (d *Doc) Rule() {
 	d.Ensure(2)
 	y := d.Y() + 1
-	d.f.Line(d.margin, y, d.margin+d.Width(), y)
+	d.f.Line(d.Left(), y, d.Left()+d.Width(), y)
 	d.SetY(y + 1)
 }
 
@@ -439,7 +589,7 @@ func (d *Doc) CutLine() {
 	d.Ensure(3)
 	y := d.Y() + 1.5
 	d.f.SetDashPattern([]float64{1.2, 1}, 0)
-	d.f.Line(d.margin, y, d.margin+d.Width(), y)
+	d.f.Line(d.Left(), y, d.Left()+d.Width(), y)
 	d.f.SetDashPattern(nil, 0)
 	d.SetY(y + 1.5)
 }
@@ -463,8 +613,8 @@ func (d *Doc) Letterhead(left, right []Line) {
 	leftW := d.Width() * 0.44
 	rightW := d.Width() - leftW
 	y := d.Y()
-	h1 := d.block(d.margin, y, leftW, left)
-	h2 := d.block(d.margin+leftW, y, rightW, right)
+	h1 := d.block(d.Left(), y, leftW, left)
+	h2 := d.block(d.Left()+leftW, y, rightW, right)
 	d.SetY(y + max(h1, h2) + 2)
 }
 
@@ -495,7 +645,7 @@ func (d *Doc) Table(cols []Column, rows [][]string) {
 		return
 	}
 	widths := d.widths(cols)
-	const pad = 1.0
+	const pad, vpad = 1.0, 0.35
 	st := Style{Size: d.base - 0.5}
 	if d.size.Roll() {
 		st.Size = d.base - 0.5
@@ -515,9 +665,9 @@ func (d *Doc) Table(cols []Column, rows [][]string) {
 			}
 			n = max(n, len(lines[i]))
 		}
-		h := float64(n)*lh + 2*pad*0.6
+		h := float64(n)*lh + 2*vpad
 		y := d.Y()
-		x := d.margin
+		x := d.Left()
 		for i := range cols {
 			if fill && !d.size.Roll() {
 				d.f.SetFillColor(232, 232, 232)
@@ -531,7 +681,7 @@ func (d *Doc) Table(cols []Column, rows [][]string) {
 				a = cols[i].Align
 			}
 			for j, l := range lines[i] {
-				d.f.SetXY(x+pad, y+pad*0.6+float64(j)*lh)
+				d.f.SetXY(x+pad, y+vpad+float64(j)*lh)
 				d.f.CellFormat(widths[i]-2*pad, lh, l, "", 0, align(a), false, 0, "")
 			}
 			x += widths[i]
@@ -545,7 +695,7 @@ func (d *Doc) Table(cols []Column, rows [][]string) {
 				n = max(n, len(d.Wrap(cells[i], st, widths[i]-2*pad)))
 			}
 		}
-		return float64(n)*lh + 2*pad*0.6
+		return float64(n)*lh + 2*vpad
 	}
 	hh := rowHeight(header, head)
 	first := lh * 2
@@ -614,7 +764,7 @@ func (d *Doc) Signatures(height float64, boxes ...Signature) {
 	d.Ensure(topH + height + nameH + 1)
 	y := d.Y()
 	for i, b := range boxes {
-		x := d.margin + float64(i)*w + 1
+		x := d.Left() + float64(i)*w + 1
 		h := d.TextAt(x, y, w-2, b.Title, title)
 		d.TextAt(x, y+h, w-2, b.Note, note)
 		d.TextAt(x, y+topH+height, w-2, b.Name, name)
@@ -631,7 +781,7 @@ func (d *Doc) Image(png []byte, w float64, alignment string) error {
 	}
 	h := w * info.Height() / info.Width()
 	d.Ensure(h)
-	x := d.margin
+	x := d.Left()
 	switch alignment {
 	case "C":
 		x += (d.Width() - w) / 2

@@ -129,9 +129,9 @@ func buildReceipt(in Input) (*Doc, error) {
 		Numbers: true,
 	}
 	if size.Roll() {
-		opt.Margin = 4
+		opt.Margin, opt.FontSize = 4, 8.5
 	} else {
-		opt.Margin = 10
+		opt.Margin, opt.FontSize = 8, 8.5
 	}
 	return Build(size, opt, r.draw)
 }
@@ -202,7 +202,7 @@ func (r *rc) draw(doc *Doc) error {
 		r.headRows(doc)
 	} else {
 		doc.SetLabelWidth(38)
-		const qrW = 32.0
+		const qrW = 30.0
 		top := doc.Y()
 		qrBottom := top
 		if r.in.QR != "" {
@@ -217,26 +217,22 @@ func (r *rc) draw(doc *Doc) error {
 			}
 			ch := doc.TextAt(x-2, top-2+h-1.5, qrW+4, r.t("receipt.qr_caption"), Style{Italic: true, Align: "C", Size: base - 2})
 			qrBottom = top - 2 + h - 1.5 + ch
-			doc.ReserveRight(qrW + 3)
+			doc.ReserveRight(qrW+3, qrBottom)
 		}
 		doc.RowStyled(r.t("receipt.number"), r.d.ID, Style{Bold: true, Size: base + 3})
 		r.headRows(doc)
-		doc.ReserveRight(0)
-		doc.SetY(max(doc.Y(), qrBottom))
 	}
 
 	// Applicant and representative.
 	r.section(doc, "receipt.section.applicant")
 	r.person(doc, r.d.Applicant)
 	if rep := r.d.Representative; rep != nil && rep.FullName != "" {
-		r.section(doc, "receipt.section.representative")
-		r.person(doc, *rep)
+		doc.Row(r.t("receipt.representative"), joinNonEmpty(", ", rep.FullName, r.idText(*rep), rep.Phone))
 	}
 
 	// Procedure and agency.
 	r.section(doc, "receipt.section.procedure")
-	doc.Row(r.t("receipt.procedure_code"), r.procCode())
-	doc.Row(r.t("receipt.procedure"), r.procName())
+	doc.Row(r.t("receipt.procedure"), joinNonEmpty(" – ", r.procCode(), r.procName()))
 	doc.Row(r.t("receipt.agency"), r.agencyName())
 	doc.RowStyled(r.t("receipt.option"), r.t("receipt.option."+string(r.d.Option)), Style{})
 	if r.d.OfficialCode != "" {
@@ -252,41 +248,19 @@ func (r *rc) draw(doc *Doc) error {
 		doc.Text(r.t("receipt.no_documents"), Style{Italic: true})
 	}
 
-	// Money.
-	r.section(doc, "receipt.section.money")
-	doc.Row(r.t("receipt.postage"), domain.FormatMoney(r.d.Postage))
-	fee := domain.FormatMoney(r.d.Fee)
-	if r.d.Fee != 0 {
-		status := "receipt.fee.paid"
-		if !r.d.FeePaid {
-			status = "receipt.fee.unpaid"
-			if r.d.FeePayment == domain.PayOnDelivery {
-				status = "receipt.fee.on_delivery"
-			}
-		}
-		fee += " (" + r.t(status) + ")"
-	}
-	doc.Row(r.t("receipt.fee"), fee)
-	paid := r.d.Postage
-	if r.d.FeePaid {
-		paid += r.d.Fee
-	}
-	doc.Row(r.t("receipt.total_paid"), domain.FormatMoney(paid))
-
-	// Appointment and return.
-	r.section(doc, "receipt.section.result")
-	if r.hasDue {
-		doc.RowStyled(r.t("receipt.appointment"), domain.FormatDate(r.due), Style{Bold: true, Size: base + 1})
-		if p := r.in.Procedure.ProcessingDays; p > 0 && r.d.Option.Sends() {
-			doc.Text(r.lang.Tf("receipt.appointment_note", map[string]string{
-				"Processing": strconv.Itoa(p), "Transit": strconv.Itoa(max(r.in.Settings.TransitDays, 0))}),
-				Style{Italic: true, Size: base - 1.5})
-		}
+	// Money, and the appointment: side by side on a sheet.
+	if roll {
+		r.money(doc)
+		r.result(doc)
 	} else {
-		doc.RowStyled(r.t("receipt.appointment"), r.t("receipt.appointment_unknown"), Style{Italic: true})
-	}
-	if r.d.DueDate != nil && !r.d.DueDate.IsZero() {
-		doc.Row(r.t("receipt.agency_due"), domain.FormatDate(*r.d.DueDate))
+		label := doc.labelW
+		if err := doc.Columns(8*doc.LineHeight(0), []float64{0, 0},
+			func(doc *Doc) error { doc.SetLabelWidth(31); r.money(doc); return nil },
+			func(doc *Doc) error { doc.SetLabelWidth(33); r.result(doc); return nil },
+		); err != nil {
+			return err
+		}
+		doc.SetLabelWidth(label)
 	}
 	if r.d.ReturnMethod != "" {
 		doc.Row(r.t("receipt.return_method"), r.t("receipt.return."+string(r.d.ReturnMethod)))
@@ -301,7 +275,7 @@ func (r *rc) draw(doc *Doc) error {
 	// Signatures.
 	doc.Space(2)
 	note := r.t("receipt.sign.note")
-	doc.Signatures(16,
+	doc.Signatures(15,
 		Signature{Title: r.t("receipt.sign.applicant"), Note: note, Name: r.d.Applicant.FullName},
 		Signature{Title: r.t("receipt.sign.clerk"), Note: note, Name: r.in.ClerkName})
 
@@ -326,6 +300,48 @@ func (r *rc) draw(doc *Doc) error {
 	return nil
 }
 
+// money lists postage, fees and what was paid.
+func (r *rc) money(doc *Doc) {
+	r.section(doc, "receipt.section.money")
+	doc.Row(r.t("receipt.postage"), domain.FormatMoney(r.d.Postage))
+	fee := domain.FormatMoney(r.d.Fee)
+	if r.d.Fee != 0 {
+		status := "receipt.fee.paid"
+		if !r.d.FeePaid {
+			status = "receipt.fee.unpaid"
+			if r.d.FeePayment == domain.PayOnDelivery {
+				status = "receipt.fee.on_delivery"
+			}
+		}
+		fee += " (" + r.t(status) + ")"
+	}
+	doc.Row(r.t("receipt.fee"), fee)
+	paid := r.d.Postage
+	if r.d.FeePaid {
+		paid += r.d.Fee
+	}
+	doc.Row(r.t("receipt.total_paid"), domain.FormatMoney(paid))
+}
+
+// result gives the appointment date, or says there is none yet.
+func (r *rc) result(doc *Doc) {
+	base := doc.BaseSize()
+	r.section(doc, "receipt.section.result")
+	if r.hasDue {
+		doc.RowStyled(r.t("receipt.appointment"), domain.FormatDate(r.due), Style{Bold: true, Size: base + 2})
+		if p := r.in.Procedure.ProcessingDays; p > 0 && r.d.Option.Sends() {
+			doc.Text(r.lang.Tf("receipt.appointment_note", map[string]string{
+				"Processing": strconv.Itoa(p), "Transit": strconv.Itoa(max(r.in.Settings.TransitDays, 0))}),
+				Style{Italic: true, Size: base - 1.5})
+		}
+	} else {
+		doc.RowStyled(r.t("receipt.appointment"), r.t("receipt.appointment_unknown"), Style{Italic: true})
+	}
+	if r.d.DueDate != nil && !r.d.DueDate.IsZero() {
+		doc.Row(r.t("receipt.agency_due"), domain.FormatDate(*r.d.DueDate))
+	}
+}
+
 // headRows are the rows beside the receipt number: when and where, by whom.
 func (r *rc) headRows(doc *Doc) {
 	doc.RowStyled(r.t("receipt.received_at"), domain.FormatDateTime(r.d.ReceivedAt), Style{Bold: true})
@@ -340,20 +356,19 @@ func (r *rc) headRows(doc *Doc) {
 	}
 }
 
+// section opens a part of the receipt with a short bold title.
 func (r *rc) section(doc *Doc, key string) {
-	doc.Space(0.8)
-	doc.Subheading(r.t(key))
+	st := Style{Bold: true, Size: doc.BaseSize() + 0.5}
+	doc.Ensure(3 * doc.LineHeight(0))
+	doc.Space(0.9)
+	doc.Text(r.t(key), st)
+	doc.Space(0.2)
 }
 
 func (r *rc) person(doc *Doc, p domain.Person) {
 	doc.Row(r.t("receipt.name"), p.FullName)
 	if p.IDNumber != "" {
-		idKey := "receipt.id.other"
-		switch p.IDType {
-		case domain.IDCCCD, domain.IDLegacy9, domain.IDPassport:
-			idKey = "receipt.id." + string(p.IDType)
-		}
-		doc.Row(r.t(idKey), p.IDNumber)
+		doc.Row(r.t(idKey(p.IDType)), p.IDNumber)
 	}
 	if p.Phone != "" {
 		doc.Row(r.t("receipt.phone"), p.Phone)
@@ -361,6 +376,22 @@ func (r *rc) person(doc *Doc, p domain.Person) {
 	if addr := joinNonEmpty(", ", p.Address, p.Commune); addr != "" {
 		doc.RowStyled(r.t("receipt.address"), addr, Style{})
 	}
+}
+
+// idText is an ID paper written in a line: "Số CCCD 064301000045".
+func (r *rc) idText(p domain.Person) string {
+	if p.IDNumber == "" {
+		return ""
+	}
+	return r.t(idKey(p.IDType)) + " " + p.IDNumber
+}
+
+func idKey(t domain.IDType) string {
+	switch t {
+	case domain.IDCCCD, domain.IDLegacy9, domain.IDPassport:
+		return "receipt.id." + string(t)
+	}
+	return "receipt.id.other"
 }
 
 func (r *rc) agencyName() string {
@@ -393,7 +424,7 @@ func (r *rc) documents(doc *Doc, roll bool) {
 			{Title: r.t("receipt.col.no"), Width: 9, Align: "C"},
 			{Title: r.t("receipt.col.document")},
 			{Title: r.t("receipt.col.kind"), Width: 18, Align: "C"},
-			{Title: r.t("receipt.col.count"), Width: 14, Align: "C"},
+			{Title: r.t("receipt.col.count"), Width: 16, Align: "C"},
 			{Title: r.t("receipt.col.received"), Width: 16, Align: "C"},
 		}
 	}

@@ -286,3 +286,31 @@ func PageCount(n, pageSize int) int {
 	}
 	return (n + pageSize - 1) / pageSize
 }
+
+// SearchNameWords finds dossiers whose applicant's name contains the words
+// of text, each as the start of a word ("hang" finds "Siu Thị Hằng"),
+// newest first. Search matches only the start of the whole name and uses an
+// index; this walks the newest rows until it has limit hits, so it is for a
+// scan box's second try, not for paging.
+func (s *Store) SearchNameWords(ctx context.Context, text string, limit int) ([]DossierRow, error) {
+	f := domain.Fold(text)
+	if f == "" {
+		return nil, nil
+	}
+	if limit <= 0 {
+		limit = 50
+	}
+	var conds []string
+	var args []any
+	for _, w := range strings.Fields(f) {
+		// Fold keeps only letters, digits and single spaces, so no LIKE wildcard can slip in.
+		conds = append(conds, "(' ' || name_fold) LIKE ?")
+		args = append(args, "% "+w+"%")
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT "+rowColumns+" FROM dossiers INDEXED BY dossiers_received_at WHERE "+
+		strings.Join(conds, " AND ")+" ORDER BY received_at DESC LIMIT ?", append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	return scanRows(rows)
+}
