@@ -71,7 +71,9 @@ func Open(a fyne.App, s *store.Store) (*UI, error) {
 	if err := u.Start(); err != nil {
 		return nil, err
 	}
-	u.startBackups()
+	if autoBackups {
+		u.startBackups()
+	}
 	return u, nil
 }
 
@@ -83,6 +85,9 @@ func (u *UI) Close() {
 		u.stopBackups = nil
 	}
 }
+
+// autoBackups turns the automatic backup on (tests turn it off).
+var autoBackups = true
 
 // backupEvery is how often the automatic backup looks whether today's
 // backup exists.

@@ -14,7 +14,7 @@ import (
 )
 
 func init() {
-	register("demo seed", "--db PATH --dossiers N [--seed S]",
+	register("demo seed", "--db PATH --dossiers N [--seed S] [--post-point CODE --letter X]",
 		"fill a database with realistic synthetic dossiers (same seed, same day: same data)", runDemoSeed)
 }
 
@@ -29,6 +29,8 @@ func runDemoSeed(env *Env, args []string) error {
 	db := fs.String("db", "", "database file")
 	n := fs.Int("dossiers", 1000, "how many dossiers")
 	seed := fs.Uint64("seed", 1, "random seed")
+	ppCode := fs.String("post-point", "", "post point code of a new database (default "+DemoPostPoint.Code+")")
+	letter := fs.String("letter", "A", "device letter of a new database")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -41,6 +43,18 @@ func runDemoSeed(env *Env, args []string) error {
 	}
 	defer s.Close()
 	start := time.Now()
+	// Another post point or device letter (several demo devices syncing to one hub).
+	if *ppCode != "" || *letter != "A" {
+		if _, _, err := s.Device(env.Ctx); errors.Is(err, store.ErrNotSetUp) {
+			pp := DemoPostPoint
+			if *ppCode != "" {
+				pp.Code, pp.Name = *ppCode, "Bưu điện Văn hóa xã "+*ppCode
+			}
+			if err := s.Setup(env.Ctx, pp, *letter); err != nil {
+				return err
+			}
+		}
+	}
 	if err := PrepareDemo(env, s); err != nil {
 		return err
 	}

@@ -229,8 +229,8 @@ func (g *gen) plan(i int, p *plan) []step {
 }
 
 // Seed adds opt.Dossiers dossiers to s. The post point must be set up and
-// the catalog loaded. Events are recorded in time order in transactions of a
-// few thousand, so a cut leaves a consistent (if shorter) database.
+// the catalog loaded. Events are recorded in time order, all in one
+// transaction (store.BulkLoad): a cut leaves the database as it was.
 func Seed(ctx context.Context, s *store.Store, opt Options) (int, error) {
 	procs, err := s.Procedures(ctx)
 	if err != nil {
@@ -259,38 +259,34 @@ func Seed(ctx context.Context, s *store.Store, opt Options) (int, error) {
 	}
 	// Only the past happens: a dossier stops in the state its last past step left it in.
 	sort.SliceStable(steps, func(a, b int) bool { return steps[a].at.Before(steps[b].at) })
-	const chunk = 400000
-	for start := 0; start < len(steps); start += chunk {
-		end := min(start+chunk, len(steps))
-		err := s.BulkUnsynced(ctx, func(b *store.Bulk) error {
-			for _, st := range steps[start:end] {
-				if !st.at.Before(now) {
-					continue
-				}
-				p := &plans[st.dossier]
-				var next *domain.Dossier
-				var err error
-				if st.kind == domain.KindIntake {
-					next, err = b.Intake(st.staff, p.d)
-				} else {
-					e := &domain.Event{Kind: st.kind, Dossier: p.cur.ID, Staff: st.staff, At: st.at}
-					if st.payload != nil {
-						if e.Payload, err = marshal(st.payload); err != nil {
-							return err
-						}
-					}
-					next, err = b.Append(e, p.cur)
-				}
-				if err != nil {
-					return fmt.Errorf("demo seed: dossier %d, %s: %w", st.dossier, st.kind, err)
-				}
-				p.cur = next
+	err = s.BulkLoad(ctx, func(b *store.Bulk) error {
+		for _, st := range steps {
+			if !st.at.Before(now) {
+				continue
 			}
-			return nil
-		})
-		if err != nil {
-			return 0, err
+			p := &plans[st.dossier]
+			var next *domain.Dossier
+			var err error
+			if st.kind == domain.KindIntake {
+				next, err = b.Intake(st.staff, p.d)
+			} else {
+				e := &domain.Event{Kind: st.kind, Dossier: p.cur.ID, Staff: st.staff, At: st.at}
+				if st.payload != nil {
+					if e.Payload, err = marshal(st.payload); err != nil {
+						return err
+					}
+				}
+				next, err = b.Append(e, p.cur)
+			}
+			if err != nil {
+				return fmt.Errorf("demo seed: dossier %d, %s: %w", st.dossier, st.kind, err)
+			}
+			p.cur = next
 		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
 	}
 	return len(plans), nil
 }

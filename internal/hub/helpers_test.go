@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"github.com/xuri/excelize/v2"
 
 	"postdesk/internal/domain"
 	"postdesk/internal/syncproto"
@@ -166,4 +168,21 @@ func snapshot(t testing.TB, s *Store) string {
 		out += fmt.Sprintf("%s|%s;", a, b)
 	}
 	return out
+}
+
+func buildXLSX(t testing.TB, rows [][]any) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Sheet1", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

@@ -86,7 +86,7 @@ func buildHandover(in HandoverInput) (*Doc, error) {
 	t := lang.T
 	title := t("handover.pdf.title_" + string(h.Direction))
 	opt := Options{
-		Title: title + " " + h.ID, Subject: in.Agency.Name, Created: now, Lang: lang, Numbers: true,
+		Title: title + " " + h.ID, Subject: in.Agency.Name, Created: now, Lang: lang, Numbers: true, FontSize: 9,
 		Footer: h.ID + " — " + lang.Tf("handover.pdf.printed", map[string]string{"Time": domain.FormatDateTime(now)}),
 	}
 	return Build(A4, opt, func(doc *Doc) error {
@@ -166,7 +166,7 @@ func handoverTable(lang *i18n.Catalog, dir domain.HandoverDirection, ds []*domai
 	case domain.HandoverOut:
 		cols := []Column{
 			{Title: t("handover.pdf.col.no"), Width: 10, Align: "C"},
-			{Title: t("handover.pdf.col.receipt"), Width: 36},
+			{Title: t("handover.pdf.col.receipt"), Width: 37},
 			{Title: t("handover.pdf.col.applicant"), Width: 38},
 			{Title: t("handover.pdf.col.procedure")},
 			{Title: t("handover.pdf.col.papers"), Width: 16, Align: "C"},
@@ -180,9 +180,9 @@ func handoverTable(lang *i18n.Catalog, dir domain.HandoverDirection, ds []*domai
 	case domain.HandoverReturn:
 		cols := []Column{
 			{Title: t("handover.pdf.col.no"), Width: 10, Align: "C"},
-			{Title: t("handover.pdf.col.receipt"), Width: 36},
-			{Title: t("handover.pdf.col.official_code"), Width: 44},
-			{Title: t("handover.pdf.col.applicant"), Width: 38},
+			{Title: t("handover.pdf.col.receipt"), Width: 37},
+			{Title: t("handover.pdf.col.official_code"), Width: 47},
+			{Title: t("handover.pdf.col.applicant"), Width: 34},
 			{Title: t("handover.pdf.col.reason")},
 		}
 		for i, d := range ds {
@@ -197,11 +197,11 @@ func handoverTable(lang *i18n.Catalog, dir domain.HandoverDirection, ds []*domai
 	}
 	cols := []Column{
 		{Title: t("handover.pdf.col.no"), Width: 10, Align: "C"},
-		{Title: t("handover.pdf.col.receipt"), Width: 36},
-		{Title: t("handover.pdf.col.official_code"), Width: 44},
-		{Title: t("handover.pdf.col.applicant"), Width: 38},
+		{Title: t("handover.pdf.col.receipt"), Width: 37},
+		{Title: t("handover.pdf.col.official_code"), Width: 47},
+		{Title: t("handover.pdf.col.applicant"), Width: 34},
 		{Title: t("handover.pdf.col.procedure")},
-		{Title: t("handover.pdf.col.item_code"), Width: 28},
+		{Title: t("handover.pdf.col.item_code"), Width: 27},
 	}
 	for i, d := range ds {
 		rows[i] = []string{strconv.Itoa(i + 1), d.ID, d.OfficialCode, d.Applicant.FullName, d.ProcedureName, d.ItemCode}

@@ -434,7 +434,7 @@ func (d *Doc) Row(label, value string) {
 // RowStyled is Row with the value's style chosen.
 func (d *Doc) RowStyled(label, value string, st Style) {
 	if d.size.Roll() {
-		d.Rich(Span{Text: label + ":", Style: Style{Size: st.Size}}, Span{Text: value, Style: st})
+		d.Rich(Span{Text: label + ":", Style: Style{Size: min(st.Size, d.base)}}, Span{Text: value, Style: st})
 		d.Space(0.3)
 		return
 	}

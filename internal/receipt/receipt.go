@@ -202,7 +202,9 @@ func (r *rc) draw(doc *Doc) error {
 		r.headRows(doc)
 	} else {
 		doc.SetLabelWidth(38)
-		const qrW = 30.0
+		// 40 mm: two pixels per module even in an 80 dpi photo of the page;
+		// smaller codes of this length fail to scan at that resolution.
+		const qrW = 40.0
 		top := doc.Y()
 		qrBottom := top
 		if r.in.QR != "" {
@@ -262,6 +264,7 @@ func (r *rc) draw(doc *Doc) error {
 		}
 		doc.SetLabelWidth(label)
 	}
+	doc.Space(1)
 	if r.d.ReturnMethod != "" {
 		doc.Row(r.t("receipt.return_method"), r.t("receipt.return."+string(r.d.ReturnMethod)))
 	}
@@ -415,7 +418,7 @@ func (r *rc) documents(doc *Doc, roll bool) {
 	if roll {
 		cols = []Column{
 			{Title: r.t("receipt.col.document")},
-			{Title: r.t("receipt.col.kind"), Width: 13, Align: "C"},
+			{Title: r.t("receipt.col.kind"), Width: 16, Align: "C"},
 			{Title: r.t("receipt.col.count_short"), Width: 7, Align: "C"},
 			{Title: r.t("receipt.col.received_short"), Width: 11, Align: "C"},
 		}

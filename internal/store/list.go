@@ -22,6 +22,9 @@ type Filter struct {
 	Overdue     bool
 	Text        string    // receipt number, code, citizen ID, phone or start of a name (as Search)
 	Now         time.Time // "today" for due dates; zero means the store's clock
+	// Place keeps dossiers taken there. It is read from each row's JSON, so
+	// pair it with a short date range (the desk's "today's home pickups").
+	Place domain.Place
 }
 
 // WaitingStates are the states in which a dossier waits for the agency's
@@ -180,6 +183,9 @@ func (s *Store) buildFilter(f Filter) (q filterQuery, ok bool) {
 		if q.index == "" {
 			q.index = "dossiers_agency_received"
 		}
+	}
+	if f.Place != "" {
+		add("json_extract(data, '$.place') = ?", string(f.Place))
 	}
 	if due {
 		now := f.Now

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -152,8 +153,9 @@ func (s *Store) RecordAck(ctx context.Context, through int64, hash string, blob 
 		if through <= cur {
 			return nil
 		}
-		var mine string
-		err := tx.QueryRowContext(ctx, "SELECT hash FROM events WHERE device_id = ? AND seq = ?", dev.ID(), through).Scan(&mine)
+		var blob []byte
+		err := tx.QueryRowContext(ctx, "SELECT hash FROM events WHERE device_id = ? AND seq = ?", dev.ID(), through).Scan(&blob)
+		mine := hex.EncodeToString(blob)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("the hub acknowledges event %d, which this device never wrote", through)
 		}
@@ -205,16 +207,23 @@ type SyncRound struct {
 	Error          string    `json:"error,omitempty"`
 }
 
-// AddSyncRound appends a round to the history and returns its id.
-func (s *Store) AddSyncRound(ctx context.Context, r SyncRound) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO sync_rounds(started_at, finished_at, via, pushed, batches, acked_through,
-		updates_applied, updates_skipped, error_code, error) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		formatTime(r.StartedAt), formatTime(r.FinishedAt), r.Via, r.Pushed, r.Batches, r.AckedThrough,
-		r.UpdatesApplied, r.UpdatesSkipped, r.ErrorCode, r.Error)
+// BeginSyncRound opens a row in the history (finished_at empty until
+// FinishSyncRound: a round cut short by a crash shows as unfinished).
+func (s *Store) BeginSyncRound(ctx context.Context, via string, at time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, "INSERT INTO sync_rounds(started_at, finished_at, via) VALUES(?, '', ?)", formatTime(at), via)
 	if err != nil {
 		return 0, err
 	}
 	return res.LastInsertId()
+}
+
+// FinishSyncRound writes what round r.ID did.
+func (s *Store) FinishSyncRound(ctx context.Context, r SyncRound) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE sync_rounds SET finished_at = ?, pushed = ?, batches = ?, acked_through = ?,
+		updates_applied = ?, updates_skipped = ?, error_code = ?, error = ? WHERE id = ?`,
+		formatTime(r.FinishedAt), r.Pushed, r.Batches, r.AckedThrough, r.UpdatesApplied, r.UpdatesSkipped,
+		r.ErrorCode, r.Error, r.ID)
+	return err
 }
 
 // SyncRounds returns the newest rounds first.
@@ -490,11 +499,10 @@ func (s *Store) EventHash(ctx context.Context, device string, seq int64) (string
 	if seq == 0 {
 		return "", nil
 	}
-	var h string
+	var h []byte
 	err := s.db.QueryRowContext(ctx, "SELECT hash FROM events WHERE device_id = ? AND seq = ?", device, seq).Scan(&h)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("event %d of %s: %w", seq, device, ErrNotFound)
 	}
-	return h, err
+	return hex.EncodeToString(h), err
 }
-

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -195,26 +194,38 @@ func (c *Client) Enroll(ctx context.Context, hubURL, token string) (syncproto.En
 func (c *Client) RunOnce(ctx context.Context) (Round, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r := Round{StartedAt: c.Now(), Via: "network"}
-	err := c.round(ctx, &r)
+	return c.runRound(ctx, "network", c.round)
+}
+
+// runRound wraps a round body with its history row: begun before, finished
+// after (with the error), and the time of success.
+func (c *Client) runRound(ctx context.Context, via string, body func(context.Context, *Round) error) (Round, error) {
+	r := Round{StartedAt: c.Now(), Via: via}
+	st, err := c.Store.SyncState(ctx)
+	if err != nil {
+		return r, err
+	}
+	if !st.Enrolled() {
+		return r, store.ErrNotEnrolled // nothing can happen: no history row
+	}
+	if r.ID, err = c.Store.BeginSyncRound(ctx, via, r.StartedAt); err != nil {
+		return r, err
+	}
+	err = body(ctx, &r)
+	bg := context.WithoutCancel(ctx)
 	r.FinishedAt = c.Now()
 	if err != nil {
 		r.Error = err.Error()
 		r.ErrorCode = errorCode(err)
 	}
-	if errors.Is(err, store.ErrNotEnrolled) || errors.Is(err, store.ErrNotSetUp) {
-		return r, err // nothing happened: no history row
-	}
-	if st, e := c.Store.SyncState(ctx); e == nil {
+	if st, e := c.Store.SyncState(bg); e == nil {
 		r.AckedThrough = st.AckedThrough
 	}
-	id, e := c.Store.AddSyncRound(context.WithoutCancel(ctx), r)
-	if e == nil {
-		r.ID = id
-		c.Store.Exec(context.WithoutCancel(ctx), "UPDATE sync_updates SET round_id = ? WHERE round_id = -1", id)
+	if e := c.Store.FinishSyncRound(bg, r); e != nil && err == nil {
+		err = e
 	}
-	if err == nil {
-		c.Store.SetSyncSuccess(context.WithoutCancel(ctx), r.FinishedAt)
+	if err == nil && via != "usb_export" {
+		c.Store.SetSyncSuccess(bg, r.FinishedAt)
 	}
 	return r, err
 }
@@ -256,6 +267,13 @@ func (c *Client) round(ctx context.Context, r *Round) error {
 	pullErr := c.pull(ctx, st, r)
 	if pushErr != nil {
 		return pushErr
+	}
+	if pullErr == nil && r.UpdatesApplied > 0 {
+		// Applied outcomes are events of this device: send them up now, so
+		// that "synced" means nothing is waiting.
+		if st, err := c.Store.SyncState(ctx); err == nil {
+			pullErr = c.push(ctx, st, r)
+		}
 	}
 	return pullErr
 }
@@ -378,7 +396,7 @@ func (c *Client) pull(ctx context.Context, st store.SyncState, r *Round) error {
 	if err != nil {
 		return err
 	}
-	ap := &applier{s: c.Store, dev: dev, key: key.Public().(ed25519.PublicKey), round: -1}
+	ap := &applier{s: c.Store, dev: dev, key: key.Public().(ed25519.PublicKey), round: r.ID}
 	if err := ap.retrySkipped(ctx); err != nil {
 		return err
 	}
@@ -434,10 +452,4 @@ func (c *Client) fetchUpdates(ctx context.Context, st store.SyncState, device st
 		}
 		return syncproto.OpenUpdates(st.HubSignKey, s, device, after)
 	}
-}
-
-// isNetErr reports a network-level error (for tests and the loop).
-func isNetErr(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne)
 }

@@ -34,16 +34,16 @@ const (
 
 // Size limits. Decoders refuse anything larger before reading it whole.
 const (
-	MaxHeaderBytes   = 4 << 10                                   // header JSON of an envelope
-	MaxBodyBytes     = 4 << 20                                   // gzip body of an envelope
+	MaxHeaderBytes   = 4 << 10                                    // header JSON of an envelope
+	MaxBodyBytes     = 4 << 20                                    // gzip body of an envelope
 	MaxEnvelopeBytes = 9 + MaxHeaderBytes + 4 + MaxBodyBytes + 64 // a whole envelope
-	MaxRawBytes      = 32 << 20                                  // body after gunzip
-	MaxLineBytes     = 1 << 20                                   // one event line
-	MaxBatchEvents   = 10000                                     // events in one envelope (decoder)
-	MaxJSONBytes     = 16 << 20                                  // enroll/ack/updates/error JSON
-	MaxUpdates       = 1000                                      // updates in one answer
-	MaxFileBytes     = 1 << 30                                   // a USB batch or reply file
-	DefaultSkew      = 15 * time.Minute                          // request-time tolerance
+	MaxRawBytes      = 32 << 20                                   // body after gunzip
+	MaxLineBytes     = 1 << 20                                    // one event line
+	MaxBatchEvents   = 10000                                      // events in one envelope (decoder)
+	MaxJSONBytes     = 16 << 20                                   // enroll/ack/updates/error JSON
+	MaxUpdates       = 1000                                       // updates in one answer
+	MaxFileBytes     = 1 << 30                                    // a USB batch or reply file
+	DefaultSkew      = 15 * time.Minute                           // request-time tolerance
 )
 
 // Device-side defaults for cutting batches (well under the decoder's limits).

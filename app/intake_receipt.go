@@ -1,0 +1,57 @@
+package app
+
+import (
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"postdesk/internal/domain"
+	"postdesk/internal/receipt"
+)
+
+// receiptPrintPayload is the payload of a dossier.receipt_printed event:
+// the province can tell a first print from reprints.
+type receiptPrintPayload struct {
+	Reprint bool   `json:"reprint,omitempty"`
+	Layout  string `json:"layout"`
+}
+
+// receiptDir is where receipt PDFs are written: beside the database, so a
+// backup of the folder keeps them.
+func receiptDir(u *UI) string {
+	return filepath.Join(filepath.Dir(u.Store.Path()), "receipts")
+}
+
+// printReceipt renders the receipt of dossier id to a PDF, records that it
+// was printed, and opens it in the system viewer (which prints it). The
+// path is returned even when opening fails.
+func printReceipt(u *UI, id string, reprint bool) (string, error) {
+	clerk := ""
+	if !reprint {
+		clerk = u.Staff.FullName
+	}
+	in, err := receipt.ForDossier(u.Ctx, u.Store, id, clerk)
+	if err != nil {
+		return "", err
+	}
+	dir := receiptDir(u)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, id+".pdf")
+	if err := receipt.RenderFile(path, in); err != nil {
+		return "", err
+	}
+	if _, _, err := u.Store.Record(u.Ctx, u.Staff.Username, domain.KindReceiptPrint, id,
+		receiptPrintPayload{Reprint: reprint, Layout: in.Layout}); err != nil {
+		return path, err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	if err := u.App.OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}); err != nil {
+		return path, err
+	}
+	return path, nil
+}

@@ -1,0 +1,353 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"postdesk/internal/domain"
+	"postdesk/internal/hub"
+	"postdesk/internal/syncproto"
+)
+
+// The province hub's commands. The hub keeps its own database (HUB.db),
+// never a post point's.
+
+func init() {
+	register("hub serve", "--db HUB.db [--addr 127.0.0.1:8787] [--cert FILE --key FILE] [--name NAME] [--quiet]",
+		"run the province hub: device API, outcome API and the staff web page", runHubServe)
+	register("hub token", "--db HUB.db --post-point CODE [--name NAME]",
+		"issue a one-time enrollment token for a post point (printed once)", runHubToken)
+	register("hub revoke", "--db HUB.db --device ID [--reason TEXT]",
+		"revoke a device: its batches and pulls are refused from now on", runHubRevoke)
+	register("hub import-outcomes", "--db HUB.db FILE",
+		"queue agency outcomes and result-only registrations from a .csv/.xlsx file (all rows or none)", runHubImportOutcomes)
+	register("hub import", "--db HUB.db FILE --reply REPLY",
+		"import a USB batch file (.pdsync) and write the reply file (.pdreply) for the device", runHubImport)
+	register("hub status", "--db HUB.db [--json]",
+		"print post points, devices, events stored, last sync and conflicts", runHubStatus)
+	register("hub check", "--db HUB.db [--json]",
+		"verify the hub file, every device's hash chain and the dossier projection", runHubCheck)
+	register("hub user add", "--db HUB.db --username U --password P",
+		"add a province staff account for the web page (or set its password)", runHubUserAdd)
+	register("hub api-token", "--db HUB.db --name NAME",
+		"issue an API token for the one-stop system to POST /v1/outcomes (printed once)", runHubAPIToken)
+}
+
+func openHub(path string) (*hub.Store, error) {
+	if path == "" {
+		return nil, usagef("--db HUB.db is required")
+	}
+	return hub.Open(path)
+}
+
+func runHubServe(env *Env, args []string) error {
+	fs := flags("hub serve")
+	db := fs.String("db", "", "hub database file")
+	addr := fs.String("addr", "127.0.0.1:8787", "address to listen on")
+	cert := fs.String("cert", "", "TLS certificate (PEM)")
+	key := fs.String("key", "", "TLS private key (PEM)")
+	name := fs.String("name", "", "the hub's name shown to devices and staff, e.g. Gia Lai")
+	quiet := fs.Bool("quiet", false, "do not log every request")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if (*cert == "") != (*key == "") {
+		return usagef("give both --cert and --key, or neither")
+	}
+	s, err := openHub(*db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ctx, stop := signal.NotifyContext(env.Ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opt := hub.Options{Name: domain.Clean(*name)}
+	if !*quiet {
+		opt.Log = log.New(env.Stderr, "hub ", log.LstdFlags)
+	}
+	scheme := "http"
+	if *cert != "" {
+		scheme = "https"
+	}
+	err = hub.Serve(ctx, s, *addr, *cert, *key, opt, func(a net.Addr) {
+		// Tests and scripts read this line to learn the port of --addr 127.0.0.1:0.
+		fmt.Fprintf(env.Stdout, "hub listening on %s://%s\n", scheme, a)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, "hub stopped")
+	return nil
+}
+
+func runHubToken(env *Env, args []string) error {
+	fs := flags("hub token")
+	db := fs.String("db", "", "hub database file")
+	pp := fs.String("post-point", "", "post point code (6 digits)")
+	name := fs.String("name", "", "a note: whose PC the token is for")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *pp == "" {
+		return usagef("--post-point CODE is required")
+	}
+	s, err := openHub(*db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	tok, err := s.IssueToken(env.Ctx, *pp, *name, "cli")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, tok.Token)
+	fmt.Fprintf(env.Stderr, "one-time enrollment token for post point %s, valid until %s\n", tok.PostPoint, domain.FormatDateTime(tok.ExpiresAt))
+	return nil
+}
+
+func runHubRevoke(env *Env, args []string) error {
+	fs := flags("hub revoke")
+	db := fs.String("db", "", "hub database file")
+	dev := fs.String("device", "", "device id, e.g. 600900-A")
+	reason := fs.String("reason", "", "why (sent to the other devices)")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *dev == "" {
+		return usagef("--device ID is required")
+	}
+	s, err := openHub(*db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Revoke(env.Ctx, *dev, "cli", *reason); err != nil {
+		if errors.Is(err, hub.ErrNotFound) {
+			return fmt.Errorf("device %s is not enrolled at this hub", *dev)
+		}
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "device %s revoked\n", *dev)
+	return nil
+}
+
+func runHubImportOutcomes(env *Env, args []string) error {
+	fs := flags("hub import-outcomes")
+	db := fs.String("db", "", "hub database file")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("one outcome FILE (.csv or .xlsx) is required")
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rows, err := hub.ParseOutcomeFile(f, pos[0])
+	if err != nil {
+		return err
+	}
+	s, err := openHub(*db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	res, err := s.QueueOutcomes(env.Ctx, rows, filepath.Base(pos[0]))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "%d rows: %d updates queued, %d already queued before\n", res.Rows, res.Queued, res.AlreadyQueued)
+	return nil
+}
+
+func runHubImport(env *Env, args []string) error {
+	fs := flags("hub import")
+	db := fs.String("db", "", "hub database file")
+	reply := fs.String("reply", "", "reply file to write (.pdreply)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *reply == "" {
+		return usagef("one batch FILE and --reply REPLY are required")
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	s, err := openHub(*db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	res, err := s.ReceiveFile(env.Ctx, f)
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(*reply, func(w io.Writer) error {
+		return syncproto.WriteReplyFile(w, res.AgeRecipient, res.Reply)
+	}); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "device %s: %d new events (%d batches already imported), stored through seq %d; %d updates in %s\n",
+		res.Device, res.New, res.Duplicates, res.Through, res.Updates, *reply)
+	return nil
+}
+
+// writeFileAtomic writes path through a temporary file and a rename, so a
+// cut leaves either the old file or the whole new one.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func runHubStatus(env *Env, args []string) error {
+	fs := flags("hub status")
+	db := fs.String("db", "", "hub database file")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	s, err := openHub(*db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	st, err := s.Status(env.Ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(st)
+	}
+	fmt.Fprintf(env.Stdout, "%d post points, %d events, %d dossiers, %d conflicts, %d result-only registrations not yet taken\n",
+		len(st.PostPoints), st.Events, st.Dossiers, st.Conflicts, st.Pending)
+	for _, p := range st.PostPoints {
+		fmt.Fprintf(env.Stdout, "post point %s %s: %d dossiers\n", p.Code, p.Name, p.Dossiers)
+		for _, d := range p.Devices {
+			state := "active"
+			if !d.RevokedAt.IsZero() {
+				state = "revoked " + domain.FormatDateTime(d.RevokedAt)
+			}
+			last := "never"
+			if !d.LastSyncAt.IsZero() {
+				last = domain.FormatDateTime(d.LastSyncAt)
+			}
+			fmt.Fprintf(env.Stdout, "  %s  %s  events %d  last sync %s  updates waiting %d  conflicts %d\n",
+				d.ID, state, d.Events, last, d.Waiting, d.Conflicts)
+		}
+	}
+	return nil
+}
+
+func runHubCheck(env *Env, args []string) error {
+	fs := flags("hub check")
+	db := fs.String("db", "", "hub database file")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	s, err := openHub(*db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	rep, err := s.Check(env.Ctx)
+	if err != nil {
+		return fmt.Errorf("hub check failed: %w", err)
+	}
+	if *asJSON {
+		return json.NewEncoder(env.Stdout).Encode(map[string]any{"ok": true, "devices": rep.Devices, "events": rep.Events,
+			"dossiers": rep.Dossiers, "conflicts": rep.Conflicts, "apply_errors": rep.ApplyErrors})
+	}
+	fmt.Fprintf(env.Stdout, "ok: %d events from %d devices, chains intact; %d dossiers match their events; %d conflicts kept; %d dossiers with an event the hub could not apply\n",
+		rep.Events, rep.Devices, rep.Dossiers, rep.Conflicts, rep.ApplyErrors)
+	return nil
+}
+
+func runHubUserAdd(env *Env, args []string) error {
+	fs := flags("hub user add")
+	db := fs.String("db", "", "hub database file")
+	user := fs.String("username", "", "user name")
+	pass := fs.String("password", "", "password (at least 10 characters); - reads it from standard input")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *user == "" || *pass == "" {
+		return usagef("--username and --password are required")
+	}
+	if *pass == "-" {
+		b, err := io.ReadAll(io.LimitReader(os.Stdin, 1024))
+		if err != nil {
+			return err
+		}
+		p := string(b)
+		for len(p) > 0 && (p[len(p)-1] == '\n' || p[len(p)-1] == '\r') {
+			p = p[:len(p)-1]
+		}
+		*pass = p
+	}
+	s, err := openHub(*db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.AddUser(env.Ctx, *user, *pass); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "user %s can sign in to the hub's web page\n", domain.Clean(*user))
+	return nil
+}
+
+func runHubAPIToken(env *Env, args []string) error {
+	fs := flags("hub api-token")
+	db := fs.String("db", "", "hub database file")
+	name := fs.String("name", "", "the system that will use it, e.g. one-stop")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *name == "" {
+		return usagef("--name NAME is required")
+	}
+	s, err := openHub(*db)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	tok, err := s.IssueAPIToken(env.Ctx, *name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Stdout, tok)
+	fmt.Fprintf(env.Stderr, "API token for %s: send it as \"Authorization: Bearer TOKEN\" to POST %s\n", domain.Clean(*name), hub.PathOutcomes)
+	return nil
+}

@@ -1,0 +1,193 @@
+package hub
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"postdesk/internal/syncproto"
+)
+
+func newTestServer(t *testing.T, s *Store) *httptest.Server {
+	ts := httptest.NewServer(NewServer(s, Options{Name: "Gia Lai"}))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func postJSON(t *testing.T, url string, v any) *http.Response {
+	b, _ := json.Marshal(v)
+	resp, err := http.Post(url, syncproto.ContentTypeJSON, bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+func readError(t *testing.T, resp *http.Response) *syncproto.Error {
+	t.Helper()
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return syncproto.ErrorFromResponse(resp.StatusCode, b)
+}
+
+func TestAPIEnrollPushPull(t *testing.T) {
+	s := openHub(t)
+	ts := newTestServer(t, s)
+	d := newFakeDevice(t, "600900", "A")
+	tok, err := s.IssueToken(ctx, "600900", "", "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Health.
+	resp, err := http.Get(ts.URL + syncproto.PathHealth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var h syncproto.Health
+	json.NewDecoder(resp.Body).Decode(&h)
+	resp.Body.Close()
+	if !h.OK || h.Format != syncproto.Format || time.Since(h.HubTime) > time.Minute {
+		t.Fatalf("health: %+v", h)
+	}
+	// Enroll with a forged proof of possession: refused.
+	req := syncproto.NewEnrollRequest(d.key, tok.Token, d.id, d.pp, d.age.Recipient().String())
+	bad := req
+	bad.Device = "600900-B"
+	if e := readError(t, postJSON(t, ts.URL+syncproto.PathEnroll, bad)); e.Code != syncproto.CodeBadSignature {
+		t.Fatalf("forged enrollment: %v", e)
+	}
+	resp = postJSON(t, ts.URL+syncproto.PathEnroll, req)
+	if resp.StatusCode != 200 {
+		t.Fatalf("enroll: %v", readError(t, resp))
+	}
+	var er syncproto.EnrollResponse
+	json.NewDecoder(resp.Body).Decode(&er)
+	resp.Body.Close()
+	if err := er.Check(req); err != nil || !bytes.Equal(er.HubSignKey, s.PublicKey()) || er.HubName != "Gia Lai" {
+		t.Fatalf("enroll answer %+v: %v", er, err)
+	}
+	// Push.
+	id := d.intake()
+	d.handover(id)
+	resp, err = http.Post(ts.URL+syncproto.PathBatches, syncproto.ContentTypeBatch, bytes.NewReader(d.batch(t, 1, 2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, err := syncproto.ReadSignedResponse(resp)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ack, err := syncproto.OpenAck(er.HubSignKey, signed, d.id)
+	if err != nil || ack.ThroughSeq != 2 {
+		t.Fatalf("ack %+v: %v", ack, err)
+	}
+	// A gap over HTTP: 409 with the seq expected.
+	d.intake()
+	d.intake()
+	resp, _ = http.Post(ts.URL+syncproto.PathBatches, syncproto.ContentTypeBatch, bytes.NewReader(d.batch(t, 4, 4)))
+	if e := readError(t, resp); resp.StatusCode != http.StatusConflict || e.Code != syncproto.CodeGap || e.ExpectedSeq != 3 {
+		t.Fatalf("gap: %d %v", resp.StatusCode, e)
+	}
+	// Too large: refused before reading it all.
+	resp, _ = http.Post(ts.URL+syncproto.PathBatches, syncproto.ContentTypeBatch, bytes.NewReader(make([]byte, syncproto.MaxEnvelopeBytes+10)))
+	if e := readError(t, resp); e.Code != syncproto.CodeTooLarge {
+		t.Fatalf("too large: %v", e)
+	}
+	// Pull, signed by the device.
+	s.QueueOutcomes(ctx, parseCSV(t, "receipt,outcome,reason\n"+id+",rejected,Thiếu giấy tờ\n"), "x.csv")
+	pull := func(after int64, at time.Time, key any) *http.Response {
+		r, _ := http.NewRequest("GET", ts.URL+syncproto.UpdatesURL(d.id, after, 0), nil)
+		syncproto.SignRequest(r, d.key, d.id, nil, at)
+		if key != nil {
+			r.Header.Set(syncproto.HeaderSignature, "AAAA")
+		}
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	resp = pull(0, time.Now(), nil)
+	signed, err = syncproto.ReadSignedResponse(resp)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ups, err := syncproto.OpenUpdates(er.HubSignKey, signed, d.id, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := ""
+	for _, u := range ups.Items {
+		kinds += u.Kind + " "
+	}
+	if kinds != "device_key outcome " {
+		t.Fatalf("updates: %s", kinds)
+	}
+	// A device clock hours off: 401 clock_skew with the hub's time, then fine once corrected.
+	resp = pull(0, time.Now().Add(-5*time.Hour), nil)
+	if e := readError(t, resp); e.Code != syncproto.CodeClockSkew || e.HubTime == nil {
+		t.Fatalf("skew: %v", e)
+	}
+	// A bad signature.
+	resp = pull(0, time.Now(), "bad")
+	if e := readError(t, resp); e.Code != syncproto.CodeUnauthorized {
+		t.Fatalf("bad request signature: %v", e)
+	}
+	// Asking for another device's updates.
+	r, _ := http.NewRequest("GET", ts.URL+syncproto.UpdatesURL("600900-B", 0, 0), nil)
+	syncproto.SignRequest(r, d.key, d.id, nil, time.Now())
+	resp, _ = http.DefaultClient.Do(r)
+	if e := readError(t, resp); e.Code != syncproto.CodeUnauthorized {
+		t.Fatalf("other device: %v", e)
+	}
+}
+
+func TestAPIOutcomes(t *testing.T) {
+	s, d, ids := hubWithDossiers(t, 2)
+	ts := newTestServer(t, s)
+	tok, err := s.IssueAPIToken(ctx, "one-stop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(ct, body, bearer string) (*http.Response, OutcomesAnswer) {
+		r, _ := http.NewRequest("POST", ts.URL+PathOutcomes, strings.NewReader(body))
+		r.Header.Set("Content-Type", ct)
+		if bearer != "" {
+			r.Header.Set("Authorization", "Bearer "+bearer)
+		}
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var a OutcomesAnswer
+		json.NewDecoder(resp.Body).Decode(&a)
+		return resp, a
+	}
+	if resp, _ := send("text/csv", "receipt,outcome\n"+ids[0]+",result_ready\n", ""); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("no token: %d", resp.StatusCode)
+	}
+	if resp, _ := send("text/csv", "receipt,outcome\n"+ids[0]+",result_ready\n", "pdk_wrong"); resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("wrong token: %d", resp.StatusCode)
+	}
+	resp, a := send("application/json", `{"outcomes":[{"receipt":"`+ids[0]+`","outcome":"accepted","official_code":"000.00.20.H21-260302-0007","due_date":"20/03/2026"},{"receipt":"`+ids[1]+`","outcome":"rejected"}]}`, tok)
+	if resp.StatusCode != http.StatusBadRequest || a.Code != "invalid_rows" || len(a.Errors) != 1 || a.Errors[0].Field != "line 2: reason" ||
+		!strings.Contains(a.Errors[0].MessageVI, "lý do") {
+		t.Fatalf("bad JSON row: %d %+v", resp.StatusCode, a)
+	}
+	resp, a = send("text/csv", "receipt,outcome,official_code,due_date\n"+ids[0]+",accepted,000.00.20.H21-260302-0007,20/03/2026\n", tok)
+	if resp.StatusCode != 200 || a.Queued != 1 {
+		t.Fatalf("csv: %d %+v", resp.StatusCode, a)
+	}
+	ups, _ := s.Pull(ctx, d.id, 0, 0)
+	if len(ups.Items) != 2 { // device key + the outcome
+		t.Fatalf("updates: %+v", ups.Items)
+	}
+}

@@ -1,0 +1,465 @@
+// Package report computes the province's three BCCI figures (see
+// domain/targets.go and the Gia Lai letter in shared/seeds), the service
+// quality figures, and the public notice; it reads the all-channel totals
+// files (TOTALS.md) and writes the reports as JSON, CSV, XLSX and PDF with a
+// month-by-month chart.
+//
+// The computation (Compute, ComputeQuality) is pure: it takes plain data —
+// the catalog, BCCI counts per cell, the imported totals — so the post
+// point (point.go, over its event log) and the province hub (over its
+// projection of every post point's dossiers) feed the same code.
+//
+// # What is counted
+//
+// A cell is a procedure at an agency in a calendar month (Vietnam time).
+// The BCCI counts of a cell, from the dossier events whose time falls in
+// that month:
+//
+//   - Received ("tiếp nhận qua BCCI", figure 2's numerator): intake events
+//     (dossier.intake). The lifecycle lets only the send options (send,
+//     send_return) be taken in, so every intake is a dossier the post
+//     carried to the agency. A dossier taken in again after a supplement
+//     request is not a new intake (dossier.supplement_received).
+//   - Returned ("trả kết quả qua BCCI", figure 3's numerator): delivery
+//     events (dossier.deliver) — the result in the citizen's hands. Only
+//     dossiers with a return option (send_return, return) can be delivered
+//     (the result handover needs it), so every delivery is a result returned
+//     by post. A result sent back to the agency undelivered is not counted.
+//   - Registered: result-only registrations (dossier.register_result_only):
+//     the post point took on returning a result of a dossier filed
+//     elsewhere. It counts only towards figure 1.
+//
+// Figure 1's numerator is the number of deployed procedures with at least
+// one of these three events in the period ("có phát sinh hồ sơ tiếp
+// nhận/trả kết quả qua BCCI"); its denominator the number of deployed
+// procedures (domain.Procedure.Deployed: open for BCCI intake or return),
+// from the current catalog.
+//
+// Figures 2 and 3 divide by the all-channel totals of the deployed
+// procedures. Totals are imported per agency and month; an import covers
+// its agencies for its whole period (a procedure it does not list had no
+// dossier). Both sides of the division use only covered cells, so a month
+// whose totals are missing never dilutes the share; BCCI events in cells no
+// import covers are reported beside the figure as "uncovered". With no
+// covered cell at all the denominator is unknown and the figure says so
+// instead of showing a number.
+package report
+
+import (
+	"sort"
+	"time"
+
+	"postdesk/internal/domain"
+	"postdesk/internal/store"
+)
+
+// Count holds the BCCI events of one cell (and one unit, at the hub).
+type Count struct {
+	Unit       string       `json:"unit,omitempty"` // the post point, at the hub; "" at a post point
+	Procedure  string       `json:"procedure_code"`
+	Agency     string       `json:"agency_code"`
+	Month      domain.Month `json:"month"`
+	Received   int64        `json:"received"`   // intake events
+	Registered int64        `json:"registered"` // result-only registrations
+	Returned   int64        `json:"returned"`   // deliveries
+}
+
+// Grouping splits a report into units (at the hub: by commune, agency,
+// field or post point). The zero Grouping is one unit: the whole scope.
+type Grouping struct {
+	Dim string // "" (none), "commune", "agency", "field", "post-point"
+	// OfCount is the unit a BCCI count belongs to.
+	OfCount func(c Count) string
+	// OfTotal is the unit a totals cell counts for ("" for none).
+	OfTotal func(t store.TotalsRow) string
+	// Deployed reports whether procedure p counts for unit u (it must be
+	// deployed; a unit may narrow the set, e.g. an agency's own procedures).
+	Deployed func(u string, p domain.Procedure) bool
+	// Covers reports whether an import's coverage of an agency and month
+	// concerns unit u (its denominator is then known).
+	Covers func(u string, c store.TotalsCover) bool
+	// Name gives a unit's display name ("" keeps the key).
+	Name func(u string) string
+}
+
+// Data is what Compute needs.
+type Data struct {
+	Scope      string // what the report is about: the post point's name, or the province
+	ScopeCode  string
+	Period     domain.Period
+	Targets    domain.Targets
+	Procedures []domain.Procedure // the catalog
+	Agencies   []domain.Agency
+	Counts     []Count
+	Totals     []store.TotalsRow
+	Coverage   []store.TotalsCover
+	Now        time.Time // when the report is made (months after it are not expected to have totals)
+}
+
+// Unit is the three figures of one unit (or of the whole scope).
+type Unit struct {
+	Key     string          `json:"key"`
+	Name    string          `json:"name"`
+	Figures []domain.Figure `json:"-"` // in domain.FigureKinds order
+	// BCCI events of deployed procedures in cells no totals import covers:
+	// left out of figures 2 and 3 on both sides.
+	UncoveredReceived int64               `json:"uncovered_received"`
+	UncoveredReturned int64               `json:"uncovered_returned"`
+	Uncovered         []store.TotalsCover `json:"uncovered_cells,omitempty"`
+	// Received and Returned are every BCCI intake and delivery of deployed
+	// procedures in the period, covered or not.
+	Received int64 `json:"received"`
+	Returned int64 `json:"returned"`
+}
+
+// Figure returns the unit's figure of kind k.
+func (u Unit) Figure(k domain.FigureKind) domain.Figure {
+	for _, f := range u.Figures {
+		if f.Kind == k {
+			return f
+		}
+	}
+	return domain.Figure{Kind: k}
+}
+
+// MonthFigures is the scope's figures for one month of the trend.
+type MonthFigures struct {
+	Month   domain.Month    `json:"month"`
+	Figures []domain.Figure `json:"-"`
+}
+
+// ProcedureRow is the detail of one deployed procedure in the scope.
+type ProcedureRow struct {
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	Field      string `json:"field"`
+	Agency     string `json:"agency_code"`
+	BCCIIntake bool   `json:"bcci_intake"`
+	BCCIReturn bool   `json:"bcci_return"`
+	Received   int64  `json:"received"`
+	Registered int64  `json:"registered"`
+	Returned   int64  `json:"returned"`
+	// Totals over covered cells (TotalsKnown false: none covered).
+	TotalDossiers int64 `json:"total_dossiers"`
+	TotalResults  int64 `json:"total_results"`
+	TotalsKnown   bool  `json:"totals_known"`
+	// CoveredReceived/Returned are the BCCI counts in covered cells: the
+	// numerators matching TotalDossiers/TotalResults.
+	CoveredReceived int64 `json:"covered_received"`
+	CoveredReturned int64 `json:"covered_returned"`
+}
+
+// Active reports whether the procedure had a BCCI dossier in the period.
+func (r ProcedureRow) Active() bool { return r.Received+r.Registered+r.Returned > 0 }
+
+// Report is the three figures of a scope and period, with what to act on.
+type Report struct {
+	Scope       string         `json:"scope"`
+	ScopeCode   string         `json:"scope_code,omitempty"`
+	Period      domain.Period  `json:"-"`
+	GeneratedAt time.Time      `json:"-"`
+	By          string         `json:"by,omitempty"`
+	Targets     domain.Targets `json:"targets"`
+	Total       Unit           `json:"total"`
+	Units       []Unit         `json:"units,omitempty"`
+	Trend       []MonthFigures `json:"trend"`
+	Procedures  []ProcedureRow `json:"procedures"`
+	// MissingMonths are months of the period, up to the report's month, for
+	// which no import covered any agency.
+	MissingMonths []domain.Month `json:"missing_months,omitempty"`
+	Quality       *QualityReport `json:"quality,omitempty"`
+}
+
+// NoBCCI lists the deployed procedures with no BCCI dossier in the period.
+func (r *Report) NoBCCI() []ProcedureRow {
+	var out []ProcedureRow
+	for _, p := range r.Procedures {
+		if !p.Active() {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Worst returns up to n units furthest below the target of figure k, the
+// furthest first; units without a denominator come last.
+func (r *Report) Worst(k domain.FigureKind, n int) []Unit {
+	units := append([]Unit(nil), r.Units...)
+	sort.SliceStable(units, func(i, j int) bool {
+		gi, oki := units[i].Figure(k).Gap()
+		gj, okj := units[j].Figure(k).Gap()
+		if oki != okj {
+			return oki
+		}
+		if gi != gj {
+			return gi < gj
+		}
+		return units[i].Key < units[j].Key
+	})
+	if n > 0 && len(units) > n {
+		units = units[:n]
+	}
+	return units
+}
+
+type cellKey struct {
+	proc, agency string
+	month        domain.Month
+}
+
+type coverKey struct {
+	agency string
+	month  domain.Month
+}
+
+// Compute makes the report of d, split by g.
+func Compute(d Data, g Grouping) *Report {
+	single := g.Dim == ""
+	g = g.withDefaults()
+	inPeriod := map[domain.Month]bool{}
+	for _, m := range d.Period.Months() {
+		inPeriod[m] = true
+	}
+	procs := map[string]domain.Procedure{}
+	for _, p := range d.Procedures {
+		procs[p.Code] = p
+	}
+	covered := map[coverKey]bool{}
+	var coverage []store.TotalsCover
+	for _, c := range d.Coverage {
+		if inPeriod[c.Month] {
+			covered[coverKey{c.Agency, c.Month}] = true
+			coverage = append(coverage, c)
+		}
+	}
+	counts := make([]Count, 0, len(d.Counts))
+	for _, c := range d.Counts {
+		if inPeriod[c.Month] {
+			counts = append(counts, c)
+		}
+	}
+	totals := make([]store.TotalsRow, 0, len(d.Totals))
+	for _, t := range d.Totals {
+		if inPeriod[t.Month] && covered[coverKey{t.Agency, t.Month}] {
+			totals = append(totals, t)
+		}
+	}
+
+	r := &Report{Scope: d.Scope, ScopeCode: d.ScopeCode, Period: d.Period, GeneratedAt: d.Now, By: g.Dim, Targets: d.Targets}
+	all := Grouping{}.withDefaults()
+	c := &computer{procs: procs, catalog: d.Procedures, covered: covered, targets: d.Targets}
+	r.Total = c.unit(all, "", counts, totals, coverage, nil)
+	r.Total.Name = d.Scope
+	if !single {
+		keys := map[string]bool{}
+		for _, cnt := range counts {
+			keys[g.OfCount(cnt)] = true
+		}
+		for _, t := range totals {
+			if k := g.OfTotal(t); k != "" {
+				keys[k] = true
+			}
+		}
+		for _, p := range d.Procedures {
+			// agencies and fields with deployed procedures but no activity still show
+			if g.Dim == "agency" && p.Deployed() && p.AgencyCode != "" {
+				keys[p.AgencyCode] = true
+			}
+			if g.Dim == "field" && p.Deployed() {
+				keys[p.Field] = true
+			}
+		}
+		delete(keys, "")
+		// bucket once: a province has hundreds of units and many cells
+		byCount := map[string][]Count{}
+		for _, cnt := range counts {
+			k := g.OfCount(cnt)
+			byCount[k] = append(byCount[k], cnt)
+		}
+		byTotal := map[string][]store.TotalsRow{}
+		for _, t := range totals {
+			k := g.OfTotal(t)
+			byTotal[k] = append(byTotal[k], t)
+		}
+		for _, k := range sortedKeys(keys) {
+			u := c.unit(g, k, byCount[k], byTotal[k], coverage, nil)
+			u.Name = g.Name(k)
+			r.Units = append(r.Units, u)
+		}
+	}
+	for _, m := range d.Period.Months() {
+		mu := c.unit(all, "", counts, totals, coverage, &m)
+		r.Trend = append(r.Trend, MonthFigures{Month: m, Figures: mu.Figures})
+	}
+	r.Procedures = c.procedureRows(counts, totals)
+	nowMonth := domain.MonthOf(d.Now)
+	coveredMonth := map[domain.Month]bool{}
+	for _, cv := range coverage {
+		coveredMonth[cv.Month] = true
+	}
+	for _, m := range d.Period.Months() {
+		if (d.Now.IsZero() || m <= nowMonth) && !coveredMonth[m] {
+			r.MissingMonths = append(r.MissingMonths, m)
+		}
+	}
+	return r
+}
+
+func (g Grouping) withDefaults() Grouping {
+	if g.OfCount == nil {
+		g.OfCount = func(Count) string { return "" }
+	}
+	if g.OfTotal == nil {
+		g.OfTotal = func(store.TotalsRow) string { return "" }
+	}
+	if g.Deployed == nil {
+		g.Deployed = func(_ string, p domain.Procedure) bool { return p.Deployed() }
+	}
+	if g.Covers == nil {
+		g.Covers = func(string, store.TotalsCover) bool { return true }
+	}
+	if g.Name == nil {
+		g.Name = func(u string) string { return u }
+	}
+	return g
+}
+
+type computer struct {
+	procs   map[string]domain.Procedure
+	catalog []domain.Procedure
+	covered map[coverKey]bool
+	targets domain.Targets
+}
+
+// unit computes the figures of unit u (restricted to one month when month
+// is not nil).
+func (c *computer) unit(g Grouping, u string, counts []Count, totals []store.TotalsRow, coverage []store.TotalsCover, month *domain.Month) Unit {
+	out := Unit{Key: u, Name: u}
+	deployed := func(code string) bool {
+		p, ok := c.procs[code]
+		return ok && p.Deployed() && g.Deployed(u, p)
+	}
+	nDeployed := 0
+	for _, p := range c.catalog {
+		if p.Deployed() && g.Deployed(u, p) {
+			nDeployed++
+		}
+	}
+	active := map[string]bool{}
+	var recv, ret int64
+	uncovered := map[coverKey]bool{}
+	for _, cnt := range counts {
+		if (month != nil && cnt.Month != *month) || g.OfCount(cnt) != u || !deployed(cnt.Procedure) {
+			continue
+		}
+		if cnt.Received+cnt.Registered+cnt.Returned > 0 {
+			active[cnt.Procedure] = true
+		}
+		out.Received += cnt.Received
+		out.Returned += cnt.Returned
+		if c.covered[coverKey{cnt.Agency, cnt.Month}] {
+			recv += cnt.Received
+			ret += cnt.Returned
+		} else if cnt.Received+cnt.Returned > 0 {
+			out.UncoveredReceived += cnt.Received
+			out.UncoveredReturned += cnt.Returned
+			uncovered[coverKey{cnt.Agency, cnt.Month}] = true
+		}
+	}
+	var totD, totR int64
+	for _, t := range totals {
+		if (month != nil && t.Month != *month) || g.OfTotal(t) != u || !deployed(t.Procedure) {
+			continue
+		}
+		totD += t.Dossiers
+		totR += t.Results
+	}
+	known := false
+	for _, cv := range coverage {
+		if (month == nil || cv.Month == *month) && g.Covers(u, cv) {
+			known = true
+			break
+		}
+	}
+	out.Figures = []domain.Figure{
+		{Kind: domain.FigureProcedures, Numerator: int64(len(active)), Denominator: int64(nDeployed),
+			DenominatorKnown: true, Target: c.targets.ProceduresWithBCCI},
+		{Kind: domain.FigureDossiers, Numerator: recv, Denominator: totD, DenominatorKnown: known, Target: c.targets.DossiersViaBCCI},
+		{Kind: domain.FigureResults, Numerator: ret, Denominator: totR, DenominatorKnown: known, Target: c.targets.ResultsViaBCCI},
+	}
+	for k := range uncovered {
+		out.Uncovered = append(out.Uncovered, store.TotalsCover{Agency: k.agency, Month: k.month})
+	}
+	sort.Slice(out.Uncovered, func(i, j int) bool {
+		a, b := out.Uncovered[i], out.Uncovered[j]
+		if a.Month != b.Month {
+			return a.Month < b.Month
+		}
+		return a.Agency < b.Agency
+	})
+	return out
+}
+
+// procedureRows details every deployed procedure over the whole scope.
+func (c *computer) procedureRows(counts []Count, totals []store.TotalsRow) []ProcedureRow {
+	rows := map[string]*ProcedureRow{}
+	var order []string
+	for _, p := range c.catalog {
+		if !p.Deployed() {
+			continue
+		}
+		rows[p.Code] = &ProcedureRow{Code: p.Code, Name: p.Name, Field: p.Field, Agency: p.AgencyCode,
+			BCCIIntake: p.BCCIIntake, BCCIReturn: p.BCCIReturn}
+		order = append(order, p.Code)
+	}
+	for _, cnt := range counts {
+		r := rows[cnt.Procedure]
+		if r == nil {
+			continue
+		}
+		r.Received += cnt.Received
+		r.Registered += cnt.Registered
+		r.Returned += cnt.Returned
+		if c.covered[coverKey{cnt.Agency, cnt.Month}] {
+			r.CoveredReceived += cnt.Received
+			r.CoveredReturned += cnt.Returned
+		}
+	}
+	for _, t := range totals {
+		r := rows[t.Procedure]
+		if r == nil {
+			continue
+		}
+		r.TotalDossiers += t.Dossiers
+		r.TotalResults += t.Results
+	}
+	// A procedure's totals are known when its agency (or any agency it has
+	// BCCI events or totals at) is covered in some month of the period.
+	coveredAgency := map[string]bool{}
+	for k := range c.covered {
+		coveredAgency[k.agency] = true
+	}
+	for _, t := range totals {
+		if r := rows[t.Procedure]; r != nil {
+			r.TotalsKnown = true
+		}
+	}
+	out := make([]ProcedureRow, 0, len(order))
+	for _, code := range order {
+		r := rows[code]
+		if coveredAgency[r.Agency] {
+			r.TotalsKnown = true
+		}
+		out = append(out, *r)
+	}
+	return out
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,216 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"postdesk/internal/domain"
+)
+
+// The all-channel totals the province's BCCI figures divide by (tables in
+// migrations/005_reports.sql; file format in internal/report/TOTALS.md).
+// This file only stores and reads them; internal/report parses and checks
+// files and computes the figures.
+
+// TotalsRow is one cell of the all-channel totals: a procedure at an agency
+// in a month, every channel (BCCI included).
+type TotalsRow struct {
+	Procedure  string       `json:"procedure_code"`
+	Agency     string       `json:"agency_code"`
+	Month      domain.Month `json:"month"`
+	Dossiers   int64        `json:"dossiers"` // dossiers received
+	Results    int64        `json:"results"`  // results returned
+	Source     string       `json:"source,omitempty"`
+	ImportedAt time.Time    `json:"imported_at,omitzero"`
+}
+
+// TotalsCover is an agency and month an import covered completely.
+type TotalsCover struct {
+	Agency string       `json:"agency_code"`
+	Month  domain.Month `json:"month"`
+}
+
+// TotalsImport is a checked set of totals to store. It covers every agency
+// of Agencies for every month From..To: those cells are replaced by Rows (a
+// procedure of a covered agency and month that Rows do not list had none).
+type TotalsImport struct {
+	Source   string // the file name, or "typed"
+	SHA256   string
+	Staff    string
+	From, To domain.Month
+	Agencies []string
+	Rows     []TotalsRow
+}
+
+// TotalsImportInfo is one past import, for the Reports screen.
+type TotalsImportInfo struct {
+	ID         int64
+	Source     string
+	Staff      string
+	ImportedAt time.Time
+	From, To   domain.Month
+	Rows       int
+}
+
+// ensureTotals creates the totals tables in a database made while migration
+// 005 was still empty (its user_version already says 5). The file is all
+// IF NOT EXISTS, so running it again changes nothing.
+func (s *Store) ensureTotals(ctx context.Context) error {
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'report_totals_coverage'").Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	ddl, err := migrationFiles.ReadFile("migrations/005_reports.sql")
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, string(ddl))
+		return err
+	})
+}
+
+// ImportTotals stores imp all or nothing. check, when not nil, runs inside
+// the same write transaction before anything is written (the report package
+// compares the totals with the BCCI counts there, so no intake slips in
+// between); its error aborts the import. It returns the import's id.
+func (s *Store) ImportTotals(ctx context.Context, imp TotalsImport, check func(tx *sql.Tx) error) (int64, error) {
+	if err := s.ensureTotals(ctx); err != nil {
+		return 0, err
+	}
+	if imp.From == "" || imp.To == "" || imp.To < imp.From {
+		return 0, fmt.Errorf("totals import: bad period %q–%q", imp.From, imp.To)
+	}
+	var id int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if check != nil {
+			if err := check(tx); err != nil {
+				return err
+			}
+		}
+		now := formatTime(s.Now())
+		res, err := tx.ExecContext(ctx, `INSERT INTO report_totals_imports(source, sha256, staff, imported_at, period_from, period_to, rows)
+			VALUES(?, ?, ?, ?, ?, ?, ?)`, imp.Source, imp.SHA256, imp.Staff, now, string(imp.From), string(imp.To), len(imp.Rows))
+		if err != nil {
+			return err
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		for _, a := range imp.Agencies {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM report_totals WHERE agency_code = ? AND month >= ? AND month <= ?",
+				a, string(imp.From), string(imp.To)); err != nil {
+				return err
+			}
+			for m := imp.From; m <= imp.To; m = m.Next() {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO report_totals_coverage(agency_code, month, import_id) VALUES(?, ?, ?)
+					ON CONFLICT(agency_code, month) DO UPDATE SET import_id = excluded.import_id`, a, string(m), id); err != nil {
+					return err
+				}
+			}
+		}
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO report_totals(procedure_code, agency_code, month, dossiers, results, source, imported_at, import_id)
+			VALUES(?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT(procedure_code, agency_code, month) DO UPDATE SET dossiers = excluded.dossiers, results = excluded.results,
+			source = excluded.source, imported_at = excluded.imported_at, import_id = excluded.import_id`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		for _, r := range imp.Rows {
+			if _, err := ins.ExecContext(ctx, r.Procedure, r.Agency, string(r.Month), r.Dossiers, r.Results, imp.Source, now, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// Totals returns the cells of months from..to (inclusive), ordered by month,
+// agency and procedure.
+func (s *Store) Totals(ctx context.Context, from, to domain.Month) ([]TotalsRow, error) {
+	if err := s.ensureTotals(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT procedure_code, agency_code, month, dossiers, results, source, imported_at
+		FROM report_totals WHERE month >= ? AND month <= ? ORDER BY month, agency_code, procedure_code`, string(from), string(to))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []TotalsRow
+	for rows.Next() {
+		var r TotalsRow
+		var month, at string
+		if err := rows.Scan(&r.Procedure, &r.Agency, &month, &r.Dossiers, &r.Results, &r.Source, &at); err != nil {
+			return nil, err
+		}
+		r.Month = domain.Month(month)
+		if r.ImportedAt, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// TotalsCoverage returns the agencies and months of from..to that some
+// import covered.
+func (s *Store) TotalsCoverage(ctx context.Context, from, to domain.Month) ([]TotalsCover, error) {
+	if err := s.ensureTotals(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT agency_code, month FROM report_totals_coverage
+		WHERE month >= ? AND month <= ? ORDER BY month, agency_code`, string(from), string(to))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []TotalsCover
+	for rows.Next() {
+		var c TotalsCover
+		var month string
+		if err := rows.Scan(&c.Agency, &month); err != nil {
+			return nil, err
+		}
+		c.Month = domain.Month(month)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// TotalsImports lists the newest imports first.
+func (s *Store) TotalsImports(ctx context.Context, limit int) ([]TotalsImportInfo, error) {
+	if err := s.ensureTotals(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, source, staff, imported_at, period_from, period_to, rows
+		FROM report_totals_imports ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []TotalsImportInfo
+	for rows.Next() {
+		var i TotalsImportInfo
+		var at, from, to string
+		if err := rows.Scan(&i.ID, &i.Source, &i.Staff, &at, &from, &to, &i.Rows); err != nil {
+			return nil, err
+		}
+		i.From, i.To = domain.Month(from), domain.Month(to)
+		if i.ImportedAt, err = parseTime(at); err != nil {
+			return nil, err
+		}
+		out = append(out, i)
+	}
+	return out, rows.Err()
+}

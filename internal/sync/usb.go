@@ -1,0 +1,193 @@
+package sync
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+
+	"os"
+	"path/filepath"
+
+	"postdesk/internal/store"
+	"postdesk/internal/syncproto"
+)
+
+// ExportResult says what a USB export wrote.
+type ExportResult struct {
+	Path     string
+	Events   int
+	Batches  int
+	FirstSeq int64
+	LastSeq  int64
+}
+
+// ExportFile writes every unacknowledged event of this device to one batch
+// file encrypted to the hub (a temporary file renamed into place, so a
+// half-written file never carries the name). With nothing waiting it still
+// writes a file, which asks the hub for updates only. Nothing is marked
+// synced: that happens when the hub's reply is imported.
+func ExportFile(ctx context.Context, s *store.Store, path string) (ExportResult, error) {
+	c := New(s)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var res ExportResult
+	_, err := c.runRound(ctx, "usb_export", func(ctx context.Context, r *Round) error {
+		var err error
+		res, err = exportFile(ctx, s, path)
+		r.Pushed, r.Batches = res.Events, res.Batches
+		return err
+	})
+	return res, err
+}
+
+func exportFile(ctx context.Context, s *store.Store, path string) (ExportResult, error) {
+	res := ExportResult{Path: path}
+	st, err := s.SyncState(ctx)
+	if err != nil {
+		return res, err
+	}
+	if st.Revoked() {
+		return res, ErrRevoked
+	}
+	dev, pp, err := s.Device(ctx)
+	if err != nil {
+		return res, err
+	}
+	key, err := s.DeviceKey(ctx)
+	if err != nil {
+		return res, err
+	}
+	start := st.AckedThrough
+	prev, err := s.EventHash(ctx, dev.ID(), start)
+	if err != nil {
+		return res, err
+	}
+	res.FirstSeq = start + 1
+	var batches []*syncproto.Batch
+	now := s.Now()
+	for {
+		events, err := s.EventsAfter(ctx, dev.ID(), start, syncproto.DefaultBatchEvents)
+		if err != nil {
+			return res, err
+		}
+		if len(events) == 0 && len(batches) > 0 {
+			break
+		}
+		b, n, err := syncproto.EncodeBatch(key, dev.ID(), pp.Code, prev, start+1, events, st.UpdateCursor, now, 0, 0)
+		if err != nil {
+			return res, err
+		}
+		batches = append(batches, b)
+		res.Events += n
+		if n == 0 {
+			break
+		}
+		start, prev = b.Header.LastSeq, b.Header.LastHash
+	}
+	res.Batches, res.LastSeq = len(batches), start
+	var buf bytes.Buffer
+	if err := syncproto.WriteBatchFile(&buf, st.HubAgeRecipient, batches); err != nil {
+		return res, err
+	}
+	return res, writeAtomic(path, buf.Bytes())
+}
+
+// writeAtomic writes data to path through a synced temporary file and a rename.
+func writeAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if d, err := os.Open(dir); err == nil { // make the rename durable
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// ImportReply applies a reply file from the hub: its signed ack (marking
+// events synced, only upward and only if the hash matches this device's
+// log) and its updates. The whole file is verified first — a partial,
+// corrupted, tampered or foreign file changes nothing. Importing the same
+// reply again changes nothing more.
+func ImportReply(ctx context.Context, s *store.Store, path string) (Round, error) {
+	c := New(s)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.runRound(ctx, "usb_import", func(ctx context.Context, r *Round) error {
+		return importReply(ctx, s, path, r)
+	})
+}
+
+func importReply(ctx context.Context, s *store.Store, path string, r *Round) error {
+	st, err := s.SyncState(ctx)
+	if err != nil {
+		return err
+	}
+	dev, _, err := s.Device(ctx)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	id, err := s.DeviceAgeIdentity(ctx)
+	if err != nil {
+		return err
+	}
+	// after = -1: the cursor may have moved since the export (a second
+	// import, or a network round in between); applied updates are no-ops.
+	content, err := syncproto.ReadReplyFile(f, id, st.HubSignKey, dev.ID(), -1)
+	if err != nil {
+		var pe *syncproto.Error
+		if errors.As(err, &pe) && pe.Code == syncproto.CodeBadSignature {
+			err = syncproto.Errorf(pe.Code, "the reply is not signed by this device's hub (%s): %s", st.HubName, pe.Message)
+		}
+		return fmt.Errorf("the reply file was refused whole, nothing changed: %w", err)
+	}
+	if content.Ack.ThroughSeq > 0 {
+		if _, err := s.RecordAck(ctx, content.Ack.ThroughSeq, content.Ack.LastHash, content.Reply.Ack.Marshal()); err != nil {
+			return syncproto.Errorf(syncproto.CodeConflict, "%v", err)
+		}
+	}
+	key, err := s.DeviceKey(ctx)
+	if err != nil {
+		return err
+	}
+	ap := &applier{s: s, dev: dev, key: key.Public().(ed25519.PublicKey), round: r.ID}
+	if err := ap.retrySkipped(ctx); err != nil {
+		return err
+	}
+	err = ap.applyAll(ctx, content.Updates.Items)
+	r.UpdatesApplied, r.UpdatesSkipped = ap.applied, ap.skipped
+	if err != nil {
+		return err
+	}
+	if err := s.SetUpdateCursor(ctx, content.Updates.Next); err != nil {
+		return err
+	}
+	if ap.revoked {
+		return ErrRevoked
+	}
+	return nil
+}
