@@ -73,22 +73,31 @@ type move struct {
 
 // lifecycle is the one table of legal moves. Every change of state goes through it.
 var lifecycle = map[Kind]move{
-	KindIntake:            {to: StateReceived, needs: ServiceOption.Sends, why: "return-only dossiers are registered, not taken in"},
-	KindRegisterResult:    {to: StateResultReady, needs: func(o ServiceOption) bool { return o == OptionReturnOnly }, why: "only return-only dossiers are registered from an agency's list"},
-	KindCancel:            {from: []State{StateReceived, StateSupplementRequested}, to: StateCancelled},
-	KindHandover:          {from: []State{StateReceived}, to: StateAtAgency},
-	KindAccept:            {from: []State{StateAtAgency}, to: StateAccepted},
-	KindRequestSupplement: {from: []State{StateAtAgency, StateAccepted}, to: StateSupplementRequested},
-	KindSupplementTaken:   {from: []State{StateSupplementRequested}, to: StateReceived},
-	KindReject:            {from: []State{StateAtAgency, StateAccepted}, to: StateRejected},
-	KindResultReady:       {from: []State{StateAtAgency, StateAccepted, StateRejected}, to: StateResultReady},
-	KindResultHandover: {from: []State{StateResultReady, StateRejected}, to: StateResultAtPost,
-		needs: ServiceOption.Returns, why: "the citizen did not choose return by post"},
-	KindOutForDelivery: {from: []State{StateResultAtPost, StateDeliveryFailed}, to: StateOutForDelivery},
-	KindDeliver:        {from: []State{StateResultAtPost, StateOutForDelivery, StateDeliveryFailed}, to: StateDelivered},
-	KindDeliveryFailed: {from: []State{StateResultAtPost, StateOutForDelivery, StateDeliveryFailed}, to: StateDeliveryFailed},
-	KindReturnToAgency: {from: []State{StateResultAtPost, StateOutForDelivery, StateDeliveryFailed}, to: StateReturnedToAgency},
+	KindIntake:         {to: StateReceived, needs: sends, why: "return-only dossiers are registered, not taken in"},
+	KindRegisterResult: {to: StateResultReady, needs: returnOnly, why: "only return-only dossiers are registered from an agency's list"},
+	// The dossier's way to the agency and back with its outcome.
+	KindCancel:            {from: []State{StateReceived, StateSupplementRequested}, to: StateCancelled, needs: sends, why: notSent},
+	KindHandover:          {from: []State{StateReceived}, to: StateAtAgency, needs: sends, why: notSent},
+	KindAccept:            {from: []State{StateAtAgency}, to: StateAccepted, needs: sends, why: notSent},
+	KindRequestSupplement: {from: []State{StateAtAgency, StateAccepted}, to: StateSupplementRequested, needs: sends, why: notSent},
+	KindSupplementTaken:   {from: []State{StateSupplementRequested}, to: StateReceived, needs: sends, why: notSent},
+	KindReject:            {from: []State{StateAtAgency, StateAccepted}, to: StateRejected, needs: sends, why: notSent},
+	KindResultReady:       {from: []State{StateAtAgency, StateAccepted, StateRejected}, to: StateResultReady, needs: sends, why: notSent},
+	// The result's way back to the citizen (a rejection's papers go back too).
+	KindResultHandover: {from: []State{StateResultReady, StateRejected}, to: StateResultAtPost, needs: returns, why: notReturned},
+	KindOutForDelivery: {from: []State{StateResultAtPost, StateDeliveryFailed}, to: StateOutForDelivery, needs: returns, why: notReturned},
+	KindDeliver:        {from: []State{StateResultAtPost, StateOutForDelivery, StateDeliveryFailed}, to: StateDelivered, needs: returns, why: notReturned},
+	KindDeliveryFailed: {from: []State{StateResultAtPost, StateOutForDelivery, StateDeliveryFailed}, to: StateDeliveryFailed, needs: returns, why: notReturned},
+	KindReturnToAgency: {from: []State{StateResultAtPost, StateOutForDelivery, StateDeliveryFailed}, to: StateReturnedToAgency, needs: returns, why: notReturned},
 }
+
+var (
+	sends       = ServiceOption.Sends
+	returns     = ServiceOption.Returns
+	returnOnly  = func(o ServiceOption) bool { return o == OptionReturnOnly }
+	notSent     = "the citizen did not choose to send the dossier by post"
+	notReturned = "the citizen did not choose return by post"
+)
 
 // annotations may be recorded on a dossier in any state.
 // Feedback about a dossier annotates it (its timeline shows it); general
