@@ -74,11 +74,14 @@ func Open(a fyne.App, s *store.Store) (*UI, error) {
 	if autoBackups {
 		u.startBackups()
 	}
+	startSync(u) // background sync to the province (app/sync_loop.go)
 	return u, nil
 }
 
 // Close stops the UI's background work.
 func (u *UI) Close() {
+	stopSync(u)
+	stopDesk(u)
 	u.stopIdleTicker()
 	if u.stopBackups != nil {
 		close(u.stopBackups)

@@ -77,6 +77,7 @@ type dossiersScreen struct {
 	results bool
 	wg      sync.WaitGroup // loads in flight (tests wait for them)
 	lastPDF string         // the last receipt reprinted (tests read it)
+	closed  bool           // the app is closing: no more loads
 }
 
 func buildDossiers(u *UI) fyne.CanvasObject {
@@ -92,10 +93,16 @@ func focusDossiers(u *UI) {
 	if ds == nil {
 		return
 	}
-	if ds.detail == nil || !ds.detail.visible() {
-		if !ds.results {
-			ds.reload()
+	if ds.detail != nil && ds.detail.visible() {
+		if !holds(ds.stack, u.Win.Canvas().Focused()) {
+			ds.detail.focus()
 		}
+		return
+	}
+	if !ds.results {
+		ds.reload()
+	}
+	if !holds(ds.stack, u.Win.Canvas().Focused()) {
 		u.Win.Canvas().Focus(ds.text)
 	}
 }
@@ -147,12 +154,12 @@ func newDossiersScreen(u *UI) *dossiersScreen {
 	ds.filterErr = errorLabel()
 	ds.count = widget.NewLabel("")
 	ds.bannerQ = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	clearResults := widget.NewButton(i18n.T("dossiers.results.clear"), func() { ds.clearResults() })
+	clearResults := newDeskButton(u, i18n.T("dossiers.results.clear"), func() { ds.clearResults() })
 	ds.banner = container.NewHBox(widget.NewLabel(i18n.T("dossiers.results.for")), ds.bannerQ, clearResults)
 	ds.banner.Hide()
-	apply := widget.NewButton(i18n.T("dossiers.filter.apply"), ds.apply)
+	apply := newDeskButton(u, i18n.T("dossiers.filter.apply"), ds.apply)
 	apply.Importance = widget.HighImportance
-	reset := widget.NewButton(i18n.T("dossiers.filter.reset"), ds.resetFilters)
+	reset := newDeskButton(u, i18n.T("dossiers.filter.reset"), ds.resetFilters)
 
 	ds.table = newDossierTable(ds)
 	fixedW := func(w float32, o fyne.CanvasObject) fyne.CanvasObject {
@@ -221,6 +228,9 @@ func (ds *dossiersScreen) readFilter() (store.Filter, []string) {
 
 // apply reads the filter bar and reloads the table.
 func (ds *dossiersScreen) apply() {
+	if ds.stack == nil {
+		return // still being built: buildDossiers applies once at the end
+	}
 	f, errs := ds.readFilter()
 	setFieldError(ds.filterErr, strings.Join(errs, "\n"))
 	if len(errs) > 0 {
@@ -336,7 +346,7 @@ func (ds *dossiersScreen) row(i int) (store.DossierRow, bool) {
 		}
 		return store.DossierRow{}, false
 	}
-	if !ds.loading[page] {
+	if !ds.loading[page] && !ds.closed {
 		ds.loading[page] = true
 		ds.loadPage(page, ds.filter, ds.gen)
 	}

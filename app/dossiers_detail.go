@@ -25,8 +25,8 @@ type dossierDetail struct {
 	d         *domain.Dossier
 	events    []domain.Event
 	warn      string
-	backBtn   *widget.Button
-	cancelBtn *widget.Button
+	backBtn   *deskButton
+	cancelBtn *deskButton
 	obj       fyne.CanvasObject
 	// cancelWhy says why the dossier cannot be cancelled ("" when it can).
 	cancelWhy string
@@ -60,9 +60,9 @@ func (det *dossierDetail) focus() { det.ds.u.Win.Canvas().Focus(det.backBtn) }
 
 func (det *dossierDetail) build() fyne.CanvasObject {
 	d := det.d
-	det.backBtn = widget.NewButton(i18n.T("dossiers.back"), det.ds.back)
-	reprint := widget.NewButton(i18n.T("dossiers.reprint"), det.reprint)
-	det.cancelBtn = widget.NewButton(i18n.T("dossiers.cancel"), det.askCancel)
+	det.backBtn = newDeskButton(det.ds.u, i18n.T("dossiers.back"), det.ds.back)
+	reprint := newDeskButton(det.ds.u, i18n.T("dossiers.reprint"), det.reprint)
+	det.cancelBtn = newDeskButton(det.ds.u, i18n.T("dossiers.cancel"), det.askCancel)
 	det.cancelBtn.Importance = widget.DangerImportance
 	if det.cancelWhy != "" {
 		det.cancelBtn.Disable()
@@ -118,17 +118,13 @@ func (det *dossierDetail) build() fyne.CanvasObject {
 	}
 	var docs []string
 	for _, doc := range d.Documents {
-		mark := "✗"
-		if doc.Received {
-			mark = "✓"
-		}
-		line := mark + " " + doc.Name
+		line := doc.Name + " — " + i18n.T("dossiers.docs.not_received")
 		if doc.Received {
 			kind := i18n.T("intake.docs.copy")
 			if doc.Original {
 				kind = i18n.T("intake.docs.original")
 			}
-			line += " (" + kind + ", " + strconv.Itoa(doc.Count) + ")"
+			line = doc.Name + " — " + kind + ", " + strconv.Itoa(doc.Count)
 		}
 		docs = append(docs, line)
 	}
@@ -233,7 +229,7 @@ func (det *dossierDetail) reprint() {
 		u.ShowError(err)
 		return
 	}
-	u.Notify(i18n.T("dossiers.reprinted") + " " + det.d.ID)
+	u.Notify(i18n.Tf("dossiers.reprinted", map[string]string{"ID": det.d.ID}))
 	det.refresh()
 }
 
@@ -262,10 +258,10 @@ func (det *dossierDetail) askCancel() {
 		}
 	}
 	reason.OnSubmitted = func(string) { doCancel() }
-	ok := widget.NewButton(i18n.T("dossiers.cancel.confirm"), doCancel)
+	ok := newDeskButton(det.ds.u, i18n.T("dossiers.cancel.confirm"), doCancel)
 	ok.Importance = widget.DangerImportance
 	dlg = dialog.NewCustomWithoutButtons(i18n.T("dossiers.cancel.title"), content, u.Win)
-	dlg.SetButtons([]fyne.CanvasObject{widget.NewButton(i18n.T("No"), func() { dlg.Hide() }), ok})
+	dlg.SetButtons([]fyne.CanvasObject{newDeskButton(det.ds.u, i18n.T("No"), func() { dlg.Hide() }), ok})
 	dlg.Resize(fyne.NewSize(460, dlg.MinSize().Height))
 	u.ShowDialog(dlg)
 	u.Win.Canvas().Focus(reason)
@@ -278,7 +274,7 @@ func (det *dossierDetail) cancel(reason string) error {
 	if _, _, err := u.Store.Record(u.Ctx, u.Staff.Username, domain.KindCancel, det.d.ID, domain.ReasonPayload{Reason: reason}); err != nil {
 		return err
 	}
-	u.Notify(i18n.T("dossiers.cancelled") + " " + det.d.ID)
+	u.Notify(i18n.Tf("dossiers.cancelled", map[string]string{"ID": det.d.ID}))
 	det.refresh()
 	det.ds.reload()
 	return nil

@@ -470,6 +470,7 @@ func newRecordsTab(h *handoverScreen) *recordsTab {
 		labels = append(labels, i18n.T("handover.filter."+filterName(f)))
 	}
 	t.filter = widget.NewSelect(labels, func(string) { t.reload() })
+	t.filter.PlaceHolder = i18n.T("handover.filter.all")
 	t.filter.SetSelectedIndex(0)
 	t.officer = h.u.NewEntry()
 	t.officer.SetPlaceHolder(i18n.T("handover.officer_placeholder"))

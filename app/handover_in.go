@@ -156,6 +156,7 @@ func (t *inboundTab) registerForm(code string) {
 		labels[i] = p.Code + " — " + p.Name
 	}
 	proc := widget.NewSelect(labels, nil)
+	proc.PlaceHolder = i18n.T("register_result.procedure")
 	official := u.NewEntry()
 	official.SetText(code)
 	name, id, phone, commune, address, retAddr := u.NewEntry(), u.NewEntry(), u.NewEntry(), u.NewEntry(), u.NewEntry(), u.NewEntry()

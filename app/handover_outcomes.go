@@ -30,7 +30,7 @@ type outcomeTab struct {
 	note   *Entry
 	reason *Entry
 
-	accept, supplement, reject, ready *widget.Button
+	accept, supplement, reject, ready, taken *widget.Button
 	forms                             *fyne.Container
 }
 
@@ -64,6 +64,7 @@ func newOutcomeTab(h *handoverScreen) *outcomeTab {
 	t.supplement = widget.NewButton(i18n.T("outcome.supplement"), t.doSupplement)
 	t.reject = widget.NewButton(i18n.T("outcome.reject"), t.doReject)
 	t.ready = widget.NewButton(i18n.T("outcome.ready"), t.doReady)
+	t.taken = widget.NewButton(i18n.T("outcome.taken"), t.doTaken)
 	t.forms = container.NewVBox(
 		widget.NewLabelWithStyle(i18n.T("outcome.accept_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewGridWithColumns(2,
@@ -77,7 +78,7 @@ func newOutcomeTab(h *handoverScreen) *outcomeTab {
 		widget.NewLabelWithStyle(i18n.T("outcome.reject_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		t.reason, container.NewHBox(t.reject),
 		widget.NewSeparator(),
-		container.NewHBox(t.ready),
+		container.NewHBox(t.ready, t.taken),
 	)
 	t.show(nil)
 	return t
@@ -118,7 +119,7 @@ func (t *outcomeTab) load(id string) {
 // show displays d and enables what the lifecycle allows from its state.
 func (t *outcomeTab) show(d *domain.Dossier) {
 	t.d = d
-	for _, b := range []*widget.Button{t.accept, t.supplement, t.reject, t.ready} {
+	for _, b := range []*widget.Button{t.accept, t.supplement, t.reject, t.ready, t.taken} {
 		b.Disable()
 	}
 	t.call.SetText("")
@@ -151,6 +152,8 @@ func (t *outcomeTab) show(d *domain.Dossier) {
 			t.reject.Enable()
 		case domain.KindResultReady:
 			t.ready.Enable()
+		case domain.KindSupplementTaken:
+			t.taken.Enable()
 		}
 	}
 }
@@ -225,4 +228,15 @@ func (t *outcomeTab) doReady() {
 	u := t.h.u
 	d, err := u.Store.ResultReady(u.Ctx, u.Staff.Username, t.d.ID)
 	t.after(d, err, "outcome.readied")
+}
+
+// doTaken records that the citizen brought the papers the agency asked
+// for: the dossier is "received" again, to go in the next handover.
+func (t *outcomeTab) doTaken() {
+	if t.d == nil {
+		return
+	}
+	u := t.h.u
+	_, d, err := u.Store.Record(u.Ctx, u.Staff.Username, domain.KindSupplementTaken, t.d.ID, domain.SupplementTakenPayload{})
+	t.after(d, err, "outcome.taken_done")
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -15,7 +17,9 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"postdesk/assets"
 	"postdesk/i18n"
+	"postdesk/internal/catalog"
 	"postdesk/internal/store"
 )
 
@@ -61,6 +65,16 @@ func newTextChecker(t *testing.T, locale string, s *store.Store) *textChecker {
 		}
 	}
 	c.addDatabase(t, s.DB())
+	// The commune list shipped with the app is data too.
+	communes, err := catalog.ParseCommunes(bytes.NewReader(assets.CatalogCommunes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cm := range communes {
+		c.addData(cm.Name)
+		c.addData(cm.Label())
+		c.addData(cm.Province)
+	}
 	return c
 }
 
@@ -72,6 +86,15 @@ func (c *textChecker) addValue(v string) {
 			continue
 		}
 		parts := placeholderRE.Split(line, -1)
+		letters := 0
+		for _, r := range strings.Join(parts, "") {
+			if unicode.IsLetter(r) {
+				letters++
+			}
+		}
+		if letters < 3 {
+			continue // "{{.Name}}" alone or "{{.A}} {{.B}}" would allow anything
+		}
 		for i := range parts {
 			parts[i] = regexp.QuoteMeta(parts[i])
 		}
@@ -158,7 +181,7 @@ func (c *textChecker) addJSON(v any) {
 
 // dataRE matches texts with no words: numbers, dates, times, amounts,
 // codes, key names (F3, Alt+1, Ctrl+L) and punctuation.
-var dataRE = regexp.MustCompile(`^[\p{N}\p{P}\p{S}\s]*$|^([A-Z0-9]{1,4}[\d.\-]+[A-Z0-9.\-]*|F\d{1,2}|(Alt|Ctrl|Shift)\+[A-Z0-9]|[·\s])+$`)
+var dataRE = regexp.MustCompile(`^[\p{N}\p{P}\p{S}\s]*$|^(/|[A-Za-z]:\\)\S*$|^([A-Z0-9]{1,4}[\d.\-]+[A-Z0-9.\-]*|F\d{1,2}|(Alt|Ctrl|Shift)\+[A-Z0-9]|[·\s])+$`)
 
 // separators split composed texts ("600900 · Bưu điện … · máy A").
 var separators = []string{"\n", " · ", " — ", " – ", ": ", " (", ")", ", "}
@@ -194,7 +217,21 @@ func shownTexts(o fyne.CanvasObject) map[string]string {
 			out[s] = where
 		}
 	}
-	for _, obj := range test.LaidOutObjects(o) {
+	objs := test.LaidOutObjects(o)
+	// An entry's own text is data the user typed or the database gave; its
+	// RichText must not be checked as a label.
+	typed := map[string]bool{}
+	for _, obj := range objs {
+		switch w := obj.(type) {
+		case *widget.Entry:
+			typed[w.Text] = true
+		case *Entry:
+			typed[w.Text] = true
+		case *widget.SelectEntry:
+			typed[w.Text] = true
+		}
+	}
+	for _, obj := range objs {
 		if !obj.Visible() {
 			continue
 		}
@@ -206,7 +243,9 @@ func shownTexts(o fyne.CanvasObject) map[string]string {
 		case *widget.Check:
 			add(w.Text, "Check")
 		case *widget.Select:
-			add(w.PlaceHolder, "Select placeholder")
+			if w.Selected == "" { // Fyne's own "(Select one)" is never translated: set PlaceHolder
+				add(w.PlaceHolder, "Select placeholder")
+			}
 			for _, opt := range w.Options {
 				add(opt, "Select option")
 			}
@@ -235,7 +274,9 @@ func shownTexts(o fyne.CanvasObject) map[string]string {
 				add(it.HintText, "Form hint")
 			}
 		case *widget.RichText:
-			add(w.String(), "RichText")
+			if !typed[w.String()] {
+				add(w.String(), "RichText")
+			}
 		case *navItem:
 			add(w.text, "Navigation")
 			add(w.key, "Navigation key")

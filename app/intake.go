@@ -138,9 +138,9 @@ type intakeForm struct {
 	officialCode *formEntry
 	notes        *formEntry
 
-	saveBtn, clearBtn, planBtn *widget.Button
+	saveBtn, clearBtn, planBtn *deskButton
 	lastSaved                  *widget.Label
-	lastOpen                   *widget.Button
+	lastOpen                   *deskButton
 	general                    *widget.Label
 
 	errs     map[string]*widget.Label
@@ -154,6 +154,7 @@ type intakeForm struct {
 	lastPDF  string // the last receipt file written (tests read it)
 	saver    *draftSaver
 	pickups  *pickupPanel
+	content  fyne.CanvasObject
 	communes []catalog.Commune
 }
 
@@ -165,7 +166,38 @@ func buildIntake(u *UI) fyne.CanvasObject {
 	}
 	u.Set("intake.form", f)
 	installScan(u)
-	return f.object()
+	return f.content
+}
+
+// stopDesk writes the intake form's pending draft now and stops its timer:
+// the app is closing (UI.Close calls it).
+func stopDesk(u *UI) {
+	if f := intakeFormOf(u); f != nil {
+		f.saver.Flush()
+		f.saver.stop()
+	}
+	if ds := dossiersOf(u); ds != nil {
+		ds.mu.Lock()
+		ds.closed = true
+		ds.mu.Unlock()
+		ds.wait()
+	}
+}
+
+// holds reports whether o is root or lies under it.
+func holds(root fyne.CanvasObject, o any) bool {
+	if root == nil {
+		return false
+	}
+	if c, ok := o.(fyne.CanvasObject); ok && c == root {
+		return true
+	}
+	for _, ch := range children(root) {
+		if holds(ch, o) {
+			return true
+		}
+	}
+	return false
 }
 
 func focusIntake(u *UI) {
@@ -173,7 +205,7 @@ func focusIntake(u *UI) {
 		if f.pickups != nil {
 			f.pickups.reload()
 		}
-		if c := u.Win.Canvas().Focused(); c == nil || c == fyne.Focusable(u.ScanBox()) {
+		if c := u.Win.Canvas().Focused(); c == nil || !holds(f.content, c) {
 			f.focusFirst()
 		}
 	}
@@ -206,6 +238,7 @@ func newIntakeForm(u *UI) (*intakeForm, error) {
 		return u.Store.SaveDraft(context.Background(), username, intakeDraftKey, data)
 	}}
 	f.build()
+	f.content = f.object()
 	f.reset()
 	if err := f.restoreDraft(); err != nil {
 		fyne.LogError("intake draft", err)
@@ -350,15 +383,15 @@ func (f *intakeForm) build() {
 	f.officialBox = grid(f.row("intake.official_code", "official_code", f.officialCode))
 	f.notes = f.entry("notes", "")
 
-	f.saveBtn = widget.NewButton(i18n.T("intake.save"), f.save)
+	f.saveBtn = newDeskButton(u, i18n.T("intake.save"), f.save)
 	f.saveBtn.Importance = widget.HighImportance
-	f.clearBtn = widget.NewButton(i18n.T("intake.clear"), f.askClear)
-	f.planBtn = widget.NewButton(i18n.T("intake.plan_pickup"), f.planPickup)
+	f.clearBtn = newDeskButton(u, i18n.T("intake.clear"), f.askClear)
+	f.planBtn = newDeskButton(u, i18n.T("intake.plan_pickup"), f.planPickup)
 	f.general = errorLabel()
 	f.lastSaved = widget.NewLabel("")
 	f.lastSaved.Importance = widget.SuccessImportance
 	f.lastSaved.Hide()
-	f.lastOpen = widget.NewButton(i18n.T("intake.open_last"), func() {
+	f.lastOpen = newDeskButton(u, i18n.T("intake.open_last"), func() {
 		if f.lastID != "" {
 			u.OpenDossier(f.lastID)
 		}
@@ -521,7 +554,7 @@ func (f *intakeForm) updateMissing() {
 		f.missingBox.Hide()
 		return
 	}
-	f.missingList.SetText("• " + strings.Join(names, "\n• "))
+	f.missingList.SetText(strings.Join(names, "\n"))
 	f.missingBox.Show()
 }
 
@@ -864,10 +897,11 @@ func (f *intakeForm) save() {
 		return nil
 	})
 	f.lastID = saved.ID
-	f.lastSaved.SetText(i18n.T("intake.saved") + " " + saved.ID)
+	msg := i18n.Tf("intake.saved", map[string]string{"ID": saved.ID})
+	f.lastSaved.SetText(msg)
 	f.lastSaved.Show()
 	f.lastOpen.Show()
-	f.u.Notify(i18n.T("intake.saved") + " " + saved.ID)
+	f.u.Notify(msg)
 	f.reset()
 	f.pickups.reload()
 	f.focusFirst()
@@ -1041,7 +1075,7 @@ func (f *intakeForm) restoreDraft() error {
 		}
 	}
 	f.validate()
-	f.u.Notify(i18n.T("intake.draft_restored") + " " + domain.FormatDateTime(row.UpdatedAt))
+	f.u.Notify(i18n.Tf("intake.draft_restored", map[string]string{"Time": domain.FormatDateTime(row.UpdatedAt)}))
 	return nil
 }
 
@@ -1055,12 +1089,28 @@ type draftSaver struct {
 	timer   *time.Timer
 	pending []byte
 	gen     int
+	stopped bool
 	writeMu sync.Mutex // one write (or delete) at a time
+}
+
+// stop drops anything pending and refuses later drafts (the store is closing).
+func (d *draftSaver) stop() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.stopped = true
+	d.pending = nil
+	d.gen++
+	if d.timer != nil {
+		d.timer.Stop()
+	}
 }
 
 func (d *draftSaver) schedule(data []byte) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.stopped {
+		return
+	}
 	d.pending = data
 	d.gen++
 	gen := d.gen

@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -117,7 +116,7 @@ func (p *pickupPanel) reload() {
 	objs = nil
 	for _, r := range done {
 		id := r.ID
-		b := widget.NewButton(r.ID, func() { u.OpenDossier(id) })
+		b := newDeskButton(p.f.u, r.ID, func() { u.OpenDossier(id) })
 		b.Importance = widget.LowImportance
 		objs = append(objs, container.NewBorder(nil, nil, b, nil, widget.NewLabel(r.ApplicantName)))
 	}
@@ -144,9 +143,9 @@ func (p *pickupPanel) plannedRow(pp plannedPickup, today time.Time) fyne.CanvasO
 	where := widget.NewLabel(joinAddress(pp.draft.Address, pp.draft.Commune))
 	where.Wrapping = fyne.TextWrapWord
 	phone := widget.NewLabel(pp.draft.Phone)
-	take := widget.NewButton(i18n.T("intake.pickups.take"), func() { p.take(pp) })
+	take := newDeskButton(p.f.u, i18n.T("intake.pickups.take"), func() { p.take(pp) })
 	take.Importance = widget.HighImportance
-	drop := widget.NewButton(i18n.T("intake.pickups.drop"), func() {
+	drop := newDeskButton(p.f.u, i18n.T("intake.pickups.drop"), func() {
 		p.f.u.Confirm(i18n.T("intake.pickups.drop"), i18n.T("intake.pickups.drop_question"), func() {
 			if err := p.f.u.Store.DeleteDraft(p.f.u.Ctx, store.DeviceDrafts, pp.key); err != nil {
 				p.f.u.ShowError(err)
@@ -218,7 +217,7 @@ func (f *intakeForm) planPickup() {
 	f.saver.cancel(func() error {
 		return f.u.Store.DeleteDraft(f.u.Ctx, f.u.Staff.Username, intakeDraftKey)
 	})
-	f.u.Notify(i18n.T("intake.pickups.planned") + " " + domain.FormatDateTime(at) + " — " + strings.TrimSpace(d.Name))
+	f.u.Notify(i18n.Tf("intake.pickups.planned", map[string]string{"Time": domain.FormatDateTime(at), "Name": domain.Clean(d.Name)}))
 	f.reset()
 	f.pickups.reload()
 	f.focusFirst()

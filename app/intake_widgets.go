@@ -192,3 +192,25 @@ func (c *formCheck) TypedRune(r rune) {
 func fieldMessage(fe *domain.FieldError) string {
 	return i18n.Current().Message(fe.In(""))
 }
+
+// deskButton is a Button that passes the shell's global keys on (F2…F10,
+// Esc), so the scan box and the screen keys work while a button has the focus.
+type deskButton struct {
+	widget.Button
+	u *UI
+}
+
+func newDeskButton(u *UI, label string, tapped func()) *deskButton {
+	b := &deskButton{u: u}
+	b.Text = label
+	b.OnTapped = tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+func (b *deskButton) TypedKey(ev *fyne.KeyEvent) {
+	if b.u != nil && b.u.HandleKey(ev) {
+		return
+	}
+	b.Button.TypedKey(ev)
+}

@@ -61,7 +61,8 @@ func (x *procIndex) byCode(code string) int {
 // Match returns up to limit procedures matching query, best first, and how
 // many matched in all. Ranks: exact code, code prefix, name prefix, a word
 // of the name starting with the query, the query anywhere in the name, the
-// query's words anywhere in any order. Ties keep catalog order.
+// query's words anywhere in any order. Ties go to the shorter name, then
+// to catalog order.
 func (x *procIndex) Match(query string, limit int) (idx []int, total int) {
 	q := domain.Clean(query)
 	if q == "" {
@@ -97,7 +98,14 @@ func (x *procIndex) Match(query string, limit int) (idx []int, total int) {
 			hits = append(hits, hit{rank, i})
 		}
 	}
-	sort.SliceStable(hits, func(a, b int) bool { return hits[a].rank < hits[b].rank })
+	// Within a rank the shorter name is the closer match: "khai sinh"
+	// finds the birth registration before "… khai sinh kết hợp …".
+	sort.SliceStable(hits, func(a, b int) bool {
+		if hits[a].rank != hits[b].rank {
+			return hits[a].rank < hits[b].rank
+		}
+		return len(x.names[hits[a].i]) < len(x.names[hits[b].i])
+	})
 	total = len(hits)
 	if limit > 0 && len(hits) > limit {
 		hits = hits[:limit]
@@ -338,11 +346,11 @@ func procInfoValue(text string) *widget.Label {
 
 func bcciFlag(ok bool, yes, no string) *widget.Label {
 	if ok {
-		l := widget.NewLabel("✓ " + i18n.T(yes))
+		l := widget.NewLabel(i18n.T(yes))
 		l.Importance = widget.SuccessImportance
 		return l
 	}
-	l := widget.NewLabel("✗ " + i18n.T(no))
+	l := widget.NewLabel(i18n.T(no))
 	l.Importance = widget.DangerImportance
 	return l
 }
@@ -369,7 +377,7 @@ func (r *procRow) CreateRenderer() fyne.WidgetRenderer {
 		bg.FillColor = theme.Color(theme.ColorNameSelection)
 	}
 	bg.CornerRadius = theme.InputRadiusSize()
-	title := widget.NewLabelWithStyle(r.proc.Code+"  "+r.proc.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: r.selected})
+	title := widget.NewLabelWithStyle(r.proc.Code+" — "+r.proc.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: r.selected})
 	title.Truncation = fyne.TextTruncateEllipsis
 	agency := r.p.index.agency[r.proc.AgencyCode]
 	if agency == "" {
@@ -380,7 +388,7 @@ func (r *procRow) CreateRenderer() fyne.WidgetRenderer {
 	detail.Truncation = fyne.TextTruncateEllipsis
 	lines := container.NewVBox(title, detail)
 	if !r.proc.BCCIIntake {
-		w := widget.NewLabel("✗ " + i18n.T("intake.procedure.no_bcci_intake"))
+		w := widget.NewLabel(i18n.T("intake.procedure.no_bcci_intake"))
 		w.Importance = widget.DangerImportance
 		lines.Add(w)
 	}

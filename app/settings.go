@@ -75,6 +75,7 @@ func buildSettings(u *UI) fyne.CanvasObject {
 		langNames = append(langNames, languageName(l))
 	}
 	f.language = widget.NewSelect(langNames, nil)
+	f.language.PlaceHolder = i18n.T("(Select one)")
 	f.language.SetSelectedIndex(max(0, indexOf(f.langCodes, st.Language)))
 	num := func(n int) *Entry { e := u.NewEntry(); e.SetText(strconv.Itoa(n)); return e }
 	text := func(s string) *Entry { e := u.NewEntry(); e.SetText(s); return e }
@@ -96,7 +97,7 @@ func buildSettings(u *UI) fyne.CanvasObject {
 	f.backupFolder.SetPlaceHolder(u.BackupDir())
 	f.backupKeep = num(st.BackupKeep)
 	f.hubURL = text(st.HubURL)
-	f.hubURL.SetPlaceHolder("https://…")
+	f.hubURL.SetPlaceHolder(i18n.T("app.settings.hub_url_hint"))
 
 	row := func(labelKey, field string, w fyne.CanvasObject) fyne.CanvasObject {
 		e := errorLabel()

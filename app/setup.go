@@ -105,7 +105,7 @@ func (u *UI) showSetup() {
 	)
 	u.Win.SetMainMenu(nil)
 	u.Win.SetTitle(i18n.T("app.setup.title") + " — PostDesk")
-	u.Win.SetContent(container.NewVScroll(container.NewCenter(container.NewGridWrap(fyne.NewSize(640, form.MinSize().Height), form))))
+	u.Win.SetContent(container.NewVScroll(container.NewCenter(container.New(fixedWidth(680), form))))
 	u.setup = f
 	u.Win.Canvas().Focus(f.code)
 }

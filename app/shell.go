@@ -38,6 +38,9 @@ package app
 //	u.OpenDossier(id)                    opens a dossier's detail: calls u.OnOpenDossier (set by the dossiers screen)
 //	u.OnScan = func(text string)         set by the scan lookup: Enter in the global scan box (F2) calls it
 //	u.OnOpenDossier = func(id string)    set by the dossiers screen
+//	OnSession(func(u *UI))               from init(): run after each fresh sign-in, before the first screen;
+//	                                     the place to set u.OnScan / u.OnOpenDossier so they work before
+//	                                     the screen that owns them was ever shown
 //	u.NewEntry(), u.NewPasswordEntry()   widget.Entry that also passes the global keys (F2…F10, Esc) to the shell:
 //	                                     use them for text fields so F-keys work while the cursor is in a field
 //	u.Shortcut(screenID, titleKey, sc, fn) a Ctrl/Alt shortcut (desktop.CustomShortcut) active only while that
@@ -121,6 +124,17 @@ var (
 	registryMu sync.Mutex
 	registry   = map[string]Screen{}
 )
+
+var sessionHooks []func(u *UI)
+
+// OnSession registers a function run after each sign-in that opens a fresh
+// desk (a new staff member, not an unlock), before the first screen shows:
+// the place to set u.OnScan and u.OnOpenDossier. Call it from init().
+func OnSession(fn func(u *UI)) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	sessionHooks = append(sessionHooks, fn)
+}
 
 // RegisterScreen adds a screen; call it from init(). A second registration
 // of the same ID replaces the first.
@@ -742,6 +756,12 @@ func (u *UI) enterShell(st domain.Staff) {
 	u.globalsDone = false
 	u.shell = u.buildShell()
 	u.Win.SetContent(u.shell)
+	registryMu.Lock()
+	hooks := append([]func(*UI){}, sessionHooks...)
+	registryMu.Unlock()
+	for _, h := range hooks {
+		h(u)
+	}
 	ids := u.ScreenIDs()
 	if len(ids) > 0 {
 		first := ids[0]

@@ -102,6 +102,7 @@ func TestKeysScanBoxAndShortcuts(t *testing.T) {
 	}
 
 	// Enter in the scan box: a message until the lookup is plugged in, then the lookup.
+	u.OnScan = nil // as before the scan lookup plugs in
 	u.FocusScan()
 	test.Type(u.ScanBox(), "600900A-260310-0001")
 	u.ScanBox().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})

@@ -69,7 +69,7 @@ func (u *UI) showSignIn(username string) {
 		widget.NewLabel(i18n.T("app.signin.secret")), f.secret, f.errPIN,
 		f.button,
 	)
-	box := container.NewGridWrap(fyne.NewSize(380, form.MinSize().Height), form)
+	box := container.New(fixedWidth(400), form)
 	u.Win.SetMainMenu(nil)
 	u.Win.SetTitle(i18n.T("app.signin.title") + " — PostDesk")
 	u.Win.SetContent(container.NewCenter(box))
@@ -380,4 +380,23 @@ func (u *UI) SignInAs(username, secret string) error {
 	u.signIn = nil
 	u.enterShell(st)
 	return nil
+}
+
+// fixedWidth lays its objects out at a fixed width, as tall as they need:
+// forms with wrapping error lines keep their column.
+type fixedWidth float32
+
+func (w fixedWidth) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	h := float32(0)
+	for _, o := range objects {
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(float32(w), h)
+}
+
+func (w fixedWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(fyne.NewSize(float32(w), size.Height))
+	}
 }

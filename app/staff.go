@@ -87,6 +87,7 @@ func buildStaff(u *UI) fyne.CanvasObject {
 	// Selected account.
 	s.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.role = widget.NewSelect(roleNames(), nil)
+	s.role.PlaceHolder = i18n.T("(Select one)")
 	s.roleBtn = widget.NewButton(i18n.T("app.staff.change_role"), s.changeRole)
 	s.activeBtn = widget.NewButton(i18n.T("app.staff.deactivate"), s.toggleActive)
 	s.newPIN, s.newPIN2 = u.NewPasswordEntry(), u.NewPasswordEntry()
@@ -106,6 +107,7 @@ func buildStaff(u *UI) fyne.CanvasObject {
 	// Add form.
 	s.addUser, s.addName, s.addPIN, s.addPIN2 = u.NewEntry(), u.NewEntry(), u.NewPasswordEntry(), u.NewPasswordEntry()
 	s.addRole = widget.NewSelect(roleNames(), nil)
+	s.addRole.PlaceHolder = i18n.T("(Select one)")
 	s.addRole.SetSelectedIndex(0)
 	chain := []*Entry{s.addUser, s.addName, s.addPIN, s.addPIN2}
 	for i := 0; i+1 < len(chain); i++ {

@@ -34,7 +34,8 @@ var (
 
 func TestMain(m *testing.M) {
 	autoBackups = false
-	idleTick = time.Hour // tests call CheckIdle themselves
+	os.Setenv("LANG", "vi_VN.UTF-8") // Fyne logs an error per call under LANG=C
+	idleTick = time.Hour             // tests call CheckIdle themselves
 	dir, err := os.MkdirTemp("", "postdesk-app-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -133,12 +133,24 @@ func needTool(t testing.TB, name string) string {
 // pdfText is the text of a PDF as pdftotext -layout reads it.
 func pdfText(t testing.TB, pdf []byte) string {
 	t.Helper()
+	return pdftotext(t, pdf, "-layout")
+}
+
+// pdfTextBoth is the -layout text followed by the text in reading order,
+// where a phrase wrapped inside one of two columns reads whole again.
+func pdfTextBoth(t testing.TB, pdf []byte) string {
+	t.Helper()
+	return pdftotext(t, pdf, "-layout") + "\n" + pdftotext(t, pdf, "-raw")
+}
+
+func pdftotext(t testing.TB, pdf []byte, mode string) string {
+	t.Helper()
 	needTool(t, "pdftotext")
 	path := filepath.Join(t.TempDir(), "r.pdf")
 	if err := os.WriteFile(path, pdf, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", path, "-").Output()
+	out, err := exec.Command("pdftotext", mode, "-enc", "UTF-8", path, "-").Output()
 	if err != nil {
 		t.Fatalf("pdftotext: %v", err)
 	}

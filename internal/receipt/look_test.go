@@ -20,3 +20,15 @@ func TestLook(t *testing.T) {
 		}
 	}
 }
+
+func TestLookUnknown(t *testing.T) {
+	dir := os.Getenv("RECEIPT_LOOK")
+	if dir == "" {
+		t.Skip()
+	}
+	in, _ := input(t, LayoutA5)
+	in.Procedure.ProcessingDays = 0
+	if err := RenderFile(filepath.Join(dir, "unknown.pdf"), in); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -110,10 +110,9 @@ type Doc struct {
 	right  float64 // room kept free at the right (Columns)
 	aside  float64 // room kept free at the right above asideY (ReserveRight)
 	asideY float64
-	inCols bool    // drawing inside Columns: no page breaks
+	inCols bool // drawing inside Columns: no page breaks
 	lang   *i18n.Catalog
 	images int
-	err    error
 }
 
 // Build makes a document of the given size and lets draw fill it. For a
@@ -208,9 +207,6 @@ func buildDoc(size Size, pageH float64, opt Options, draw func(d *Doc) error) (*
 	d.font(Style{})
 	if err := draw(d); err != nil {
 		return nil, err
-	}
-	if d.err != nil {
-		return nil, d.err
 	}
 	if f.Err() {
 		return nil, fmt.Errorf("receipt: drawing the PDF: %w", f.Error())

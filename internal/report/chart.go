@@ -67,7 +67,8 @@ func FigureLabel(lang *i18n.Catalog, k domain.FigureKind) string {
 
 // Chart draws the trend of r as a PNG: one line per figure (a month
 // without totals leaves a gap in lines 2 and 3), each target dashed in its
-// figure's colour, the legend at the right.
+// figure's colour, the legend below. Months after the report's month
+// are left blank.
 func Chart(r *Report, lang *i18n.Catalog) ([]byte, error) {
 	if lang == nil {
 		lang = i18n.Current()
@@ -105,6 +106,7 @@ func Chart(r *Report, lang *i18n.Catalog) ([]byte, error) {
 	legend.TextStyle.Font = style(8)
 	legend.Left = true
 	legend.Top = true
+	var dash *plotter.Line
 	for fi, k := range domain.FigureKinds {
 		col := chartColors[fi]
 		var seg plotter.XYs
@@ -129,7 +131,7 @@ func Chart(r *Report, lang *i18n.Catalog) ([]byte, error) {
 		for i, m := range r.Trend {
 			f := figureOf(m.Figures, k)
 			pct, ok := f.Percent()
-			if !ok {
+			if !ok || m.Future {
 				if err := flush(); err != nil {
 					return nil, err
 				}
@@ -154,8 +156,16 @@ func Chart(r *Report, lang *i18n.Catalog) ([]byte, error) {
 		if first == nil {
 			first = tl
 		}
-		legend.Add(fmt.Sprintf("%d. %s", fi+1, FigureLabel(lang, k)), first)
-		legend.Add(lang.Tf("report.chart.target", map[string]string{"Target": domain.FormatPercent(target)}), tl)
+		legend.Add(lang.Tf("report.chart.legend", map[string]string{"N": fmt.Sprint(fi + 1),
+			"Label": FigureLabel(lang, k), "Target": domain.FormatPercent(target)}), first)
+		if dash == nil {
+			dash = tl
+		}
+	}
+	if dash != nil {
+		grey := *dash
+		grey.Color = color.Gray{0x80}
+		legend.Add(lang.T("report.chart.dashed"), &grey)
 	}
 	p.Y.Min = 0
 	p.Y.Max = math.Ceil(ymax*1.12/10) * 10
@@ -164,9 +174,9 @@ func Chart(r *Report, lang *i18n.Catalog) ([]byte, error) {
 	w, h := vg.Length(ChartWidthMM)*vg.Millimeter, vg.Length(ChartHeightMM)*vg.Millimeter
 	c := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(ChartDPI))
 	dc := draw.New(c)
-	legendW := 58 * vg.Millimeter
-	p.Draw(draw.Crop(dc, 0, -legendW, 0, 0))
-	legend.Draw(draw.Crop(dc, w-legendW+2*vg.Millimeter, 0, 0, -8*vg.Millimeter))
+	legendH := 20 * vg.Millimeter
+	p.Draw(draw.Crop(dc, 0, 0, legendH, 0))
+	legend.Draw(draw.Crop(dc, 14*vg.Millimeter, 0, 0, -(h - legendH)))
 	var buf bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
 		return nil, err

@@ -99,3 +99,16 @@ func PointReport(ctx context.Context, s *store.Store, p domain.Period) (*Report,
 	r.Quality = q
 	return r, nil
 }
+
+// PointNoticeOptions names the post point and its hotline on the notice.
+func PointNoticeOptions(ctx context.Context, s *store.Store) (NoticeOptions, error) {
+	_, pp, err := s.Device(ctx)
+	if err != nil && err != store.ErrNotSetUp {
+		return NoticeOptions{}, err
+	}
+	st, err := s.Settings(ctx)
+	if err != nil {
+		return NoticeOptions{}, err
+	}
+	return NoticeOptions{Unit: pp.Name, Hotline: st.Hotline, Date: s.Now()}, nil
+}

@@ -126,6 +126,7 @@ func (u Unit) Figure(k domain.FigureKind) domain.Figure {
 type MonthFigures struct {
 	Month   domain.Month    `json:"month"`
 	Figures []domain.Figure `json:"-"`
+	Future  bool            `json:"future,omitempty"` // after the report's month: nothing to show yet
 }
 
 // ProcedureRow is the detail of one deployed procedure in the scope.
@@ -289,7 +290,7 @@ func Compute(d Data, g Grouping) *Report {
 	}
 	for _, m := range d.Period.Months() {
 		mu := c.unit(all, "", counts, totals, coverage, &m)
-		r.Trend = append(r.Trend, MonthFigures{Month: m, Figures: mu.Figures})
+		r.Trend = append(r.Trend, MonthFigures{Month: m, Figures: mu.Figures, Future: !d.Now.IsZero() && m > domain.MonthOf(d.Now)})
 	}
 	r.Procedures = c.procedureRows(counts, totals)
 	nowMonth := domain.MonthOf(d.Now)
@@ -380,6 +381,11 @@ func (c *computer) unit(g Grouping, u string, counts []Count, totals []store.Tot
 			known = true
 			break
 		}
+	}
+	if !known {
+		// nothing to divide by: show every BCCI event of the period
+		recv, ret = out.Received, out.Returned
+		out.UncoveredReceived, out.UncoveredReturned, uncovered = 0, 0, nil
 	}
 	out.Figures = []domain.Figure{
 		{Kind: domain.FigureProcedures, Numerator: int64(len(active)), Denominator: int64(nDeployed),

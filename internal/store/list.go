@@ -57,7 +57,14 @@ func (s *Store) ListDossiers(ctx context.Context, f Filter, page, pageSize int) 
 	offset := page * pageSize
 	var inner string
 	var args []any
-	if len(q.states) > 1 && q.index == "" && q.text == "" {
+	if len(q.branches) > 0 {
+		// Text: each way of matching (name, ID, phone, codes) reads its own
+		// index, names from one that also holds received_at, so the union is
+		// ordered without visiting the rows.
+		union, uargs := q.union()
+		inner = "SELECT r FROM (" + union + ") ORDER BY t DESC, r DESC LIMIT ? OFFSET ?"
+		args = append(args, uargs...)
+	} else if len(q.states) > 1 && q.index == "" {
 		// Several states: each state's newest rows come in order from the
 		// (state, received_at) index; merging them beats sorting every row of
 		// the common states.
@@ -89,13 +96,48 @@ func (s *Store) CountDossiers(ctx context.Context, f Filter) (int, error) {
 	if !ok {
 		return 0, nil
 	}
+	var n int
+	if len(q.branches) > 0 {
+		union, args := q.union()
+		err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM ("+union+")", args...).Scan(&n)
+		return n, err
+	}
+	if len(q.conds) == 0 && q.index == "" {
+		// States only (or nothing): the counts the triggers keep.
+		where := ""
+		if len(q.states) > 0 {
+			where = " WHERE state IN (" + inList(len(q.states)) + ")"
+		}
+		err := s.db.QueryRowContext(ctx, "SELECT coalesce(sum(n), 0) FROM dossier_state_counts"+where, q.args()...).Scan(&n)
+		return n, err
+	}
 	idx := q.indexed()
 	if len(q.states) > 1 && q.index == "" {
 		idx = "" // state IN (…): the planner's own choice of the state index counts well
 	}
-	var n int
 	err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM dossiers"+idx+q.where(), q.args()...).Scan(&n)
 	return n, err
+}
+
+// union is the text filter's branches as one UNION of (r rowid, t received_at).
+func (q *filterQuery) union() (string, []any) {
+	parts := make([]string, len(q.branches))
+	var args []any
+	for i, b := range q.branches {
+		idx := ""
+		if b.index != "" {
+			idx = " INDEXED BY " + b.index
+		}
+		w := q.where()
+		if w == "" {
+			w = " WHERE " + b.cond
+		} else {
+			w = " WHERE " + b.cond + " AND " + strings.TrimPrefix(w, " WHERE ")
+		}
+		parts[i] = "SELECT rowid AS r, received_at AS t FROM dossiers" + idx + w
+		args = append(append(args, b.args...), q.args()...)
+	}
+	return strings.Join(parts, " UNION "), args
 }
 
 // filterQuery is a Filter turned into SQL.
@@ -103,14 +145,19 @@ type filterQuery struct {
 	conds    []string // every condition but the state's
 	condArgs []any
 	states   []domain.State
-	index    string // INDEXED BY this index; "" = the received_at index or the planner (text)
-	text     string
+	index    string // INDEXED BY this index; "" = the received_at or state index
+	branches []textBranch
+}
+
+// textBranch is one way the text filter matches, with the index it reads.
+type textBranch struct {
+	cond  string
+	args  []any
+	index string
 }
 
 func (q *filterQuery) indexed() string {
 	switch {
-	case q.text != "":
-		return "" // an OR of several indexes: the planner unions them
 	case q.index != "":
 		return " INDEXED BY " + q.index
 	case len(q.states) == 1:
@@ -203,58 +250,52 @@ func (s *Store) buildFilter(f Filter) (q filterQuery, ok bool) {
 		} else {
 			add("due_date < ?", formatTime(today))
 		}
-		// Few dossiers are late or nearly due: find them by due date and sort those.
-		q.index = "dossiers_due"
+		// Few dossiers are late or nearly due: find them by due date (the
+		// index holds received_at too) and sort those.
+		q.index = "dossiers_due_received"
 	}
 	if t := domain.Clean(f.Text); t != "" {
-		cond, args := textCondition(t)
-		if cond == "" {
+		q.branches = textBranches(t)
+		if len(q.branches) == 0 {
 			return q, false
 		}
-		add(cond, args...)
-		q.text, q.index = t, ""
+		q.index = "" // each branch reads its own index
 	}
 	return q, true
 }
 
-// textCondition is Search's matching as one OR condition.
-func textCondition(q string) (string, []any) {
+// textBranches is Search's matching: a receipt number, an official or S10
+// code, a citizen ID or phone (prefixes), or the start of a name.
+func textBranches(q string) []textBranch {
 	upper := strings.ToUpper(strings.ReplaceAll(q, " ", ""))
-	var parts []string
-	var args []any
-	prefix := func(col, p string, extra string) {
-		parts = append(parts, "("+col+" >= ? AND "+col+" < ?"+extra+")")
-		args = append(args, p, p+"\U0010FFFF")
+	var out []textBranch
+	prefix := func(col, p, extra, index string) {
+		out = append(out, textBranch{cond: col + " >= ? AND " + col + " < ?" + extra, args: []any{p, p + "\U0010FFFF"}, index: index})
 	}
 	switch {
 	case allDigits(upper):
-		prefix("citizen_id", upper, "")
+		prefix("citizen_id", upper, "", "dossiers_citizen_id")
 		if phone, err := domain.NormalizePhone(upper); err == nil {
-			parts = append(parts, "phone = ?")
-			args = append(args, phone)
+			out = append(out, textBranch{cond: "phone = ?", args: []any{phone}, index: "dossiers_phone"})
 		} else if strings.HasPrefix(upper, "0") {
-			prefix("phone", upper, "")
+			prefix("phone", upper, "", "dossiers_phone")
 		}
-		prefix("id", upper, "")
+		prefix("id", upper, "", "")
 	case strings.HasPrefix(upper, "+84"):
 		if phone, err := domain.NormalizePhone(upper); err == nil {
-			parts = append(parts, "phone = ?")
-			args = append(args, phone)
+			out = append(out, textBranch{cond: "phone = ?", args: []any{phone}, index: "dossiers_phone"})
 		}
 	case looksLikeCode(upper):
-		prefix("id", upper, "")
-		prefix("official_code", upper, " AND official_code <> ''")
-		prefix("item_code", upper, " AND item_code <> ''")
+		prefix("id", upper, "", "")
+		prefix("official_code", upper, " AND official_code <> ''", "dossiers_official_code")
+		prefix("item_code", upper, " AND item_code <> ''", "dossiers_item_code")
 	}
 	if hasLetter(q) {
 		if f := domain.Fold(q); f != "" {
-			prefix("name_fold", f, "")
+			prefix("name_fold", f, "", "dossiers_name_received")
 		}
 	}
-	if len(parts) == 0 {
-		return "", nil
-	}
-	return "(" + strings.Join(parts, " OR ") + ")", args
+	return out
 }
 
 func inList(n int) string {
