@@ -36,12 +36,12 @@ var dossierColumns = []struct {
 	key   string
 	width float32
 }{
-	{"dossiers.col.receipt", 190},
-	{"dossiers.col.received", 110},
-	{"dossiers.col.applicant", 210},
-	{"dossiers.col.procedure", 300},
-	{"dossiers.col.state", 170},
-	{"dossiers.col.due", 110},
+	{"dossiers.col.receipt", 185},
+	{"dossiers.col.received", 100},
+	{"dossiers.col.applicant", 190},
+	{"dossiers.col.procedure", 260},
+	{"dossiers.col.state", 150},
+	{"dossiers.col.due", 100},
 }
 
 type dossiersScreen struct {

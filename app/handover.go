@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -148,7 +147,8 @@ var moveReasons = map[string]string{
 // errText is what to show for err.
 func errText(err error) string { return i18n.Message(rtErr(err)) }
 
-func stateLabel(s domain.State) string { return i18n.T("roundtrip.state." + string(s)) }
+// stateLabel uses the dossiers screen's state names (state.<state>).
+func stateLabel(s domain.State) string { return i18n.T("state." + string(s)) }
 
 func moveLabel(k domain.Kind) string { return i18n.T("roundtrip.move." + string(k)) }
 
@@ -623,15 +623,4 @@ func (t *recordsTab) cancel() {
 	t.msg.ok(i18n.Tf("handover.cancelled", map[string]string{"ID": h.ID}))
 	t.h.out.reload()
 	t.h.in.clearList()
-}
-
-// joinLines joins non-empty lines.
-func joinLines(lines ...string) string {
-	var out []string
-	for _, l := range lines {
-		if l != "" {
-			out = append(out, l)
-		}
-	}
-	return strings.Join(out, "\n")
 }

@@ -31,7 +31,7 @@ type outcomeTab struct {
 	reason *Entry
 
 	accept, supplement, reject, ready, taken *widget.Button
-	forms                             *fyne.Container
+	forms                                    *fyne.Container
 }
 
 func newOutcomeTab(h *handoverScreen) *outcomeTab {

@@ -7,11 +7,19 @@ import (
 	"postdesk/i18n"
 )
 
-// fyneLocales are the locales Fyne ships its own words in; PostDesk's
-// chosen locale is registered under each of them (and its own name), so
-// Fyne's dialog words (OK, Cancel, file dialogs, weekday names) follow the
-// language chosen in settings whatever the operating system's locale is.
-var fyneLocales = []fyne.Locale{"cs", "de", "el", "en", "es", "fr", "pl", "pt", "pt-BR", "ru", "sv", "ta", "uk", "zh-Hans"}
+// Fyne picks its own words (OK, Cancel, file dialogs, weekday names) by the
+// operating system's locale, falling back to English. PostDesk's chosen
+// locale is registered under its own name, under English and under the
+// system's language, so Fyne's words follow the language chosen in
+// settings whatever the operating system says. (Three registrations, not
+// one per Fyne locale: each parses the whole file, and start-up time counts.)
+func fyneLocales() []fyne.Locale {
+	out := []fyne.Locale{fyne.Locale(i18n.Locale()), "en"}
+	if sys := lang.SystemLocale().LanguageString(); sys != "" && sys != "en" && sys != i18n.Locale() {
+		out = append(out, fyne.Locale(sys))
+	}
+	return out
+}
 
 // useLocale switches PostDesk's texts and Fyne's own words to locale
 // (falling back to Vietnamese when the locale is unknown).
@@ -24,7 +32,7 @@ func useLocale(locale string) {
 	if !ok {
 		return
 	}
-	for _, l := range append([]fyne.Locale{fyne.Locale(i18n.Locale())}, fyneLocales...) {
+	for _, l := range fyneLocales() {
 		if err := lang.AddTranslationsForLocale(data, l); err != nil {
 			fyne.LogError("fyne translations", err)
 			return

@@ -153,6 +153,7 @@ type intakeForm struct {
 	lastID   string
 	lastPDF  string // the last receipt file written (tests read it)
 	saver    *draftSaver
+	reveal   *revealer
 	pickups  *pickupPanel
 	content  fyne.CanvasObject
 	communes []catalog.Commune
@@ -239,6 +240,7 @@ func newIntakeForm(u *UI) (*intakeForm, error) {
 	}}
 	f.build()
 	f.content = f.object()
+	f.reveal.hook(f.content)
 	f.reset()
 	if err := f.restoreDraft(); err != nil {
 		fyne.LogError("intake draft", err)
@@ -273,10 +275,33 @@ func (f *intakeForm) errLabel(field string) *widget.Label {
 	return l
 }
 
-// row is a form line: the label, the widget and its error under it.
+// row is a form line: the label, the widget and its error under it. The
+// labels share one width, so every part of the slip lines up.
 func (f *intakeForm) row(labelKey, field string, w fyne.CanvasObject) []fyne.CanvasObject {
 	l := widget.NewLabel(i18n.T(labelKey))
-	return []fyne.CanvasObject{l, container.NewVBox(w, f.errLabel(field))}
+	l.Wrapping = fyne.TextWrapWord
+	return []fyne.CanvasObject{container.New(labelColumn{}, l), container.NewVBox(w, f.errLabel(field))}
+}
+
+// labelColumn gives the form's labels one width.
+type labelColumn struct{}
+
+const labelColumnWidth = 170
+
+func (labelColumn) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	h := float32(0)
+	for _, o := range objs {
+		o.Resize(fyne.NewSize(labelColumnWidth, o.MinSize().Height))
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(labelColumnWidth, h)
+}
+
+func (labelColumn) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(fyne.NewSize(size.Width, o.MinSize().Height))
+	}
 }
 
 func section(key string) fyne.CanvasObject {
@@ -446,7 +471,9 @@ func (f *intakeForm) object() fyne.CanvasObject {
 		container.NewHBox(f.saveBtn, f.clearBtn, f.planBtn),
 		widget.NewLabelWithStyle(i18n.T("intake.keys"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
 	)
-	split := container.NewHSplit(container.NewVScroll(container.NewPadded(form)), f.pickups.object())
+	scroll := container.NewVScroll(container.NewPadded(form))
+	f.reveal = &revealer{scroll: scroll}
+	split := container.NewHSplit(scroll, f.pickups.object())
 	split.Offset = 0.68
 	return split
 }
@@ -538,6 +565,7 @@ func (f *intakeForm) setDocs(items []domain.DocumentItem) {
 	}
 	f.docsBox.Objects = objs
 	f.docsBox.Refresh()
+	f.reveal.hook(f.docsBox)
 	f.noDocs.Hidden = len(items) > 0 || f.picker.Procedure() == nil
 	f.updateMissing()
 }
@@ -989,6 +1017,9 @@ func (f *intakeForm) load(d intakeDraft) {
 		f.picker.set(d.Procedure)
 	} else {
 		f.picker.set(d.ProcedureText)
+		if domain.Clean(d.ProcedureText) != "" {
+			f.picker.setQuery(d.ProcedureText) // the matches, to pick from
+		}
 	}
 	f.name.SetText(d.Name)
 	f.idType.SetValue(d.IDType)
@@ -1070,7 +1101,7 @@ func (f *intakeForm) restoreDraft() error {
 	// What was typed and is wrong shows at once; what is still blank does not.
 	f.touched = map[string]bool{}
 	for field, w := range f.focusOf {
-		if e, ok := w.(*formEntry); ok && strings.TrimSpace(e.Text) != "" {
+		if e, ok := w.(*formEntry); ok && strings.TrimSpace(e.Text) != "" && field != "procedure" {
 			f.touched[field] = true
 		}
 	}

@@ -7,6 +7,7 @@ package app
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
 	"postdesk/i18n"
@@ -19,6 +20,14 @@ type formEntry struct {
 	// onKey sees every key first; true means handled.
 	onKey       func(ev *fyne.KeyEvent) bool
 	onFocusLost func()
+	onFocus     func(o fyne.CanvasObject)
+}
+
+func (e *formEntry) FocusGained() {
+	e.Entry.FocusGained()
+	if e.onFocus != nil {
+		e.onFocus(e)
+	}
 }
 
 func newFormEntry(u *UI) *formEntry {
@@ -96,9 +105,17 @@ func entryKeys(e *formEntry, u *UI, k *formKeys) {
 // keys), Space or Down opens it; Enter and Esc go to the form.
 type formSelect struct {
 	widget.Select
-	u      *UI
-	values []string
-	keys   *formKeys
+	u       *UI
+	values  []string
+	keys    *formKeys
+	onFocus func(o fyne.CanvasObject)
+}
+
+func (s *formSelect) FocusGained() {
+	s.Select.FocusGained()
+	if s.onFocus != nil {
+		s.onFocus(s)
+	}
 }
 
 // newFormSelect makes a select of values shown as the i18n texts of
@@ -158,8 +175,16 @@ func (s *formSelect) TypedKey(ev *fyne.KeyEvent) {
 // formCheck is a Check (Space toggles) that passes Enter and Esc to the form.
 type formCheck struct {
 	widget.Check
-	u    *UI
-	keys *formKeys
+	u       *UI
+	keys    *formKeys
+	onFocus func(o fyne.CanvasObject)
+}
+
+func (c *formCheck) FocusGained() {
+	c.Check.FocusGained()
+	if c.onFocus != nil {
+		c.onFocus(c)
+	}
 }
 
 func newFormCheck(u *UI, keys *formKeys, label string, onChange func(bool)) *formCheck {
@@ -187,6 +212,44 @@ func (c *formCheck) TypedRune(r rune) {
 	c.Check.TypedRune(r)
 }
 
+// revealer scrolls a form so the widget that gets the focus is in view:
+// Tab walks the whole slip, and Fyne's scroll does not follow the focus.
+type revealer struct{ scroll *container.Scroll }
+
+func (r *revealer) reveal(o fyne.CanvasObject) {
+	if r == nil || r.scroll == nil || r.scroll.Content == nil {
+		return
+	}
+	d := fyne.CurrentApp().Driver()
+	top := d.AbsolutePositionForObject(r.scroll.Content).Y
+	y := d.AbsolutePositionForObject(o).Y - top // within the content
+	h, view := o.Size().Height, r.scroll.Size().Height
+	const margin = 48 // room for the label above and the error below
+	switch {
+	case y-margin < r.scroll.Offset.Y:
+		r.scroll.ScrollToOffset(fyne.NewPos(0, max(0, y-margin)))
+	case y+h+margin > r.scroll.Offset.Y+view:
+		r.scroll.ScrollToOffset(fyne.NewPos(0, y+h+margin-view))
+	}
+}
+
+// hook sets the reveal hook on every desk widget under o.
+func (r *revealer) hook(o fyne.CanvasObject) {
+	switch w := o.(type) {
+	case *formEntry:
+		w.onFocus = r.reveal
+	case *formSelect:
+		w.onFocus = r.reveal
+	case *formCheck:
+		w.onFocus = r.reveal
+	case *deskButton:
+		w.onFocus = r.reveal
+	}
+	for _, c := range children(o) {
+		r.hook(c)
+	}
+}
+
 // fieldMessage is the text shown next to a field for its error: the
 // reason alone, the field being obvious from where it stands.
 func fieldMessage(fe *domain.FieldError) string {
@@ -197,7 +260,15 @@ func fieldMessage(fe *domain.FieldError) string {
 // Esc), so the scan box and the screen keys work while a button has the focus.
 type deskButton struct {
 	widget.Button
-	u *UI
+	u       *UI
+	onFocus func(o fyne.CanvasObject)
+}
+
+func (b *deskButton) FocusGained() {
+	b.Button.FocusGained()
+	if b.onFocus != nil {
+		b.onFocus(b)
+	}
 }
 
 func newDeskButton(u *UI, label string, tapped func()) *deskButton {

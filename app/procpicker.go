@@ -379,20 +379,17 @@ func (r *procRow) CreateRenderer() fyne.WidgetRenderer {
 	bg.CornerRadius = theme.InputRadiusSize()
 	title := widget.NewLabelWithStyle(r.proc.Code+" — "+r.proc.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: r.selected})
 	title.Truncation = fyne.TextTruncateEllipsis
-	agency := r.p.index.agency[r.proc.AgencyCode]
-	if agency == "" {
-		agency = r.proc.AgencyCode
+	// One line a match: the field and level on the right, or in red why
+	// the procedure cannot be taken by post.
+	side := widget.NewLabel(r.proc.Field + " · " + r.proc.Level)
+	if !r.selected {
+		side.Importance = widget.LowImportance
 	}
-	detail := widget.NewLabel(r.proc.Field + " · " + r.proc.Level + " · " + agency)
-	detail.Importance = widget.LowImportance
-	detail.Truncation = fyne.TextTruncateEllipsis
-	lines := container.NewVBox(title, detail)
 	if !r.proc.BCCIIntake {
-		w := widget.NewLabel(i18n.T("intake.procedure.no_bcci_intake"))
-		w.Importance = widget.DangerImportance
-		lines.Add(w)
+		side = widget.NewLabel(i18n.T("intake.procedure.no_bcci_intake"))
+		side.Importance = widget.DangerImportance
 	}
-	return widget.NewSimpleRenderer(container.NewStack(bg, lines))
+	return widget.NewSimpleRenderer(container.NewStack(bg, container.NewBorder(nil, nil, nil, side, title)))
 }
 
 func (r *procRow) Tapped(*fyne.PointEvent) {

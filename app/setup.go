@@ -44,7 +44,7 @@ func (u *UI) showSetup() {
 		commune: widget.NewSelectEntry(communeNames()), username: u.NewEntry(), fullName: u.NewEntry(),
 		secret: u.NewPasswordEntry(), secret2: u.NewPasswordEntry(), errs: map[string]*widget.Label{},
 	}
-	f.code.SetPlaceHolder("600900")
+	f.code.SetPlaceHolder(i18n.T("app.setup.code_hint"))
 	f.letter.SetText("A")
 	f.province.SetText("Gia Lai")
 	f.commune.SetPlaceHolder(i18n.T("app.setup.commune_hint"))
@@ -64,12 +64,16 @@ func (u *UI) showSetup() {
 	f.progressText.Wrapping = fyne.TextWrapWord
 	f.progressText.Hide()
 
-	// Enter moves to the next field, and saves from the last one.
-	chain := []*Entry{f.code, f.name, f.province, f.letter, f.username, f.fullName, f.secret, f.secret2}
-	for i, e := range chain {
-		if i+1 < len(chain) {
-			next := chain[i+1]
-			e.OnSubmitted = func(string) { u.Win.Canvas().Focus(next) }
+	// Enter moves to the next field in Tab order, and saves from the last.
+	chain := []fyne.Focusable{f.code, f.letter, f.name, f.commune, f.province, f.username, f.fullName, f.secret, f.secret2}
+	for i := 0; i+1 < len(chain); i++ {
+		next := chain[i+1]
+		submit := func(string) { u.Win.Canvas().Focus(next) }
+		switch e := chain[i].(type) {
+		case *Entry:
+			e.OnSubmitted = submit
+		case *widget.SelectEntry:
+			e.OnSubmitted = submit
 		}
 	}
 	f.secret2.OnSubmitted = func(string) { u.submitSetup(f) }

@@ -343,6 +343,7 @@ func (u *UI) Show(id string) {
 	}
 	u.Win.SetTitle(i18n.T(scr.TitleKey) + " — PostDesk")
 	u.installMenu()
+	u.RefreshStatus()
 	if scr.Focus != nil {
 		scr.Focus(u)
 	}

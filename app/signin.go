@@ -231,7 +231,11 @@ func (u *UI) startIdle() {
 			case <-stop:
 				return
 			case <-t.C:
-				fyne.Do(func() { u.CheckIdle() })
+				fyne.Do(func() {
+					if !u.CheckIdle() && !u.Locked() {
+						u.RefreshStatus() // events recorded meanwhile wait to sync
+					}
+				})
 			}
 		}
 	}()

@@ -97,9 +97,8 @@ func buildStaff(u *UI) fyne.CanvasObject {
 	s.detail = container.NewVBox(s.title,
 		row(s.detailErrs, "app.staff.role", "staff.role", container.NewBorder(nil, nil, nil, s.roleBtn, s.role)),
 		container.NewHBox(s.activeBtn),
-		container.NewGridWithColumns(2,
-			row(s.detailErrs, "app.staff.new_pin", "staff.secret", s.newPIN),
-			row(s.detailErrs, "app.staff.new_pin2", "staff.secret2", s.newPIN2)),
+		row(s.detailErrs, "app.staff.new_pin", "staff.secret", s.newPIN),
+		row(s.detailErrs, "app.staff.new_pin2", "staff.secret2", s.newPIN2),
 		container.NewHBox(s.resetBtn),
 		widget.NewSeparator())
 	s.detail.Hide()
@@ -121,13 +120,11 @@ func buildStaff(u *UI) fyne.CanvasObject {
 		func() { u.Win.Canvas().Focus(s.addUser) })
 	add := container.NewVBox(
 		widget.NewLabelWithStyle(i18n.T("app.staff.add_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		container.NewGridWithColumns(2,
-			row(s.addErrs, "app.setup.username", "staff.username", s.addUser),
-			row(s.addErrs, "app.setup.full_name", "staff.full_name", s.addName)),
+		row(s.addErrs, "app.setup.username", "staff.username", s.addUser),
+		row(s.addErrs, "app.setup.full_name", "staff.full_name", s.addName),
 		row(s.addErrs, "app.staff.role", "staff.role", s.addRole),
-		container.NewGridWithColumns(2,
-			row(s.addErrs, "app.setup.secret", "staff.secret", s.addPIN),
-			row(s.addErrs, "app.setup.secret2", "staff.secret2", s.addPIN2)),
+		row(s.addErrs, "app.setup.secret", "staff.secret", s.addPIN),
+		row(s.addErrs, "app.setup.secret2", "staff.secret2", s.addPIN2),
 		container.NewHBox(addBtn))
 
 	header := container.NewGridWithColumns(4,

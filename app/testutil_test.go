@@ -162,3 +162,5 @@ func eventKinds(t testing.TB, s *store.Store) map[string]int {
 	}
 	return out
 }
+
+func sleepMs(n int) { time.Sleep(time.Duration(n) * time.Millisecond) }

@@ -410,8 +410,16 @@ func PrepareDelivery(d *Dossier, p DeliverPayload) (DeliverPayload, error) {
 	if _, err := Next(d.ID, d.State, d.Option, KindDeliver); err != nil {
 		return p, err
 	}
-	p.RecipientID = strings.ToUpper(stripChars(Clean(p.RecipientID), " .-"))
 	p.RecipientName, p.LetterNote = Clean(p.RecipientName), Clean(p.LetterNote)
+	// The QR code on a chip citizen ID card reads "ID|old ID|name|birth date|…":
+	// scanned into the ID field, it gives the number (and the name).
+	if id, rest, ok := strings.Cut(Clean(p.RecipientID), "|"); ok {
+		p.RecipientID = id
+		if parts := strings.Split(rest, "|"); len(parts) > 1 && p.RecipientName == "" {
+			p.RecipientName = Clean(parts[1])
+		}
+	}
+	p.RecipientID = strings.ToUpper(stripChars(Clean(p.RecipientID), " .-"))
 	if !p.Authorised && p.RecipientName == "" {
 		p.RecipientName = d.Applicant.FullName
 	}

@@ -192,6 +192,17 @@ func TestPrepareDelivery(t *testing.T) {
 	if err != nil || p.RecipientName != "Rơ Mah H'Bích" || p.RecipientID != "064301000045" {
 		t.Fatalf("%+v %v", p, err)
 	}
+	// The ID card's QR code scanned into the field.
+	p, err = PrepareDelivery(d, DeliverPayload{RecipientID: "064301000045|231234567|Rơ Mah H'Bích|01011990|Nữ|Làng Mrông Yố|15082021"})
+	if err != nil || p.RecipientID != "064301000045" || p.RecipientName != "Rơ Mah H'Bích" {
+		t.Fatalf("card QR: %+v %v", p, err)
+	}
+	// Someone else's card QR, authorised, takes the name from the card.
+	p, err = PrepareDelivery(d, DeliverPayload{RecipientID: "064301000046||Siu Thị Hằng|02021992|Nữ|Thôn 1|01012022",
+		Authorised: true, LetterNote: "Giấy ủy quyền số 3"})
+	if err != nil || p.RecipientName != "Siu Thị Hằng" || !p.Authorised {
+		t.Fatalf("authorised card QR: %+v %v", p, err)
+	}
 	// Someone else, not authorised.
 	_, err = PrepareDelivery(d, DeliverPayload{RecipientID: "064301000046", RecipientName: "Siu Thị Hằng"})
 	wantKey(t, err, "err.delivery.id_mismatch")

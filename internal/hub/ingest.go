@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"postdesk/internal/domain"
@@ -206,12 +207,8 @@ func (s *Store) ingest(ctx context.Context, verified *Device, ins []incoming, vi
 			return err
 		}
 		defer p.close()
-		ins2, err := tx.PrepareContext(ctx, `INSERT INTO hub_events(device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash, batch_id, received_at)
-			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer ins2.Close()
+		ins2 := &eventInserter{ctx: ctx, tx: tx}
+		defer ins2.close()
 		for _, in := range ins {
 			n, ack, cs, err := s.ingestOne(ctx, tx, dev, h, in, via, p, ins2, now)
 			if err != nil {
@@ -255,7 +252,7 @@ type head struct {
 
 // ingestOne stores one batch's new events; n is -1 for a duplicate batch.
 func (s *Store) ingestOne(ctx context.Context, tx *sql.Tx, dev *Device, h *head, in incoming, via string,
-	p *projector, ins *sql.Stmt, now time.Time) (n int, ack []byte, conflicts []conflict, err error) {
+	p *projector, ins *eventInserter, now time.Time) (n int, ack []byte, conflicts []conflict, err error) {
 	hd := &in.b.Header
 	// The same batch again (its id is its content): the ack already given.
 	var storedDev string
@@ -314,36 +311,102 @@ func (s *Store) ingestOne(ctx context.Context, tx *sql.Tx, dev *Device, h *head,
 			"the batch does not link to the hub's event %d of device %s (its previous hash differs)", hd.FirstSeq-1, dev.ID)
 	}
 	recv := formatTime(now)
+	through, lastHash := h.seq, h.hash
+	if len(fresh) > 0 {
+		last := fresh[len(fresh)-1]
+		through, lastHash = last.Seq, last.Hash
+	}
+	signed, err := syncproto.SignAck(s.signKey, syncproto.Ack{Device: dev.ID, BatchID: hd.BatchID, ThroughSeq: through,
+		LastHash: lastHash, HubTime: now})
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	ack = signed.Marshal()
+	res, err := tx.ExecContext(ctx, `INSERT INTO batches(batch_id, device_id, body_sha256, first_seq, last_seq, events,
+		new_events, through_seq, ack, via, received_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		hd.BatchID, dev.ID, hd.BodySHA256, hd.FirstSeq, hd.LastSeq, len(in.events), len(fresh), through, ack, via, recv)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	batchRow, err := res.LastInsertId()
+	if err != nil {
+		return 0, nil, nil, err
+	}
 	for i := range fresh {
 		e := &fresh[i]
-		var payload []byte
-		if len(e.Payload) > 0 {
-			payload = e.Payload
-		}
-		if _, err := ins.ExecContext(ctx, e.DeviceID, e.Seq, string(e.Kind), e.Dossier, e.Staff, formatTime(e.At),
-			payload, e.PrevHash, e.Hash, hd.BatchID, recv); err != nil {
+		if err := ins.add(e, batchRow); err != nil {
 			return 0, nil, nil, err
 		}
 		if err := p.apply(e); err != nil {
 			return 0, nil, nil, err
 		}
 	}
-	if len(fresh) > 0 {
-		last := fresh[len(fresh)-1]
-		h.seq, h.hash = last.Seq, last.Hash
-	}
-	signed, err := syncproto.SignAck(s.signKey, syncproto.Ack{Device: dev.ID, BatchID: hd.BatchID, ThroughSeq: h.seq,
-		LastHash: h.hash, HubTime: now})
-	if err != nil {
+	if err := ins.flush(); err != nil {
 		return 0, nil, nil, err
 	}
-	ack = signed.Marshal()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO batches(batch_id, device_id, body_sha256, first_seq, last_seq, events,
-		new_events, through_seq, ack, via, received_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		hd.BatchID, dev.ID, hd.BodySHA256, hd.FirstSeq, hd.LastSeq, len(in.events), len(fresh), h.seq, ack, via, recv); err != nil {
-		return 0, nil, nil, err
-	}
+	h.seq, h.hash = through, lastHash
 	return len(fresh), ack, nil, nil
+}
+
+// eventInserter stores events with multi-row INSERTs: one statement per
+// eventsPerInsert events costs far less than one per event.
+type eventInserter struct {
+	ctx  context.Context
+	tx   *sql.Tx
+	full *sql.Stmt
+	args []any
+}
+
+const eventsPerInsert = 64
+
+const eventCols = 10
+
+func insertSQL(rows int) string {
+	var b strings.Builder
+	b.WriteString("INSERT INTO hub_events(device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash, batch) VALUES ")
+	for i := 0; i < rows; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?,?,?,?,?,?,?,?,?,?)")
+	}
+	return b.String()
+}
+
+func (w *eventInserter) add(e *domain.Event, batch int64) error {
+	var payload []byte
+	if len(e.Payload) > 0 {
+		payload = e.Payload
+	}
+	w.args = append(w.args, e.DeviceID, e.Seq, string(e.Kind), e.Dossier, e.Staff, formatTime(e.At), payload, e.PrevHash, e.Hash, batch)
+	if len(w.args) == eventsPerInsert*eventCols {
+		if w.full == nil {
+			var err error
+			if w.full, err = w.tx.PrepareContext(w.ctx, insertSQL(eventsPerInsert)); err != nil {
+				return err
+			}
+		}
+		if _, err := w.full.ExecContext(w.ctx, w.args...); err != nil {
+			return err
+		}
+		w.args = w.args[:0]
+	}
+	return nil
+}
+
+func (w *eventInserter) flush() error {
+	if len(w.args) == 0 {
+		return nil
+	}
+	_, err := w.tx.ExecContext(w.ctx, insertSQL(len(w.args)/eventCols), w.args...)
+	w.args = w.args[:0]
+	return err
+}
+
+func (w *eventInserter) close() {
+	if w.full != nil {
+		w.full.Close()
+	}
 }
 
 func storedHashes(ctx context.Context, tx *sql.Tx, device string, from, to int64) (map[int64]string, error) {

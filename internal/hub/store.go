@@ -76,11 +76,12 @@ func Open(path string) (*Store, error) {
 }
 
 // dsn: the same pragmas as the device store (internal/store): WAL, FULL
-// sync so an acked batch survives a power cut, foreign keys, a busy timeout
+// sync so an acked batch survives a power cut, foreign keys, a busy timeout,
+// a 32 MB page cache (ingest touches many pages)
 // and BEGIN IMMEDIATE so concurrent ingests queue instead of failing.
 func dsn(path string) string {
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(30000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
+	for _, p := range []string{"busy_timeout(30000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "cache_size(-32000)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

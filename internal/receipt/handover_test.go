@@ -198,7 +198,7 @@ func TestRegisterPDF(t *testing.T) {
 	text := rtPDFText(t, b.Bytes())
 	wantAll(t, text, "SỔ THEO DÕI TIẾP NHẬN, TRẢ KẾT QUẢ VÀ THU TIỀN TRONG NGÀY", "Ngày 25/11/2026",
 		"Bưu điện Văn hóa xã Ia Grai", "Tổng cộng", "Ksor Y Phôn (buuta1)", "gdv1",
-		"Tổng tiền đã thu: 92.000 ₫ (tiền mặt 92.000 ₫, chuyển khoản 0 ₫)", "Giao hồ sơ cho cơ quan", ids[3], h.ID,
+		"Tổng tiền đã thu: 92.000 ₫ (tiền mặt 92.000 ₫, chuyển khoản 0 ₫)", lang.T("event.dossier.handover"), ids[3], h.ID,
 		"NGƯỜI LẬP SỔ", "TRƯỞNG BƯU CỤC")
 }
 

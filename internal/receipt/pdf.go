@@ -68,7 +68,9 @@ type Options struct {
 }
 
 // Style is how a piece of text is set. Size 0 is the document's body size;
-// Align is "L" (default), "C" or "R".
+// Align is "L" (default), "C" or "R". Italic text is the regular face
+// slanted (an oblique), which keeps documents to two embedded faces; bold
+// wins over italic.
 type Style struct {
 	Size   float64
 	Bold   bool
@@ -113,6 +115,7 @@ type Doc struct {
 	inCols bool // drawing inside Columns: no page breaks
 	lang   *i18n.Catalog
 	images int
+	bold   bool // the bold face is registered
 }
 
 // Build makes a document of the given size and lets draw fill it. For a
@@ -164,8 +167,6 @@ func buildDoc(size Size, pageH float64, opt Options, draw func(d *Doc) error) (*
 	f.SetAutoPageBreak(false, d.margin) // helpers break pages themselves, whole rows at a time
 	f.SetCellMargin(0)
 	f.AddUTF8FontFromBytes(family, "", assets.FontRegular)
-	f.AddUTF8FontFromBytes(family, "B", assets.FontBold)
-	f.AddUTF8FontFromBytes(family, "I", assets.FontItalic)
 	if opt.Title != "" {
 		f.SetTitle(clean(opt.Title), true)
 	}
@@ -343,20 +344,41 @@ func (d *Doc) LineHeight(size float64) float64 {
 	return size * ptToMM * 1.25
 }
 
-// font selects the face and size of st.
+// font selects the face and size of st. Each embedded face costs several
+// milliseconds to parse and subset, so the bold face is registered on first
+// use, and italic is drawn as the regular face slanted (see put) rather
+// than with a third font.
 func (d *Doc) font(st Style) {
 	style := ""
-	switch {
-	case st.Bold: // there is no bold italic face; bold wins
+	if st.Bold {
 		style = "B"
-	case st.Italic:
-		style = "I"
+		if !d.bold {
+			d.f.AddUTF8FontFromBytes(family, "B", assets.FontBold)
+			d.bold = true
+		}
 	}
 	size := st.Size
 	if size <= 0 {
 		size = d.base
 	}
 	d.f.SetFont(family, style, size)
+}
+
+// obliqueAngle is the slant of italic text, in degrees.
+const obliqueAngle = 11
+
+// put draws one line of text in a cell of width w and height h at (x, y),
+// aligned "L", "C" or "R", in style st (its font already selected).
+func (d *Doc) put(x, y, w, h float64, text string, st Style) {
+	d.f.SetXY(x, y)
+	if st.Italic && !st.Bold {
+		d.f.TransformBegin()
+		d.f.TransformSkewX(obliqueAngle, x, y+h*0.75) // lean about the baseline
+		d.f.CellFormat(w, h, text, "", 0, align(st.Align), false, 0, "")
+		d.f.TransformEnd()
+		return
+	}
+	d.f.CellFormat(w, h, text, "", 0, align(st.Align), false, 0, "")
 }
 
 // Wrap splits text into the lines it takes in width w (mm) in style st.
@@ -381,8 +403,7 @@ func (d *Doc) TextAt(x, y, w float64, text string, st Style) float64 {
 	lines := d.Wrap(text, st, w)
 	lh := d.LineHeight(st.Size)
 	for i, l := range lines {
-		d.f.SetXY(x, y+float64(i)*lh)
-		d.f.CellFormat(w, lh, l, "", 0, align(st.Align), false, 0, "")
+		d.put(x, y+float64(i)*lh, w, lh, l, st)
 	}
 	d.SetY(cy)
 	return float64(len(lines)) * lh
@@ -393,10 +414,10 @@ func (d *Doc) Text(text string, st Style) {
 	lh := d.LineHeight(st.Size)
 	for _, l := range d.Wrap(text, st, d.Width()) {
 		d.Ensure(lh)
-		d.f.SetXY(d.Left(), d.Y())
-		d.f.CellFormat(d.Width(), lh, l, "", 2, align(st.Align), false, 0, "")
+		y := d.Y()
+		d.put(d.Left(), y, d.Width(), lh, l, st)
+		d.SetY(y + lh)
 	}
-	d.SetY(d.Y())
 }
 
 // Heading draws a document title: bold, large, centred.
@@ -514,8 +535,9 @@ func (d *Doc) Rich(spans ...Span) {
 		y := d.Y()
 		for _, r := range l {
 			d.font(r.st)
-			d.f.SetXY(d.Left()+r.x, y)
-			d.f.CellFormat(d.f.GetStringWidth(r.text), lh, r.text, "", 0, "L", false, 0, "")
+			st := r.st
+			st.Align = "L"
+			d.put(d.Left()+r.x, y, d.f.GetStringWidth(r.text), lh, r.text, st)
 		}
 		d.SetY(y + lh)
 	}
@@ -676,9 +698,10 @@ func (d *Doc) Table(cols []Column, rows [][]string) {
 			if a == "" {
 				a = cols[i].Align
 			}
+			cell := st
+			cell.Align = a
 			for j, l := range lines[i] {
-				d.f.SetXY(x+pad, y+vpad+float64(j)*lh)
-				d.f.CellFormat(widths[i]-2*pad, lh, l, "", 0, align(a), false, 0, "")
+				d.put(x+pad, y+vpad+float64(j)*lh, widths[i]-2*pad, lh, l, cell)
 			}
 			x += widths[i]
 		}
@@ -703,8 +726,11 @@ func (d *Doc) Table(cols []Column, rows [][]string) {
 	for _, r := range rows {
 		h := rowHeight(r, st)
 		if !d.Fits(h) {
+			page := d.f.PageNo()
 			d.Ensure(hh + h)
-			drawRow(header, head, true)
+			if d.f.PageNo() != page { // not inside Columns, where pages do not break
+				drawRow(header, head, true)
+			}
 		}
 		drawRow(r, st, false)
 	}

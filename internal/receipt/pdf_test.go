@@ -154,3 +154,27 @@ func TestPageNumbersFollowLocale(t *testing.T) {
 	}
 	mustContain(t, pdfText(t, output(t, d)), "Page 1 of 1")
 }
+
+// A table inside Columns cannot break pages, and must not print its header
+// again when it runs low on room.
+func TestTableInColumnsKeepsOneHeader(t *testing.T) {
+	d, err := Build(A5, Options{}, func(d *Doc) error {
+		d.Space(150)
+		rows := [][]string{{"1", "Siu Thị Hằng"}, {"2", "Ksor Y Bhin"}, {"3", "Rơ Mah H'Bích"}, {"4", "Nguyễn Thị Hằng"}}
+		return d.Columns(10, []float64{0, 0},
+			func(d *Doc) error {
+				d.Table([]Column{{Title: "Số", Width: 10}, {Title: "Họ và tên"}}, rows)
+				return nil
+			},
+			func(d *Doc) error { d.Text("Bên phải", Style{}); return nil })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf := output(t, d)
+	text := pdfText(t, pdf)
+	if c := strings.Count(text, "Họ và tên"); c != 1 {
+		t.Errorf("header printed %d times", c)
+	}
+	mustContain(t, text, "Siu Thị Hằng", "Nguyễn Thị Hằng", "Bên phải")
+}

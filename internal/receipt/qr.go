@@ -30,15 +30,15 @@ import (
 // signature of Message(receipt, d, t), base64url without padding. A
 // citizen's phone opens the link; a PostDesk scan box checks the signature.
 
-// Errors of ParseQR and Verify; test with errors.Is. Each comes wrapped with
-// a *domain.FieldError on field "scan" whose Key i18n.Message translates.
+// Errors of ParseQR, Verify and MakeQR; test with errors.Is. Each comes
+// wrapped with a *domain.FieldError whose Key i18n.Message translates, on
+// field "scan" (ErrBadQRTemplate: on "lookup_url_template").
 var (
-	ErrNotReceipt     = errors.New("not a PostDesk receipt")
-	ErrBadSignature   = errors.New("receipt QR signature does not verify")
-	ErrUnknownDevice  = errors.New("receipt QR signed by an unknown device")
-	ErrBadQRTemplate  = errors.New("lookup link template is not usable")
-	ErrCannotSignQR   = errors.New("receipt QR cannot be signed")
-	errQRTextTooLarge = errors.New("too long")
+	ErrNotReceipt    = errors.New("not a PostDesk receipt")
+	ErrBadSignature  = errors.New("receipt QR signature does not verify")
+	ErrUnknownDevice = errors.New("receipt QR signed by an unknown device")
+	ErrBadQRTemplate = errors.New("lookup link template is not usable")
+	ErrCannotSignQR  = errors.New("receipt QR cannot be signed")
 )
 
 // codedError carries a sentinel for errors.Is and a FieldError for display
@@ -198,7 +198,7 @@ func ParseQR(text string) (Scan, error) {
 	case text == "":
 		return Scan{}, notReceipt("the scan is empty")
 	case len(text) > maxQRText:
-		return Scan{}, notReceipt("%v", errQRTextTooLarge)
+		return Scan{}, notReceipt("%d bytes is too long", len(text))
 	}
 	u, err := url.Parse(text)
 	if err != nil || u.Scheme == "" || u.Host == "" {
@@ -254,18 +254,18 @@ func findReceipt(u *url.URL, q url.Values) (string, error) {
 	}
 	found := ""
 	consider := func(s string) error {
-		if len(s) < 16 || len(s) > 24 { // 553140A-261125-0001 and longer sequences
+		if len(s) < 19 || len(s) > 24 { // 553140A-261125-0001, or a longer sequence
 			return nil
 		}
 		rn, err := domain.ParseReceiptNumber(s)
 		if err != nil {
 			return nil
 		}
-		if c := rn.String(); found != "" && found != c {
+		c := rn.String()
+		if found != "" && found != c {
 			return notReceipt("the link names two receipt numbers")
-		} else {
-			found = c
 		}
+		found = c
 		return nil
 	}
 	for p, vs := range q {

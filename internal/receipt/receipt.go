@@ -61,20 +61,33 @@ func LayoutSize(layout string) (Size, error) {
 // date) or for a result-only registration. A bad holiday in the settings is
 // an error rather than a wrong date.
 func Appointment(d *domain.Dossier, p domain.Procedure, st domain.Settings) (time.Time, bool, error) {
+	due, ok, _, err := appointment(d, p, st)
+	return due, ok, err
+}
+
+// appointment is Appointment, also telling whether the date is what the rule
+// gives today (so the receipt may explain it as processing plus transit
+// days; a date recorded under other settings is printed unexplained).
+func appointment(d *domain.Dossier, p domain.Procedure, st domain.Settings) (due time.Time, ok, byRule bool, err error) {
 	if d == nil {
-		return time.Time{}, false, nil
+		return time.Time{}, false, false, nil
+	}
+	var rule time.Time
+	if d.Option != domain.OptionReturnOnly && p.ProcessingDays > 0 && !d.ReceivedAt.IsZero() {
+		holidays, err := domain.ParseHolidays(st.Holidays)
+		if err != nil {
+			return time.Time{}, false, false, err
+		}
+		rule = domain.AppointmentDate(d.ReceivedAt, p.ProcessingDays, st.TransitDays, holidays)
 	}
 	if d.ExpectedDate != nil && !d.ExpectedDate.IsZero() {
-		return d.ExpectedDate.In(domain.Zone), true, nil
+		due = d.ExpectedDate.In(domain.Zone)
+		return due, true, !rule.IsZero() && domain.FormatDate(due) == domain.FormatDate(rule), nil
 	}
-	if d.Option == domain.OptionReturnOnly || p.ProcessingDays <= 0 || d.ReceivedAt.IsZero() {
-		return time.Time{}, false, nil
+	if rule.IsZero() {
+		return time.Time{}, false, false, nil
 	}
-	holidays, err := domain.ParseHolidays(st.Holidays)
-	if err != nil {
-		return time.Time{}, false, err
-	}
-	return domain.AppointmentDate(d.ReceivedAt, p.ProcessingDays, st.TransitDays, holidays), true, nil
+	return rule, true, true, nil
 }
 
 // RenderFile writes the receipt PDF to path atomically.
@@ -107,7 +120,7 @@ func buildReceipt(in Input) (*Doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	due, hasDue, err := Appointment(in.Dossier, in.Procedure, in.Settings)
+	due, hasDue, byRule, err := appointment(in.Dossier, in.Procedure, in.Settings)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +132,7 @@ func buildReceipt(in Input) (*Doc, error) {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	r := &rc{in: in, d: in.Dossier, lang: lang, due: due, hasDue: hasDue}
+	r := &rc{in: in, d: in.Dossier, lang: lang, due: due, hasDue: hasDue, byRule: byRule, now: now}
 	opt := Options{
 		Title:   lang.T("receipt.title") + " " + in.Dossier.ID,
 		Subject: r.procName(),
@@ -143,6 +156,8 @@ type rc struct {
 	lang   *i18n.Catalog
 	due    time.Time
 	hasDue bool
+	byRule bool      // due is processing plus transit days from the receipt: say so
+	now    time.Time // time of printing
 }
 
 func (r *rc) t(key string) string { return r.lang.T(key) }
@@ -296,7 +311,7 @@ func (r *rc) draw(doc *Doc) error {
 		doc.Text(r.t("receipt.qr_caption"), Style{Italic: true, Align: "C", Size: base - 1.5})
 	}
 	if roll {
-		doc.Text(r.lang.Tf("receipt.footer", map[string]string{"Time": domain.FormatDateTime(r.in.Now)}),
+		doc.Text(r.lang.Tf("receipt.footer", map[string]string{"Time": domain.FormatDateTime(r.now)}),
 			Style{Align: "C", Size: base - 2})
 		doc.CutLine()
 	}
@@ -332,9 +347,13 @@ func (r *rc) result(doc *Doc) {
 	r.section(doc, "receipt.section.result")
 	if r.hasDue {
 		doc.RowStyled(r.t("receipt.appointment"), domain.FormatDate(r.due), Style{Bold: true, Size: base + 2})
-		if p := r.in.Procedure.ProcessingDays; p > 0 && r.d.Option.Sends() {
-			doc.Text(r.lang.Tf("receipt.appointment_note", map[string]string{
-				"Processing": strconv.Itoa(p), "Transit": strconv.Itoa(max(r.in.Settings.TransitDays, 0))}),
+		if r.byRule {
+			key := "receipt.appointment_note"
+			if r.in.Settings.TransitDays <= 0 {
+				key = "receipt.appointment_note_no_transit"
+			}
+			doc.Text(r.lang.Tf(key, map[string]string{
+				"Processing": strconv.Itoa(r.in.Procedure.ProcessingDays), "Transit": strconv.Itoa(r.in.Settings.TransitDays)}),
 				Style{Italic: true, Size: base - 1.5})
 		}
 	} else {

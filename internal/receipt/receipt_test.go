@@ -149,7 +149,23 @@ func TestReceiptAppointment(t *testing.T) {
 	kept := in
 	kept.Dossier = &d
 	kept.Settings.TransitDays = 9
-	mustContain(t, pdfText(t, render(t, kept)), "12/12/2025")
+	text = pdfTextBoth(t, render(t, kept))
+	mustContain(t, text, "12/12/2025")
+	if strings.Contains(text, "ngày làm việc giải quyết") {
+		t.Error("a recorded date that the rule does not give is explained by the rule")
+	}
+	// Recorded by the same rule: explained; without transit days, the short note.
+	same := time.Date(2025, 12, 5, 0, 0, 0, 0, domain.Zone) // 5 working days after Friday 28/11
+	d2 := *in.Dossier
+	d2.ExpectedDate = &same
+	noTransit := in
+	noTransit.Dossier = &d2
+	noTransit.Settings.TransitDays = 0
+	text = pdfTextBoth(t, render(t, noTransit))
+	mustContain(t, text, "05/12/2025", "Gồm 5 ngày làm việc giải quyết, không tính")
+	if strings.Contains(text, "chuyển phát,") {
+		t.Error("zero transit days explained as transit")
+	}
 
 	// A holiday inside the window moves the date by a working day.
 	hol := in

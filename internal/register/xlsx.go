@@ -60,9 +60,10 @@ func LineDetail(lang *i18n.Catalog, l Line) string {
 	return l.Detail
 }
 
-// KindLabel is the register's name of an event kind.
+// KindLabel is the register's name of an event kind: the timeline's
+// (event.<kind>).
 func KindLabel(lang *i18n.Catalog, k domain.Kind) string {
-	if key := "register.kind." + string(k); lang.Has(key) {
+	if key := "event." + string(k); lang.Has(key) {
 		return lang.T(key)
 	}
 	return string(k)

@@ -75,11 +75,15 @@ type Grouping struct {
 	// Deployed reports whether procedure p counts for unit u (it must be
 	// deployed; a unit may narrow the set, e.g. an agency's own procedures).
 	Deployed func(u string, p domain.Procedure) bool
-	// Covers reports whether an import's coverage of an agency and month
-	// concerns unit u (its denominator is then known).
-	Covers func(u string, c store.TotalsCover) bool
+	// Agency reports whether the cells of an agency count towards unit u's
+	// figures 2 and 3 (on both sides): an agency its own, a commune its own
+	// agencies. A unit is without a denominator when no import covers any
+	// of its agencies in the period.
+	Agency func(u, agency string) bool
 	// Name gives a unit's display name ("" keeps the key).
 	Name func(u string) string
+	// Keys are units to list even without any activity.
+	Keys []string
 }
 
 // Data is what Compute needs.
@@ -270,6 +274,9 @@ func Compute(d Data, g Grouping) *Report {
 				keys[p.Field] = true
 			}
 		}
+		for _, k := range g.Keys {
+			keys[k] = true
+		}
 		delete(keys, "")
 		// bucket once: a province has hundreds of units and many cells
 		byCount := map[string][]Count{}
@@ -316,8 +323,8 @@ func (g Grouping) withDefaults() Grouping {
 	if g.Deployed == nil {
 		g.Deployed = func(_ string, p domain.Procedure) bool { return p.Deployed() }
 	}
-	if g.Covers == nil {
-		g.Covers = func(string, store.TotalsCover) bool { return true }
+	if g.Agency == nil {
+		g.Agency = func(string, string) bool { return true }
 	}
 	if g.Name == nil {
 		g.Name = func(u string) string { return u }
@@ -358,6 +365,9 @@ func (c *computer) unit(g Grouping, u string, counts []Count, totals []store.Tot
 		}
 		out.Received += cnt.Received
 		out.Returned += cnt.Returned
+		if !g.Agency(u, cnt.Agency) {
+			continue // another unit's agency: in neither side of figures 2 and 3
+		}
 		if c.covered[coverKey{cnt.Agency, cnt.Month}] {
 			recv += cnt.Received
 			ret += cnt.Returned
@@ -369,7 +379,7 @@ func (c *computer) unit(g Grouping, u string, counts []Count, totals []store.Tot
 	}
 	var totD, totR int64
 	for _, t := range totals {
-		if (month != nil && t.Month != *month) || g.OfTotal(t) != u || !deployed(t.Procedure) {
+		if (month != nil && t.Month != *month) || g.OfTotal(t) != u || !deployed(t.Procedure) || !g.Agency(u, t.Agency) {
 			continue
 		}
 		totD += t.Dossiers
@@ -377,7 +387,7 @@ func (c *computer) unit(g Grouping, u string, counts []Count, totals []store.Tot
 	}
 	known := false
 	for _, cv := range coverage {
-		if (month == nil || cv.Month == *month) && g.Covers(u, cv) {
+		if (month == nil || cv.Month == *month) && g.Agency(u, cv.Agency) {
 			known = true
 			break
 		}

@@ -349,7 +349,7 @@ func TestHandComputed(t *testing.T) {
 		OfCount:  func(c Count) string { return c.Agency },
 		OfTotal:  func(t store.TotalsRow) string { return t.Agency },
 		Deployed: func(u string, p domain.Procedure) bool { return p.AgencyCode == u },
-		Covers:   func(u string, c store.TotalsCover) bool { return c.Agency == u }}
+		Agency:   func(u, a string) bool { return a == u }}
 	ra := Compute(small(), g)
 	if len(ra.Units) != 2 {
 		t.Fatalf("units %+v", ra.Units)

@@ -60,15 +60,16 @@ func event(kind domain.Kind, id, staff string, payload any) (*domain.Event, erro
 }
 
 // move prepares and records one lifecycle move on dossier id: prepare sees
-// the dossier as stored and returns the payload to record (or refuses).
-func (s *Store) move(ctx context.Context, staff, id string, kind domain.Kind, prepare func(d *domain.Dossier) (any, error)) (*domain.Dossier, error) {
+// the dossier as stored (and the transaction, through r) and returns the
+// payload to record, or refuses.
+func (s *Store) move(ctx context.Context, staff, id string, kind domain.Kind, prepare func(r *recorder, d *domain.Dossier) (any, error)) (*domain.Dossier, error) {
 	var out *domain.Dossier
 	err := s.inTx(ctx, func(r *recorder) error {
 		d, err := r.load(id)
 		if err != nil {
 			return err
 		}
-		payload, err := prepare(d)
+		payload, err := prepare(r, d)
 		if err != nil {
 			return err
 		}
@@ -95,9 +96,10 @@ func (s *Store) FindByCode(ctx context.Context, code string) (*domain.Dossier, e
 		c = oc.String()
 	}
 	var id string
+	// "<> ''" lets SQLite use the partial indexes on the two codes.
 	err := s.db.QueryRowContext(ctx, `SELECT id FROM dossiers WHERE id = ?1
-		UNION ALL SELECT id FROM dossiers WHERE official_code = ?1
-		UNION ALL SELECT id FROM dossiers WHERE item_code = ?1 LIMIT 1`, c).Scan(&id)
+		UNION ALL SELECT id FROM dossiers WHERE official_code = ?1 AND official_code <> ''
+		UNION ALL SELECT id FROM dossiers WHERE item_code = ?1 AND item_code <> '' LIMIT 1`, c).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.Errf("code", "err.scan.unknown", "no dossier has the code %s", c).WithArgs("Code", c)
 	}
@@ -261,24 +263,15 @@ func (r *recorder) newHandover(staff string, dir domain.HandoverDirection, agenc
 	now := r.now().UTC().Round(0)
 	prefix := domain.HandoverNumber(dir, r.device, now, 0)
 	prefix = prefix[:len(prefix)-2] // without the sequence
-	var last sql.NullString
-	if err := r.tx.QueryRowContext(r.ctx, "SELECT max(id) FROM handovers WHERE id >= ? AND id < ?", prefix, prefix+"\uffff").
-		Scan(&last); err != nil {
+	// The sequence is read as a number: "…-100" sorts before "…-99" as text.
+	var last sql.NullInt64
+	if err := r.tx.QueryRowContext(r.ctx, "SELECT max(CAST(substr(id, ?) AS INTEGER)) FROM handovers WHERE id >= ? AND id < ?",
+		len(prefix)+1, prefix, prefix+"\uffff").Scan(&last); err != nil {
 		return nil, err
 	}
-	seq := 1
-	if last.Valid {
-		n, err := strconv.Atoi(strings.TrimPrefix(last.String, prefix))
-		if err != nil {
-			return nil, fmt.Errorf("handover number %s: %w", last.String, err)
-		}
-		seq = n + 1
-	}
+	seq := int(last.Int64) + 1
 	h := &domain.Handover{ID: domain.HandoverNumber(dir, r.device, now, seq), Direction: dir, AgencyCode: agency,
 		Staff: staff, CreatedAt: now, Dossiers: append([]string(nil), ids...)}
-	if seq > 99 { // the width grows past 99; keep text order = number order
-		h.ID = prefix + strconv.Itoa(seq)
-	}
 	if _, err := r.tx.ExecContext(r.ctx, `INSERT INTO handovers(id, direction, agency_code, staff, created_at)
 		VALUES(?, ?, ?, ?, ?)`, h.ID, string(dir), agency, staff, formatTime(now)); err != nil {
 		return nil, err
@@ -513,12 +506,12 @@ func (s *Store) HandoverDossiers(ctx context.Context, h *domain.Handover) ([]*do
 
 // Accept records the agency's appointment slip: official code and due date.
 func (s *Store) Accept(ctx context.Context, staff, id string, p domain.AcceptPayload) (*domain.Dossier, error) {
-	return s.move(ctx, staff, id, domain.KindAccept, func(d *domain.Dossier) (any, error) {
+	return s.move(ctx, staff, id, domain.KindAccept, func(r *recorder, d *domain.Dossier) (any, error) {
 		p, err := domain.PrepareAccept(d, p)
 		if err != nil {
 			return nil, err
 		}
-		if other, err := s.officialCodeOwner(ctx, p.OfficialCode, d.ID); err != nil {
+		if other, err := officialCodeOwner(r, p.OfficialCode, d.ID); err != nil {
 			return nil, err
 		} else if other != "" {
 			return nil, domain.Errf("official_code", "err.official_code.taken", "official code %s is already dossier %s's", p.OfficialCode, other).
@@ -529,9 +522,9 @@ func (s *Store) Accept(ctx context.Context, staff, id string, p domain.AcceptPay
 }
 
 // officialCodeOwner names another dossier that has code, or "".
-func (s *Store) officialCodeOwner(ctx context.Context, code, except string) (string, error) {
+func officialCodeOwner(r *recorder, code, except string) (string, error) {
 	var id string
-	err := s.db.QueryRowContext(ctx, "SELECT id FROM dossiers WHERE official_code = ? AND id <> ? LIMIT 1", code, except).Scan(&id)
+	err := r.tx.QueryRowContext(r.ctx, "SELECT id FROM dossiers WHERE official_code = ? AND official_code <> '' AND id <> ? LIMIT 1", code, except).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -541,21 +534,21 @@ func (s *Store) officialCodeOwner(ctx context.Context, code, except string) (str
 // RequestSupplement records that the agency asks for more papers; the
 // dossier goes back to the citizen-facing queue.
 func (s *Store) RequestSupplement(ctx context.Context, staff, id string, p domain.SupplementPayload) (*domain.Dossier, error) {
-	return s.move(ctx, staff, id, domain.KindRequestSupplement, func(d *domain.Dossier) (any, error) {
+	return s.move(ctx, staff, id, domain.KindRequestSupplement, func(_ *recorder, d *domain.Dossier) (any, error) {
 		return domain.PrepareSupplement(d, p)
 	})
 }
 
 // Reject records the agency's refusal with its reason.
 func (s *Store) Reject(ctx context.Context, staff, id string, p domain.ReasonPayload) (*domain.Dossier, error) {
-	return s.move(ctx, staff, id, domain.KindReject, func(d *domain.Dossier) (any, error) {
+	return s.move(ctx, staff, id, domain.KindReject, func(_ *recorder, d *domain.Dossier) (any, error) {
 		return domain.PrepareReject(d, p)
 	})
 }
 
 // ResultReady records that the agency's result is ready.
 func (s *Store) ResultReady(ctx context.Context, staff, id string) (*domain.Dossier, error) {
-	return s.move(ctx, staff, id, domain.KindResultReady, func(d *domain.Dossier) (any, error) {
+	return s.move(ctx, staff, id, domain.KindResultReady, func(_ *recorder, d *domain.Dossier) (any, error) {
 		_, err := domain.Next(d.ID, d.State, d.Option, domain.KindResultReady)
 		return nil, err
 	})
@@ -569,13 +562,19 @@ func (s *Store) RegisterResultOnly(ctx context.Context, staff string, d domain.D
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
-	if other, err := s.officialCodeOwner(ctx, d.OfficialCode, ""); err != nil {
-		return nil, err
-	} else if other != "" {
-		return nil, domain.Errf("official_code", "err.official_code.taken", "official code %s is already dossier %s's", d.OfficialCode, other).
-			WithArgs("Code", d.OfficialCode, "Dossier", other)
-	}
-	return s.Intake(ctx, staff, d)
+	var out *domain.Dossier
+	err := s.inTx(ctx, func(r *recorder) error {
+		if other, err := officialCodeOwner(r, d.OfficialCode, ""); err != nil {
+			return err
+		} else if other != "" {
+			return domain.Errf("official_code", "err.official_code.taken", "official code %s is already dossier %s's", d.OfficialCode, other).
+				WithArgs("Code", d.OfficialCode, "Dossier", other)
+		}
+		var err error
+		out, err = r.intake(staff, domain.KindRegisterResult, d)
+		return err
+	})
+	return out, err
 }
 
 // ---------------------------------------------------------------- delivery
@@ -677,7 +676,7 @@ func (s *Store) Deliver(ctx context.Context, staff, id string, p domain.DeliverP
 			p.PhotoFile = rel
 		}
 	}
-	out, err := s.move(ctx, staff, id, domain.KindDeliver, func(d *domain.Dossier) (any, error) {
+	out, err := s.move(ctx, staff, id, domain.KindDeliver, func(_ *recorder, d *domain.Dossier) (any, error) {
 		return domain.PrepareDelivery(d, p)
 	})
 	if err != nil {

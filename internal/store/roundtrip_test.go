@@ -561,3 +561,23 @@ func TestFeedbackRecordAndClose(t *testing.T) {
 	}
 	mustCheck(t, s)
 }
+
+// Record numbers stay unique and ordered past the 99th of a day.
+func TestHandoverNumbersPast99(t *testing.T) {
+	s := newTestStore(t)
+	d := intakeN(t, s, 1)[0]
+	var last string
+	for i := 1; i <= 101; i++ {
+		h, err := s.CreateHandover(ctx, "buuta1", domain.HandoverOut, rtAgency, []string{d.ID})
+		if err != nil {
+			t.Fatalf("record %d: %v", i, err)
+		}
+		if _, err := s.CancelHandover(ctx, "buuta1", h.ID); err != nil {
+			t.Fatal(err)
+		}
+		last = h.ID
+	}
+	if last != "BG-553140A-261125-101" {
+		t.Fatalf("101st record of the day: %s", last)
+	}
+}

@@ -14,9 +14,12 @@ import (
 
 // Settings returns the post point's settings, defaults filled in.
 func (s *Store) Settings(ctx context.Context) (domain.Settings, error) {
-	raw, err := s.Meta(ctx, "settings", "{}")
+	raw, err := s.Meta(ctx, "settings", "")
 	if err != nil {
 		return domain.Settings{}, err
+	}
+	if raw == "" {
+		return domain.DefaultSettings(), nil // never saved: every default, including 0-able ones like transit days
 	}
 	var st domain.Settings
 	if err := json.Unmarshal([]byte(raw), &st); err != nil {

@@ -176,7 +176,6 @@ func TestStaffAdmin(t *testing.T) {
 	}
 }
 
-
 func TestValidSecret(t *testing.T) {
 	for secret, key := range map[string]string{"": "err.required", "123": "err.secret.short", " 1234": "err.secret.spaces", "1234": "", "mật khẩu": ""} {
 		err := domain.ValidSecret(secret)

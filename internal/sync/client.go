@@ -103,15 +103,12 @@ func (c *Client) do(ctx context.Context, req *http.Request, timeout time.Duratio
 		return nil, syncproto.Errorf(syncproto.CodeTooLarge, "the hub's answer is too large")
 	}
 	if resp.StatusCode != http.StatusOK {
-		if resp.StatusCode >= 500 || resp.StatusCode == http.StatusBadGateway {
-			// A proxy in front of a stopped hub: treat as unreachable.
-			e := syncproto.ErrorFromResponse(resp.StatusCode, data)
-			if e.Code == syncproto.CodeInternal {
-				return nil, &transportError{e}
-			}
-			return nil, e
+		e := syncproto.ErrorFromResponse(resp.StatusCode, data)
+		if resp.StatusCode >= 500 && e.Code == syncproto.CodeInternal {
+			// The hub failed, or a proxy in front of a stopped hub: unreachable for now.
+			return nil, &transportError{e}
 		}
-		return nil, syncproto.ErrorFromResponse(resp.StatusCode, data)
+		return nil, e
 	}
 	return data, nil
 }

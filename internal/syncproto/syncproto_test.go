@@ -2,7 +2,11 @@ package syncproto
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -414,4 +418,77 @@ func FuzzDecodeReply(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// sealRaw frames and signs any body lines under a header claiming count
+// events ending at lastHash: it lets the fuzzer reach the line decoder past
+// the signature and body hash.
+func sealRaw(key ed25519.PrivateKey, raw []byte, count int, lastHash string) []byte {
+	var body bytes.Buffer
+	zw := gzip.NewWriter(&body)
+	zw.Write(raw)
+	zw.Close()
+	sum := sha256.Sum256(body.Bytes())
+	h := Header{Format: 1, Device: "600900-A", PostPoint: "600900", FirstSeq: 1, LastSeq: int64(count), Count: count,
+		LastHash: lastHash, CreatedAt: t0, BodySHA256: hex.EncodeToString(sum[:])}
+	h.BatchID = BatchID(h.Device, 1, h.LastSeq, "", lastHash)
+	hb, _ := json.Marshal(h)
+	env := append([]byte("PDSB\x01"), binary.BigEndian.AppendUint32(nil, uint32(len(hb)))...)
+	env = append(env, hb...)
+	env = binary.BigEndian.AppendUint32(env, uint32(body.Len()))
+	env = append(env, body.Bytes()...)
+	return append(env, ed25519.Sign(key, env)...)
+}
+
+// FuzzBatchBody fuzzes the body's lines behind a valid signature.
+func FuzzBatchBody(f *testing.F) {
+	key := testKey(1)
+	pub := key.Public().(ed25519.PublicKey)
+	events := chain("600900-A", 1, 4, "")
+	b, _, _ := EncodeBatch(key, "600900-A", "600900", "", 1, events, 0, t0, 0, 0)
+	raw, _ := gunzip(b.Body)
+	f.Add(raw, uint16(4), events[3].Hash)
+	f.Add([]byte("{\"seq\":1}\n"), uint16(1), events[0].Hash)
+	f.Fuzz(func(t *testing.T, raw []byte, count uint16, lastHash string) {
+		if count == 0 || len(raw) > 1<<16 {
+			return
+		}
+		env := sealRaw(key, raw, int(count), lastHash)
+		bt, evs, err := DecodeBatch(env, pub)
+		if err != nil {
+			if code(err) == "(not *Error) "+fmt.Sprint(err) {
+				t.Fatalf("error not *Error: %v", err)
+			}
+			return
+		}
+		if len(evs) != int(count) || domain.VerifyChain("", evs) != nil || evs[len(evs)-1].Hash != bt.Header.LastHash {
+			t.Fatalf("inconsistent body accepted")
+		}
+	})
+}
+
+func TestSealRawDecodes(t *testing.T) {
+	key := testKey(1)
+	events := chain("600900-A", 1, 4, "")
+	b, _, _ := EncodeBatch(key, "600900-A", "600900", "", 1, events, 0, t0, 0, 0)
+	raw, _ := gunzip(b.Body)
+	if _, evs, err := DecodeBatch(sealRaw(key, raw, 4, events[3].Hash), key.Public().(ed25519.PublicKey)); err != nil || len(evs) != 4 {
+		t.Fatal(err)
+	}
+	// Each line defect is refused.
+	lines := bytes.SplitAfter(raw, []byte("\n"))
+	for name, body := range map[string][]byte{
+		"missing newline": bytes.TrimSuffix(raw, []byte("\n")),
+		"extra line":      append(bytes.Clone(raw), lines[0]...),
+		"swapped lines":   append(append(append(append([]byte{}, lines[1]...), lines[0]...), lines[2]...), lines[3]...),
+		"unknown field":   bytes.Replace(raw, []byte(`"seq":1,`), []byte(`"seq":1,"x":1,`), 1),
+		"blank line":      append([]byte("\n"), raw...),
+		"two values":      bytes.Replace(raw, []byte("}\n"), []byte("} {}\n"), 1),
+		"bad time":        bytes.Replace(raw, []byte(".123456789Z"), []byte(".123456789+00:00"), 1),
+		"edited staff":    bytes.Replace(raw, []byte(`"staff":"gdv1"`), []byte(`"staff":"gdv2"`), 1),
+	} {
+		if _, _, err := DecodeBatch(sealRaw(key, body, 4, events[3].Hash), key.Public().(ed25519.PublicKey)); code(err) != CodeCorruptBody {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
 }

@@ -45,31 +45,10 @@ CREATE TABLE enrollment_tokens (
     device_id       TEXT NOT NULL DEFAULT ''
 );
 
--- Every event received, stored once per (device, seq). Append-only.
-CREATE TABLE hub_events (
-    device_id   TEXT NOT NULL REFERENCES devices(id),
-    seq         INTEGER NOT NULL,
-    kind        TEXT NOT NULL,
-    dossier     TEXT NOT NULL DEFAULT '',
-    staff       TEXT NOT NULL,
-    at          TEXT NOT NULL,
-    payload     BLOB,
-    prev_hash   TEXT NOT NULL,
-    hash        TEXT NOT NULL,
-    batch_id    TEXT NOT NULL,
-    received_at TEXT NOT NULL,
-    PRIMARY KEY (device_id, seq)
-) WITHOUT ROWID;
-CREATE INDEX hub_events_dossier ON hub_events(dossier) WHERE dossier <> '';
-
-CREATE TRIGGER hub_events_append_only_update BEFORE UPDATE ON hub_events
-BEGIN SELECT RAISE(ABORT, 'hub events are append-only'); END;
-CREATE TRIGGER hub_events_append_only_delete BEFORE DELETE ON hub_events
-BEGIN SELECT RAISE(ABORT, 'hub events are append-only'); END;
-
 -- Batches accepted, by id: a batch sent again gets the same signed ack back.
 CREATE TABLE batches (
-    batch_id    TEXT PRIMARY KEY,
+    id          INTEGER PRIMARY KEY,
+    batch_id    TEXT NOT NULL UNIQUE,     -- syncproto.BatchID: the batch's content identity
     device_id   TEXT NOT NULL REFERENCES devices(id),
     body_sha256 TEXT NOT NULL,
     first_seq   INTEGER NOT NULL,
@@ -82,6 +61,28 @@ CREATE TABLE batches (
     received_at TEXT NOT NULL
 );
 CREATE INDEX batches_device ON batches(device_id, received_at);
+
+-- Every event received, stored once per (device, seq), with the batch that
+-- brought it (batches.id; its received_at is when). Append-only. A rowid
+-- table (not WITHOUT ROWID): intake payloads are about 1 KB.
+CREATE TABLE hub_events (
+    device_id   TEXT NOT NULL REFERENCES devices(id),
+    seq         INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    dossier     TEXT NOT NULL DEFAULT '',
+    staff       TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    payload     BLOB,
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL,
+    batch       INTEGER NOT NULL REFERENCES batches(id),
+    UNIQUE (device_id, seq)
+);
+
+CREATE TRIGGER hub_events_append_only_update BEFORE UPDATE ON hub_events
+BEGIN SELECT RAISE(ABORT, 'hub events are append-only'); END;
+CREATE TRIGGER hub_events_append_only_delete BEFORE DELETE ON hub_events
+BEGIN SELECT RAISE(ABORT, 'hub events are append-only'); END;
 
 -- An event whose (device, seq) is already stored with other content. The
 -- stored event is never overwritten; this row is for an engineer to see.

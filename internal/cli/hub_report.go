@@ -1,0 +1,218 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"postdesk/internal/catalog"
+	"postdesk/internal/domain"
+	"postdesk/internal/hub"
+	"postdesk/internal/report"
+)
+
+func init() {
+	register("hub report kpi", "--db HUB.db [--from DD/MM/YYYY --to DD/MM/YYYY | --year YYYY | --quarter Q/YYYY | --month MM/YYYY] [--by commune|agency|field|post-point] [--quality] --format json|csv|xlsx|pdf --out FILE",
+		"the province's three BCCI figures over every post point, by unit", runHubReportKPI)
+	register("hub report import-totals", "--db HUB.db [--staff NAME] FILE (.csv or .xlsx)",
+		"import the one-stop system's all-channel totals for the province (internal/report/TOTALS.md), all or nothing", runHubReportTotals)
+	register("hub report import-catalog", "--db HUB.db FILE… (.csv or .xlsx)",
+		"replace the province catalog the report uses (deployed flags, fields, agencies)", runHubReportCatalog)
+	register("hub report import-communes", "--db HUB.db FILE.csv",
+		"replace the communes file: columns commune, post_point_code, agency_code", runHubReportCommunes)
+	register("hub report targets", "--db HUB.db [--procedures N --dossiers N --results N]",
+		"show or set the province's three targets (percent)", runHubReportTargets)
+}
+
+func runHubReportKPI(env *Env, args []string) error {
+	fs := flags("hub report kpi")
+	db := fs.String("db", "", "hub database file")
+	pf := addPeriodFlags(fs)
+	by := fs.String("by", "", "commune, agency, field or post-point")
+	quality := fs.Bool("quality", false, "also the service quality (reads every dossier of the period)")
+	format := fs.String("format", "", "json, csv, xlsx or pdf (default: the --out extension)")
+	out := fs.String("out", "", "output file (- for standard output)")
+	lang := fs.String("lang", "", "vi (default) or en")
+	name := fs.String("name", "", "the province's name on the report")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return usagef("--out FILE is required")
+	}
+	if !hub.ValidReportDim(*by) {
+		return usagef("--by must be commune, agency, field or post-point")
+	}
+	f, err := formatOf(*format, *out)
+	if err != nil {
+		return err
+	}
+	cat, err := langOf(*lang)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	h, err := openHub(*db)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	p, err := pf.period(h.Now())
+	if err != nil {
+		return err
+	}
+	scope := *name
+	if scope == "" {
+		scope = cat.T("hub.report.province")
+	}
+	r, err := h.Report(env.Ctx, p, hub.ReportOptions{By: *by, Quality: *quality, Name: scope})
+	if err != nil {
+		return err
+	}
+	if err := writeOut(env, *out, func(w io.Writer) error { return report.Write(w, f, r, cat) }); err != nil {
+		return err
+	}
+	if *out != "-" {
+		printFigures(env.Stdout, r, cat)
+		if len(r.Units) > 0 {
+			fmt.Fprintf(env.Stdout, "%d units by %s\n", len(r.Units), *by)
+		}
+		fmt.Fprintf(env.Stdout, "written %s\n", *out)
+	}
+	return nil
+}
+
+func runHubReportTotals(env *Env, args []string) error {
+	fs := flags("hub report import-totals")
+	db := fs.String("db", "", "hub database file")
+	staff := fs.String("staff", "cli", "who imports")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("give one totals FILE")
+	}
+	f, err := report.ParseTotalsFile(pos[0])
+	if err != nil {
+		return withContext(pos[0]+": nothing imported", err)
+	}
+	h, err := openHub(*db)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	id, err := h.ImportReportTotals(env.Ctx, *staff, f)
+	if err != nil {
+		var es domain.Errors
+		if errors.As(err, &es) {
+			return withContext(pos[0]+": nothing imported", err)
+		}
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "import %d: %d rows for %d agencies, %s – %s\n", id, len(f.Rows), len(f.Agencies()), f.From.Label(), f.To.Label())
+	return nil
+}
+
+func runHubReportCatalog(env *Env, args []string) error {
+	fs := flags("hub report import-catalog")
+	db := fs.String("db", "", "hub database file")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return usagef("give at least one catalog FILE")
+	}
+	var files []*catalog.File
+	for _, path := range pos {
+		f, err := catalog.ParseFile(path)
+		if err != nil {
+			return withContext(path+": nothing imported", err)
+		}
+		files = append(files, f)
+	}
+	f, err := catalog.Merge(files...)
+	if err != nil {
+		return withContext("nothing imported", err)
+	}
+	h, err := openHub(*db)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	n, err := h.ImportReportCatalog(env.Ctx, f)
+	if err != nil {
+		return withContext("nothing imported", err)
+	}
+	fmt.Fprintf(env.Stdout, "report catalog: %d procedures, %d agencies\n", n, len(f.Agencies))
+	return nil
+}
+
+func runHubReportCommunes(env *Env, args []string) error {
+	fs := flags("hub report import-communes")
+	db := fs.String("db", "", "hub database file")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("give one FILE.csv")
+	}
+	data, err := os.ReadFile(pos[0])
+	if err != nil {
+		return err
+	}
+	h, err := openHub(*db)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	posts, agencies, err := h.ImportReportCommunes(env.Ctx, data, pos[0])
+	if err != nil {
+		return withContext(pos[0]+": nothing imported", err)
+	}
+	fmt.Fprintf(env.Stdout, "communes: %d post points, %d agencies\n", posts, agencies)
+	return nil
+}
+
+func runHubReportTargets(env *Env, args []string) error {
+	fs := flags("hub report targets")
+	db := fs.String("db", "", "hub database file")
+	procs := fs.String("procedures", "", "target 1, percent")
+	doss := fs.String("dossiers", "", "target 2, percent")
+	res := fs.String("results", "", "target 3, percent")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	h, err := openHub(*db)
+	if err != nil {
+		return err
+	}
+	defer h.Close()
+	t, err := h.ReportTargets(env.Ctx)
+	if err != nil {
+		return err
+	}
+	if *procs+*doss+*res != "" {
+		for _, x := range []struct {
+			v   string
+			dst *float64
+		}{{*procs, &t.ProceduresWithBCCI}, {*doss, &t.DossiersViaBCCI}, {*res, &t.ResultsViaBCCI}} {
+			if x.v == "" {
+				continue
+			}
+			n, err := strconv.ParseFloat(x.v, 64)
+			if err != nil {
+				return usagef("%q is not a number", x.v)
+			}
+			*x.dst = n
+		}
+		if err := h.SetReportTargets(env.Ctx, t); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(env.Stdout, "targets: procedures > %g%%, dossiers > %g%%, results > %g%%\n", t.ProceduresWithBCCI, t.DossiersViaBCCI, t.ResultsViaBCCI)
+	return nil
+}

@@ -1,0 +1,666 @@
+package hub
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"postdesk/internal/catalog"
+	"postdesk/internal/domain"
+	"postdesk/internal/report"
+	"postdesk/internal/store"
+)
+
+// The province report: the three BCCI figures over every post point's
+// dossiers (hub_dossiers), split by commune, agency, field or post point.
+// Tables in migrations/002_reports.sql.
+//
+// Numerators come from the projection: a dossier's intake is its
+// received_at (option send or send_return), its result-only registration
+// its received_at (option return), its delivery its delivered_at — the
+// same events a post point counts from its log (see internal/report).
+//
+// How a unit is cut:
+//
+//   - agency: the cells of that agency; its deployed procedures are those
+//     the catalog gives to it;
+//   - field: the cells of the field's procedures, at any agency;
+//   - commune: the dossiers of the post points serving the commune, and
+//     the commune's own agencies (its People's Committee, its police…):
+//     a commune is graded on its own agencies' procedures, so figure 1
+//     counts the deployed procedures of those agencies, and figures 2 and
+//     3 divide the dossiers its post points sent to (or returned from)
+//     those agencies by those agencies' totals. Dossiers bound for
+//     provincial agencies count in the agency, field and province figures.
+//     A commune with no agency of its own on record has figure 1 over
+//     every deployed procedure and no denominator for figures 2 and 3;
+//   - post-point: as its commune, with only that post point's dossiers.
+//
+// A post point's commune and a commune's agencies come from the communes
+// file (ImportReportCommunes); a post point not in it stands for itself,
+// named after the post point.
+
+// ReportDims are the ways the province report can be split.
+var ReportDims = []string{"commune", "agency", "field", "post-point"}
+
+// ValidReportDim reports whether by is "" or one of ReportDims.
+func ValidReportDim(by string) bool {
+	if by == "" {
+		return true
+	}
+	for _, d := range ReportDims {
+		if d == by {
+			return true
+		}
+	}
+	return false
+}
+
+// ReportCatalog returns the procedures and agencies the province report
+// uses; when none was imported it falls back to the sample catalog shipped
+// with PostDesk (sample true).
+func (s *Store) ReportCatalog(ctx context.Context) (procs []domain.Procedure, agencies []domain.Agency, sample bool, err error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT code, name, field, level, agency_code, bcci_intake, bcci_return
+		FROM hub_report_procedures ORDER BY code`)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	for rows.Next() {
+		var p domain.Procedure
+		if err := rows.Scan(&p.Code, &p.Name, &p.Field, &p.Level, &p.AgencyCode, &p.BCCIIntake, &p.BCCIReturn); err != nil {
+			rows.Close()
+			return nil, nil, false, err
+		}
+		procs = append(procs, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, false, err
+	}
+	arows, err := s.db.QueryContext(ctx, "SELECT code, name, level FROM hub_report_agencies ORDER BY code")
+	if err != nil {
+		return nil, nil, false, err
+	}
+	for arows.Next() {
+		var a domain.Agency
+		if err := arows.Scan(&a.Code, &a.Name, &a.Level); err != nil {
+			arows.Close()
+			return nil, nil, false, err
+		}
+		agencies = append(agencies, a)
+	}
+	arows.Close()
+	if err := arows.Err(); err != nil {
+		return nil, nil, false, err
+	}
+	if len(procs) > 0 {
+		return procs, agencies, false, nil
+	}
+	f, err := catalog.Sample()
+	if err != nil {
+		return nil, nil, false, err
+	}
+	return f.Procedures, f.Agencies, true, nil
+}
+
+// ImportReportCatalog replaces the province report's catalog with f (a
+// parsed catalog file, or several merged): the figures' deployed flags,
+// fields and agencies. It returns the number of procedures.
+func (s *Store) ImportReportCatalog(ctx context.Context, f *catalog.File) (int, error) {
+	if len(f.Procedures) == 0 {
+		return 0, domain.Errors{domain.Errf(f.Name, "hub.report.err.no_procedures", "the catalog has no procedures")}
+	}
+	known := map[string]bool{}
+	for _, a := range f.Agencies {
+		known[a.Code] = true
+	}
+	var errs domain.Errors
+	for _, code := range f.MissingAgencies {
+		if !known[code] {
+			errs = append(errs, domain.Errf(f.Name, "err.catalog.unknown_agency", "agency %s is not in the file", code).WithArgs("Code", code, "Value", code))
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return 0, err
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{"DELETE FROM hub_report_procedures", "DELETE FROM hub_report_agencies"} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		for _, a := range f.Agencies {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO hub_report_agencies(code, name, level) VALUES(?, ?, ?)", a.Code, a.Name, a.Level); err != nil {
+				return err
+			}
+		}
+		for _, p := range f.Procedures {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO hub_report_procedures(code, name, field, level, agency_code, bcci_intake, bcci_return)
+				VALUES(?, ?, ?, ?, ?, ?, ?)`, p.Code, p.Name, p.Field, p.Level, p.AgencyCode, p.BCCIIntake, p.BCCIReturn); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return len(f.Procedures), err
+}
+
+// ImportReportCommunes replaces the communes file: a CSV with the columns
+// commune, post_point_code, agency_code; each row names a commune and a
+// post point serving it, or one of its own agencies, or both. Every bad
+// row is listed; nothing is imported then.
+func (s *Store) ImportReportCommunes(ctx context.Context, data []byte, name string) (posts, agencies int, err error) {
+	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1
+	if first, _, _ := bytes.Cut(data, []byte("\n")); bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
+		r.Comma = ';'
+	}
+	head, err := r.Read()
+	if err != nil {
+		return 0, 0, domain.Errors{domain.Errf(name, "err.totals.empty", "the file has no rows")}
+	}
+	col := map[string]int{}
+	for i, h := range head {
+		col[strings.ReplaceAll(strings.ToLower(strings.TrimSpace(domain.Fold(h))), " ", "_")] = i
+	}
+	var errs domain.Errors
+	for _, c := range []string{"commune", "post_point_code", "agency_code"} {
+		if _, ok := col[c]; !ok {
+			errs = append(errs, domain.Errf("line 1: "+c, "err.totals.missing_column", "required column %q is missing", c).WithArgs("Value", c))
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return 0, 0, err
+	}
+	pp := map[string]string{}
+	ag := map[string]string{}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := r.FieldPos(0)
+		if err != nil {
+			return 0, 0, domain.Errors{domain.Errf(fmt.Sprintf("line %d", line), "err.totals.bad_csv", "the CSV is malformed: %v", err).WithArgs("Line", strconv.Itoa(line))}
+		}
+		get := func(c string) string {
+			if i := col[c]; i < len(rec) {
+				return domain.Clean(rec[i])
+			}
+			return ""
+		}
+		commune, p, a := get("commune"), get("post_point_code"), strings.ToUpper(get("agency_code"))
+		if commune+p+a == "" {
+			continue
+		}
+		field := func(c string) string { return fmt.Sprintf("line %d: %s", line, c) }
+		switch {
+		case commune == "":
+			errs = append(errs, domain.Errf(field("commune"), "err.totals.required", "empty"))
+		case p == "" && a == "":
+			errs = append(errs, domain.Errf(field("post_point_code"), "err.totals.required", "give a post point or an agency"))
+		}
+		if p != "" {
+			if err := domain.ValidPostPointCode(p); err != nil {
+				errs = append(errs, domain.Errf(field("post_point_code"), "hub.report.err.post_point", "%q is not a post point code", p).WithArgs("Value", p))
+			} else if c, dup := pp[p]; dup && c != commune {
+				errs = append(errs, domain.Errf(field("post_point_code"), "hub.report.err.two_communes", "post point %s is already in commune %s", p, c).WithArgs("Value", p, "Commune", c))
+			}
+			pp[p] = commune
+		}
+		if a != "" {
+			if c, dup := ag[a]; dup && c != commune {
+				errs = append(errs, domain.Errf(field("agency_code"), "hub.report.err.two_communes", "agency %s is already in commune %s", a, c).WithArgs("Value", a, "Commune", c))
+			}
+			ag[a] = commune
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return 0, 0, err
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		for _, q := range []string{"DELETE FROM hub_report_post_point_communes", "DELETE FROM hub_report_agency_communes"} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+		for p, c := range pp {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO hub_report_post_point_communes(post_point_code, commune) VALUES(?, ?)", p, c); err != nil {
+				return err
+			}
+		}
+		for a, c := range ag {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO hub_report_agency_communes(agency_code, commune) VALUES(?, ?)", a, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return len(pp), len(ag), err
+}
+
+func (s *Store) stringMap(ctx context.Context, q string) (map[string]string, error) {
+	rows, err := s.db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}
+
+// reportCountsSQL counts BCCI events per cell and post point from the
+// projection: intakes (received_at, send options), result-only
+// registrations (received_at, option return) and deliveries
+// (delivered_at). The month is Vietnam time (UTC + 7 hours). Both halves
+// read only the covering indexes of migration 002.
+const reportCountsSQL = `SELECT procedure_code, agency_code, post_point_code, strftime('%Y-%m', received_at, '+7 hours'),
+	sum(option <> 'return'), sum(option = 'return'), 0
+	FROM hub_dossiers WHERE received_at >= ?1 AND received_at < ?2
+	GROUP BY 1, 2, 3, 4
+UNION ALL
+SELECT procedure_code, agency_code, post_point_code, strftime('%Y-%m', delivered_at, '+7 hours'), 0, 0, count(*)
+	FROM hub_dossiers WHERE delivered_at >= ?1 AND delivered_at < ?2 AND delivered_at <> ''
+	GROUP BY 1, 2, 3, 4`
+
+// ReportCountsSQL is the query behind ReportCounts, for benchmarks that run
+// it straight in sqlite3 (?1, ?2: the period's bounds in domain.TimeLayout).
+const ReportCountsSQL = reportCountsSQL
+
+// ReportCounts reads the BCCI counts of [from, to) per procedure, agency,
+// month and post point (Count.Unit).
+func (s *Store) ReportCounts(ctx context.Context, from, to time.Time) ([]report.Count, error) {
+	return reportCounts(ctx, s.db, from, to)
+}
+
+func reportCounts(ctx context.Context, q interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}, from, to time.Time) ([]report.Count, error) {
+	rows, err := q.QueryContext(ctx, reportCountsSQL, formatTime(from), formatTime(to))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	// the two halves give separate rows for one cell: merge them
+	type key struct{ proc, agency, pp, month string }
+	idx := map[key]int{}
+	var out []report.Count
+	for rows.Next() {
+		var k key
+		var recv, reg, ret int64
+		if err := rows.Scan(&k.proc, &k.agency, &k.pp, &k.month, &recv, &reg, &ret); err != nil {
+			return nil, err
+		}
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, report.Count{Unit: k.pp, Procedure: k.proc, Agency: k.agency, Month: domain.Month(k.month)})
+		}
+		out[i].Received += recv
+		out[i].Registered += reg
+		out[i].Returned += ret
+	}
+	return out, rows.Err()
+}
+
+// ImportReportTotals checks a parsed totals file against the report
+// catalog and the BCCI counts of every post point, and stores it all or
+// nothing (see internal/report/TOTALS.md).
+func (s *Store) ImportReportTotals(ctx context.Context, staff string, f *report.TotalsFile) (int64, error) {
+	procs, agencies, _, err := s.ReportCatalog(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		counts, err := reportCounts(ctx, tx, f.From.Start(), f.To.Next().Start())
+		if err != nil {
+			return err
+		}
+		if err := report.Check(f, procs, agencies, counts); err != nil {
+			return err
+		}
+		now := formatTime(s.Now())
+		res, err := tx.ExecContext(ctx, `INSERT INTO hub_report_totals_imports(source, sha256, staff, imported_at, period_from, period_to, rows)
+			VALUES(?, ?, ?, ?, ?, ?, ?)`, f.Name, f.SHA256, staff, now, string(f.From), string(f.To), len(f.Rows))
+		if err != nil {
+			return err
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		for _, a := range f.Agencies() {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM hub_report_totals WHERE agency_code = ? AND month >= ? AND month <= ?",
+				a, string(f.From), string(f.To)); err != nil {
+				return err
+			}
+			for m := f.From; m <= f.To; m = m.Next() {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO hub_report_totals_coverage(agency_code, month, import_id) VALUES(?, ?, ?)
+					ON CONFLICT(agency_code, month) DO UPDATE SET import_id = excluded.import_id`, a, string(m), id); err != nil {
+					return err
+				}
+			}
+		}
+		for _, r := range f.Rows {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO hub_report_totals(procedure_code, agency_code, month, dossiers, results, source, imported_at, import_id)
+				VALUES(?, ?, ?, ?, ?, ?, ?, ?)`, r.Procedure, r.Agency, string(r.Month), r.Dossiers, r.Results, f.Name, now, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+// ReportTotals returns the stored totals and coverage of months from..to.
+func (s *Store) ReportTotals(ctx context.Context, from, to domain.Month) ([]store.TotalsRow, []store.TotalsCover, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT procedure_code, agency_code, month, dossiers, results, source, imported_at
+		FROM hub_report_totals WHERE month >= ? AND month <= ?`, string(from), string(to))
+	if err != nil {
+		return nil, nil, err
+	}
+	var totals []store.TotalsRow
+	for rows.Next() {
+		var r store.TotalsRow
+		var month, at string
+		if err := rows.Scan(&r.Procedure, &r.Agency, &month, &r.Dossiers, &r.Results, &r.Source, &at); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		r.Month, r.ImportedAt = domain.Month(month), parseTime(at)
+		totals = append(totals, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	crows, err := s.db.QueryContext(ctx, "SELECT agency_code, month FROM hub_report_totals_coverage WHERE month >= ? AND month <= ?", string(from), string(to))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer crows.Close()
+	var cov []store.TotalsCover
+	for crows.Next() {
+		var c store.TotalsCover
+		var month string
+		if err := crows.Scan(&c.Agency, &month); err != nil {
+			return nil, nil, err
+		}
+		c.Month = domain.Month(month)
+		cov = append(cov, c)
+	}
+	return totals, cov, crows.Err()
+}
+
+// ReportTargets are the province's targets, kept in hub_meta as JSON of
+// domain.Targets under "report_targets" (the defaults until set).
+func (s *Store) ReportTargets(ctx context.Context) (domain.Targets, error) {
+	var v []byte
+	err := s.db.QueryRowContext(ctx, "SELECT value FROM hub_meta WHERE key = 'report_targets'").Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.DefaultSettings().Targets, nil
+	}
+	if err != nil {
+		return domain.Targets{}, err
+	}
+	var t domain.Targets
+	if err := json.Unmarshal(v, &t); err != nil {
+		return domain.Targets{}, fmt.Errorf("stored report targets unreadable: %w", err)
+	}
+	return t, nil
+}
+
+// SetReportTargets stores the province's targets (percent, 0–100).
+func (s *Store) SetReportTargets(ctx context.Context, t domain.Targets) error {
+	for _, v := range []float64{t.ProceduresWithBCCI, t.DossiersViaBCCI, t.ResultsViaBCCI} {
+		if v < 0 || v > 100 {
+			return domain.Errf("targets", "hub.report.err.target", "a target is a percentage from 0 to 100")
+		}
+	}
+	v, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO hub_meta(key, value) VALUES('report_targets', ?)
+			ON CONFLICT(key) DO UPDATE SET value = excluded.value`, v)
+		return err
+	})
+}
+
+// ReportOptions choose what Report computes.
+type ReportOptions struct {
+	By      string // "" (province) or one of ReportDims
+	Quality bool   // also the service quality (reads every dossier of the period)
+	Name    string // the province's name for the report's scope ("" : "Toàn tỉnh")
+}
+
+// ReportData gathers the province report's data for period p and the
+// grouping of by.
+func (s *Store) ReportData(ctx context.Context, p domain.Period, opt ReportOptions) (report.Data, report.Grouping, error) {
+	var d report.Data
+	if !ValidReportDim(opt.By) {
+		return d, report.Grouping{}, domain.Errf("by", "hub.report.err.by", "--by must be commune, agency, field or post-point").WithArgs("Value", opt.By)
+	}
+	procs, agencies, _, err := s.ReportCatalog(ctx)
+	if err != nil {
+		return d, report.Grouping{}, err
+	}
+	targets, err := s.ReportTargets(ctx)
+	if err != nil {
+		return d, report.Grouping{}, err
+	}
+	d = report.Data{Scope: opt.Name, Period: p, Targets: targets, Procedures: procs, Agencies: agencies, Now: s.Now()}
+	if d.Counts, err = s.ReportCounts(ctx, p.Start(), p.End()); err != nil {
+		return d, report.Grouping{}, err
+	}
+	ms := p.Months()
+	if d.Totals, d.Coverage, err = s.ReportTotals(ctx, ms[0], ms[len(ms)-1]); err != nil {
+		return d, report.Grouping{}, err
+	}
+	g, err := s.grouping(ctx, opt.By, procs, agencies)
+	return d, g, err
+}
+
+// grouping builds the units of a dimension (see the file comment).
+func (s *Store) grouping(ctx context.Context, by string, procs []domain.Procedure, agencies []domain.Agency) (report.Grouping, error) {
+	field := map[string]string{}
+	for _, p := range procs {
+		field[p.Code] = p.Field
+	}
+	switch by {
+	case "":
+		return report.Grouping{}, nil
+	case "agency":
+		names := map[string]string{}
+		for _, a := range agencies {
+			names[a.Code] = a.Name
+		}
+		return report.Grouping{Dim: by,
+			OfCount:  func(c report.Count) string { return c.Agency },
+			OfTotal:  func(t store.TotalsRow) string { return t.Agency },
+			Deployed: func(u string, p domain.Procedure) bool { return p.AgencyCode == u },
+			Agency:   func(u, a string) bool { return a == u },
+			Name:     func(u string) string { return or(names[u], u) }}, nil
+	case "field":
+		return report.Grouping{Dim: by,
+			OfCount:  func(c report.Count) string { return field[c.Procedure] },
+			OfTotal:  func(t store.TotalsRow) string { return field[t.Procedure] },
+			Deployed: func(u string, p domain.Procedure) bool { return p.Field == u }}, nil
+	}
+	// commune and post-point
+	ppCommune, err := s.stringMap(ctx, "SELECT post_point_code, commune FROM hub_report_post_point_communes")
+	if err != nil {
+		return report.Grouping{}, err
+	}
+	agCommune, err := s.stringMap(ctx, "SELECT agency_code, commune FROM hub_report_agency_communes")
+	if err != nil {
+		return report.Grouping{}, err
+	}
+	pps, err := s.PostPoints(ctx)
+	if err != nil {
+		return report.Grouping{}, err
+	}
+	ppName := map[string]string{}
+	for _, p := range pps {
+		ppName[p.Code] = p.Name
+	}
+	communeOf := func(pp string) string {
+		if c, ok := ppCommune[pp]; ok {
+			return c
+		}
+		return or(ppName[pp], pp) // not in the communes file: the post point stands for itself
+	}
+	ownAgencies := map[string]bool{} // communes with agencies on record
+	for _, c := range agCommune {
+		ownAgencies[c] = true
+	}
+	if by == "commune" {
+		g := report.Grouping{Dim: by,
+			OfCount: func(c report.Count) string { return communeOf(c.Unit) },
+			OfTotal: func(t store.TotalsRow) string { return agCommune[t.Agency] },
+			Deployed: func(u string, p domain.Procedure) bool {
+				return !ownAgencies[u] || agCommune[p.AgencyCode] == u
+			},
+			Agency: func(u, a string) bool { return agCommune[a] == u }}
+		seen := map[string]bool{}
+		for _, p := range pps {
+			seen[communeOf(p.Code)] = true
+		}
+		for c := range ownAgencies {
+			seen[c] = true
+		}
+		for c := range seen {
+			g.Keys = append(g.Keys, c)
+		}
+		sort.Strings(g.Keys)
+		return g, nil
+	}
+	g := report.Grouping{Dim: by,
+		OfCount: func(c report.Count) string { return c.Unit },
+		// an agency's totals count for every post point of its commune
+		OfTotal: nil,
+		Deployed: func(u string, p domain.Procedure) bool {
+			c := communeOf(u)
+			return !ownAgencies[c] || agCommune[p.AgencyCode] == c
+		},
+		Agency: func(u, a string) bool { return agCommune[a] != "" && agCommune[a] == communeOf(u) },
+		Name:   func(u string) string { return or(ppName[u], u) }}
+	for _, p := range pps {
+		g.Keys = append(g.Keys, p.Code)
+	}
+	return g, nil
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// Report computes the province report for period p.
+func (s *Store) Report(ctx context.Context, p domain.Period, opt ReportOptions) (*report.Report, error) {
+	d, g, err := s.ReportData(ctx, p, opt)
+	if err != nil {
+		return nil, err
+	}
+	if d.Scope == "" {
+		d.Scope = "Toàn tỉnh"
+	}
+	var r *report.Report
+	if opt.By == "post-point" {
+		// a post point's totals are its commune's agencies', shared by the
+		// commune's post points: compute each post point on its own
+		r = report.Compute(d, report.Grouping{})
+		units, err := s.postPointUnits(ctx, d, g)
+		if err != nil {
+			return nil, err
+		}
+		r.By, r.Units = opt.By, units
+	} else {
+		r = report.Compute(d, g)
+	}
+	if opt.Quality {
+		q, err := s.ReportQuality(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		r.Quality = q
+	}
+	return r, nil
+}
+
+// postPointUnits computes each post point as a one-unit report over its
+// own dossiers and its commune's agencies' totals.
+func (s *Store) postPointUnits(ctx context.Context, d report.Data, g report.Grouping) ([]report.Unit, error) {
+	byPP := map[string][]report.Count{}
+	for _, c := range d.Counts {
+		byPP[c.Unit] = append(byPP[c.Unit], c)
+	}
+	keys := map[string]bool{}
+	for _, k := range g.Keys {
+		keys[k] = true
+	}
+	for k := range byPP {
+		keys[k] = true
+	}
+	var out []report.Unit
+	for _, k := range sortedStrings(keys) {
+		pd := d
+		pd.Counts = byPP[k]
+		// only the totals of the post point's commune's agencies
+		pd.Totals, pd.Coverage = nil, nil
+		for _, t := range d.Totals {
+			if g.Agency(k, t.Agency) {
+				pd.Totals = append(pd.Totals, t)
+			}
+		}
+		for _, c := range d.Coverage {
+			if g.Agency(k, c.Agency) {
+				pd.Coverage = append(pd.Coverage, c)
+			}
+		}
+		one := report.Grouping{Dim: "post-point",
+			OfCount:  func(report.Count) string { return k },
+			OfTotal:  func(store.TotalsRow) string { return k },
+			Deployed: g.Deployed, Agency: g.Agency, Keys: []string{k}}
+		r := report.Compute(pd, one)
+		if len(r.Units) == 1 {
+			u := r.Units[0]
+			u.Name = g.Name(k)
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+func sortedStrings(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
