@@ -36,7 +36,7 @@ var dossierColumns = []struct {
 	key   string
 	width float32
 }{
-	{"dossiers.col.receipt", 185},
+	{"dossiers.col.receipt", 175},
 	{"dossiers.col.received", 100},
 	{"dossiers.col.applicant", 190},
 	{"dossiers.col.procedure", 260},
@@ -482,7 +482,6 @@ func newDossierTable(ds *dossiersScreen) *dossierTable {
 		if id.Col == 5 && ds.late(r) {
 			l.Importance = widget.DangerImportance
 		}
-		l.TextStyle.Monospace = id.Col == 0
 		l.SetText(ds.cellText(r, id.Col))
 	}
 	t.ShowHeaderRow = true

@@ -665,7 +665,9 @@ func (u *UI) buildShell() fyne.CanvasObject {
 	navWidth.SetMinSize(fyne.NewSize(250, 0))
 	left := container.NewBorder(nil, nil, nil, widget.NewSeparator(), container.NewStack(navWidth, container.NewPadded(nav)))
 	body := container.NewBorder(container.NewVBox(container.NewPadded(top), widget.NewSeparator()),
-		container.NewVBox(widget.NewSeparator(), u.status.object()), left, nil, container.NewPadded(u.area))
+		container.NewVBox(widget.NewSeparator(), u.status.object()), left, nil, container.NewScroll(container.NewPadded(u.area)))
+	// The screen area scrolls rather than growing the window past the screen
+	// when a screen is wider or taller than the display.
 	u.installMenu()
 	return newActivityFrame(u, body)
 }

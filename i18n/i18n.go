@@ -278,7 +278,27 @@ func (c *Catalog) Message(err error) string {
 	if errors.As(err, &fe) && fe != nil {
 		return c.fieldError(fe)
 	}
+	var me *domain.MoveError
+	if errors.As(err, &me) && me != nil {
+		return c.moveError(me)
+	}
 	return err.Error()
+}
+
+// moveError names the dossier, its state and the refused move in words.
+func (c *Catalog) moveError(e *domain.MoveError) string {
+	if !c.Has(e.Key()) {
+		return e.Error()
+	}
+	state := string(e.State)
+	if c.Has("state." + state) {
+		state = c.T("state." + state)
+	}
+	move := string(e.Move)
+	if c.Has("roundtrip.move." + move) {
+		move = c.T("roundtrip.move." + move)
+	}
+	return c.Tf(e.Key(), map[string]string{"Dossier": e.Dossier, "State": state, "Move": move})
 }
 
 // current is the catalog the package-level functions use.

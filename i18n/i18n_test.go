@@ -373,3 +373,19 @@ func TestMessage(t *testing.T) {
 		t.Errorf("Message = %q", got)
 	}
 }
+
+func TestMoveErrorInWords(t *testing.T) {
+	c, err := New("vi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, moveErr := domain.Next("600900A-261125-0001", domain.StateDelivered, domain.OptionSendAndReturn, domain.KindDeliver)
+	got := c.Message(fmt.Errorf("deliver: %w", moveErr))
+	if !strings.Contains(got, "600900A-261125-0001") || !strings.Contains(got, c.T("state.delivered")) || strings.Contains(got, "dossier.deliver") {
+		t.Fatalf("move error shown as %q", got)
+	}
+	_, moveErr = domain.Next("X", domain.StateResultReady, domain.OptionSend, domain.KindResultHandover)
+	if got := c.Message(moveErr); !strings.Contains(got, "bưu chính") {
+		t.Fatalf("option refusal shown as %q", got)
+	}
+}

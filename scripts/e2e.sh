@@ -71,7 +71,15 @@ shot() {
 sql() { sqlite3 -readonly "$DB" "$1"; }
 
 key() { DISPLAY=$DISPLAY_NUM xdotool key --clearmodifiers --delay 60 "$@"; sleep 0.4; }
-typ() { DISPLAY=$DISPLAY_NUM xdotool type --clearmodifiers --delay 40 "$1"; sleep 0.3; }
+# typ TEXT: type text. Letters outside the keymap (Vietnamese ă, ơ, ư, đ and
+# tone marks) need a slow pace: xdotool maps a spare keycode for each, and
+# a fast typist's mapping is gone before the app reads the key.
+typ() {
+	local delay=40
+	LC_ALL=C.UTF-8 grep -qP '[^\x00-\x7F]' <<<"$1" && delay=200
+	DISPLAY=$DISPLAY_NUM xdotool type --clearmodifiers --delay "$delay" "$1"
+	sleep 0.3
+}
 
 # wait_for SQL EXPECTED: poll the database until the query gives EXPECTED.
 wait_for() {

@@ -122,6 +122,17 @@ type MoveError struct {
 	Reason  string
 }
 
+// Key is the i18n key of the message to show for this refusal.
+func (e *MoveError) Key() string {
+	switch e.Reason {
+	case notReturned:
+		return "err.move.no_return"
+	case notSent:
+		return "err.move.not_sent"
+	}
+	return "err.move.illegal"
+}
+
 func (e *MoveError) Error() string {
 	state := string(e.State)
 	if state == "" {

@@ -81,7 +81,7 @@ func Open(path string) (*Store, error) {
 // and BEGIN IMMEDIATE so concurrent ingests queue instead of failing.
 func dsn(path string) string {
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(30000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "cache_size(-32000)"} {
+	for _, p := range []string{"page_size(16384)", "busy_timeout(30000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "cache_size(-32000)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
