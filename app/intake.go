@@ -649,7 +649,7 @@ func (f *intakeForm) applyVisibility() {
 			o.Hide()
 		}
 	}
-	show(f.docsSection, opt.Sends() || opt == "")
+	show(f.docsSection, (opt.Sends() || opt == "") && f.picker.Procedure() != nil)
 	show(f.returnSection, opt.Returns())
 	show(f.returnAddrBox, opt.Returns() && f.returnMethod.Value() == string(domain.ReturnByPost))
 	show(f.officialBox, opt == domain.OptionReturnOnly)
@@ -960,6 +960,10 @@ func (f *intakeForm) focusFirstError(errs domain.Errors) {
 
 // askClear clears the slip after the clerk confirms (Esc, Ctrl+N).
 func (f *intakeForm) askClear() {
+	if f.draft().empty() {
+		f.clear() // nothing typed: nothing to lose, no question
+		return
+	}
 	f.u.Confirm(i18n.T("intake.clear.title"), i18n.T("intake.clear.question"), f.clear)
 }
 

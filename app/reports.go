@@ -36,7 +36,9 @@ func init() {
 		Focus: func(u *UI) {
 			if s, _ := u.Get("app.reports").(*reportsScreen); s != nil {
 				u.Win.Canvas().Focus(s.from)
-				s.refresh(nil)
+				if time.Since(s.shownAt) > 2*time.Second { // just built: already fresh
+					s.refresh(nil)
+				}
 			}
 		}})
 }
@@ -59,7 +61,8 @@ type reportsScreen struct {
 	noBCCI   *widget.Label
 	quality  *widget.Label
 	rep      *report.Report
-	gen      int // the newest refresh; an older one finishing late is dropped
+	gen      int       // the newest refresh; an older one finishing late is dropped
+	shownAt  time.Time // when a report was last put on screen (wall clock)
 
 	// supervisor: totals
 	importResult *widget.Label
@@ -99,12 +102,12 @@ func buildReports(u *UI) fyne.CanvasObject {
 	)
 
 	var cards []fyne.CanvasObject
-	for i, k := range domain.FigureKinds {
+	for _, k := range domain.FigureKinds {
 		fc := &figureCard{pct: canvas.NewText("—", theme.Color(theme.ColorNameForeground)), status: widget.NewLabel(""), detail: widget.NewLabel("")}
 		fc.pct.TextSize = 28
 		fc.pct.TextStyle.Bold = true
 		fc.detail.Wrapping = fyne.TextWrapWord
-		fc.card = widget.NewCard(strconv.Itoa(i+1)+". "+report.FigureLabel(i18n.Current(), k), "", container.NewVBox(fc.pct, fc.status, fc.detail))
+		fc.card = widget.NewCard(i18n.T("reports.card."+string(k)), "", container.NewVBox(fc.pct, fc.status, fc.detail))
 		s.cards = append(s.cards, fc)
 		cards = append(cards, fc.card)
 	}
@@ -121,7 +124,7 @@ func buildReports(u *UI) fyne.CanvasObject {
 	exports := container.NewHBox(widget.NewLabel(i18n.T("reports.export")))
 	for _, f := range report.Formats {
 		f := f
-		exports.Add(widget.NewButtonWithIcon(strings.ToUpper(f), theme.DocumentSaveIcon(), func() { s.exportDialog(f) }))
+		exports.Add(widget.NewButtonWithIcon(i18n.T("reports.format."+f), theme.DocumentSaveIcon(), func() { s.exportDialog(f) }))
 	}
 	exports.Add(widget.NewButtonWithIcon(i18n.T("reports.notice"), theme.DocumentPrintIcon(), s.noticeDialog))
 
@@ -143,7 +146,20 @@ func buildReports(u *UI) fyne.CanvasObject {
 	}
 	u.Shortcut("reports", "reports.show", &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierControl}, func() { s.refresh(nil) })
 	u.Shortcut("reports", "reports.export_xlsx", &desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierControl}, func() { s.exportDialog("xlsx") })
-	s.refresh(nil)
+	// the first report is computed before the screen shows (a post point's
+	// year takes a fraction of a second); later ones in the background
+	if p, ok := s.period(); ok {
+		r, err := report.PointReport(u.Ctx, u.Store, p)
+		var png []byte
+		if err == nil {
+			png, err = report.Chart(r, i18n.Current())
+		}
+		if err != nil {
+			s.busy.SetText(i18n.Message(err))
+		} else {
+			s.show(r, png)
+		}
+	}
 	return container.NewVScroll(container.NewPadded(body))
 }
 
@@ -203,7 +219,7 @@ func (s *reportsScreen) refresh(done func()) {
 
 // show puts a computed report on the screen.
 func (s *reportsScreen) show(r *report.Report, png []byte) {
-	s.rep = r
+	s.rep, s.shownAt = r, time.Now()
 	lang := i18n.Current()
 	for i, f := range r.Total.Figures {
 		fc := s.cards[i]
@@ -242,7 +258,7 @@ func (s *reportsScreen) show(r *report.Report, png []byte) {
 		lines := make([]string, 0, len(none)+1)
 		lines = append(lines, i18n.Tf("reports.no_bcci_count", map[string]string{"N": strconv.Itoa(len(none))}))
 		for _, p := range none {
-			lines = append(lines, p.Code+" — "+p.Name+" ("+p.Field+")")
+			lines = append(lines, p.Code+" — "+p.Name+" · "+p.Field)
 		}
 		s.noBCCI.SetText(strings.Join(lines, "\n"))
 	}

@@ -240,6 +240,7 @@ type UI struct {
 	setup        *setupForm          // the first-start form while shown
 	signIn       *signInForm         // the sign-in screen while shown
 	keptOverlays []fyne.CanvasObject // dialogs hidden by an idle lock
+	keptDialogs  []openDialog
 	idle         *idleWatch
 	lockedAs     string // username the app was locked as, "" when not locked
 	stopIdle     chan struct{}
@@ -371,7 +372,7 @@ func (u *UI) ShowError(err error) {
 		return
 	}
 	d := dialog.NewError(errors.New(i18n.Message(err)), u.Win)
-	u.ShowDialog(d)
+	u.showDialog(d, d.Hide) // Enter or Esc dismisses it
 }
 
 // Notify shows a short message in the status bar.
@@ -391,28 +392,34 @@ func (u *UI) OpenDossier(id string) {
 }
 
 // openDialog is a dialog the shell can close with Esc (and answer with
-// Enter, when it has a default action).
+// Enter, when it has a default action). overlay is its pop-up on the
+// canvas: the dialog is open while the overlay is there.
 type openDialog struct {
-	d   dialog.Dialog
-	yes func()
+	d       dialog.Dialog
+	yes     func()
+	overlay fyne.CanvasObject
 }
 
-// ShowDialog shows d and remembers it so Esc can close it.
+// ShowDialog shows d and remembers it so Esc can close it (Hide: a confirm
+// dialog answers no). The dialog's own OnClosed is kept.
 func (u *UI) ShowDialog(d dialog.Dialog) { u.showDialog(d, nil) }
 
 func (u *UI) showDialog(d dialog.Dialog, yes func()) {
-	u.dialogs = append(u.dialogs, openDialog{d: d, yes: yes})
-	d.SetOnClosed(func() { u.forgetDialog(d) })
 	d.Show()
+	u.dialogs = append(u.dialogs, openDialog{d: d, yes: yes, overlay: u.Win.Canvas().Overlays().Top()})
 }
 
-func (u *UI) forgetDialog(d dialog.Dialog) {
-	for i, x := range u.dialogs {
-		if x.d == d {
-			u.dialogs = append(u.dialogs[:i], u.dialogs[i+1:]...)
-			return
+// topDialog is the newest dialog still on screen; closed ones are dropped.
+func (u *UI) topDialog() *openDialog {
+	ov := u.Win.Canvas().Overlays().List()
+	for len(u.dialogs) > 0 {
+		top := &u.dialogs[len(u.dialogs)-1]
+		if top.overlay != nil && contains(ov, top.overlay) {
+			return top
 		}
+		u.dialogs = u.dialogs[:len(u.dialogs)-1]
 	}
+	return nil
 }
 
 // Confirm asks a yes/no question; Enter answers yes, Esc no.
@@ -431,23 +438,24 @@ func (u *UI) Confirm(title, msg string, onYes func()) {
 
 // closeTopDialog hides the newest dialog; false when none is open.
 func (u *UI) closeTopDialog() bool {
-	if len(u.dialogs) == 0 {
+	top := u.topDialog()
+	if top == nil {
 		return false
 	}
-	top := u.dialogs[len(u.dialogs)-1]
 	top.d.Hide()
-	u.forgetDialog(top.d)
+	u.topDialog()
 	return true
 }
 
 // answerTopDialog runs the newest dialog's default action (Enter).
 func (u *UI) answerTopDialog() bool {
-	if len(u.dialogs) == 0 || u.dialogs[len(u.dialogs)-1].yes == nil {
+	top := u.topDialog()
+	if top == nil || top.yes == nil {
 		return false
 	}
-	top := u.dialogs[len(u.dialogs)-1]
-	u.forgetDialog(top.d)
-	top.yes()
+	yes := top.yes
+	yes()
+	u.topDialog()
 	return true
 }
 

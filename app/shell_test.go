@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -240,4 +241,31 @@ func visibleTexts(o fyne.CanvasObject) map[string]bool {
 		}
 	}
 	return out
+}
+
+func TestDialogSurvivesIdleLock(t *testing.T) {
+	u, _ := newTestUI(t, "gdv1")
+	closed := 0
+	d := dialog.NewInformation("?", "?", u.Win)
+	d.SetOnClosed(func() { closed++ })
+	u.ShowDialog(d)
+	u.Lock()
+	if len(u.Win.Canvas().Overlays().List()) != 0 {
+		t.Fatal("a dialog shows over the lock screen")
+	}
+	if err := u.SignInAs("gdv1", "1234"); err != nil {
+		t.Fatal(err)
+	}
+	if len(u.Win.Canvas().Overlays().List()) != 1 {
+		t.Fatal("the dialog did not come back after unlock")
+	}
+	u.HandleKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if len(u.Win.Canvas().Overlays().List()) != 0 || closed != 1 {
+		t.Fatalf("after Esc: overlays %d, OnClosed ran %d times", len(u.Win.Canvas().Overlays().List()), closed)
+	}
+	u.ShowError(errors.New("x"))
+	u.HandleKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // Enter dismisses an error
+	if len(u.Win.Canvas().Overlays().List()) != 0 {
+		t.Fatal("Enter did not dismiss the error dialog")
+	}
 }

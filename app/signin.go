@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/binary"
 	"errors"
 	"hash/fnv"
 	"reflect"
@@ -148,6 +149,7 @@ func (u *UI) Locked() bool { return u.lockedAs != "" || u.shell == nil }
 func (u *UI) hideOverlays() {
 	ov := u.Win.Canvas().Overlays()
 	u.keptOverlays = append([]fyne.CanvasObject(nil), ov.List()...)
+	u.keptDialogs, u.dialogs = u.dialogs, nil
 	for _, o := range u.keptOverlays {
 		ov.Remove(o)
 	}
@@ -157,14 +159,15 @@ func (u *UI) restoreOverlays() {
 	for _, o := range u.keptOverlays {
 		u.Win.Canvas().Overlays().Add(o)
 	}
-	u.keptOverlays = nil
+	u.dialogs = append(u.keptDialogs, u.dialogs...)
+	u.keptOverlays, u.keptDialogs = nil, nil
 }
 
 func (u *UI) dropOverlays() {
 	for _, o := range u.Win.Canvas().Overlays().List() {
 		u.Win.Canvas().Overlays().Remove(o)
 	}
-	u.keptOverlays = nil
+	u.keptOverlays, u.keptDialogs = nil, nil
 	u.dialogs = nil
 }
 
@@ -255,7 +258,7 @@ func (u *UI) fingerprint() uint64 {
 	c := u.Win.Canvas()
 	if f := c.Focused(); f != nil {
 		h.Write([]byte(reflect.TypeOf(f).String()))
-		h.Write([]byte{byte(reflect.ValueOf(f).Pointer())})
+		h.Write(binary.LittleEndian.AppendUint64(nil, uint64(reflect.ValueOf(f).Pointer())))
 	}
 	var walk func(o fyne.CanvasObject)
 	walk = func(o fyne.CanvasObject) {

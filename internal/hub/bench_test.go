@@ -94,7 +94,7 @@ func BenchmarkPush100k(b *testing.B) {
 	}
 	ctx := context.Background()
 	var events, wire int64
-	var elapsed time.Duration
+	var elapsed, projected time.Duration
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		dir := b.TempDir()
@@ -109,6 +109,8 @@ func BenchmarkPush100k(b *testing.B) {
 			b.Fatal(err)
 		}
 		ts, cl := countedServer(b, h)
+		pctx, stopProjector := context.WithCancel(ctx)
+		h.StartProjector(pctx, nil) // as `hub serve` does
 		tok, _ := h.IssueToken(ctx, "600900", "", "bench")
 		c := syncdev.New(dev)
 		if _, err := c.Enroll(ctx, ts.URL, tok.Token); err != nil {
@@ -123,7 +125,13 @@ func BenchmarkPush100k(b *testing.B) {
 			b.Fatal(err)
 		}
 		elapsed += time.Since(start)
+		// The projection follows the acks; time until it has caught up too.
+		if err := h.Project(ctx); err != nil {
+			b.Fatal(err)
+		}
+		projected += time.Since(start)
 		b.StopTimer()
+		stopProjector()
 		if r.AckedThrough != last {
 			b.Fatalf("acked through %d of %d", r.AckedThrough, last)
 		}
@@ -139,6 +147,7 @@ func BenchmarkPush100k(b *testing.B) {
 		dev.Close()
 	}
 	b.ReportMetric(float64(events)/elapsed.Seconds(), "events/s")
+	b.ReportMetric(float64(events)/projected.Seconds(), "projected-events/s")
 	b.ReportMetric(float64(wire)/float64(events), "wire-B/event")
 	b.ReportMetric(float64(events)/float64(b.N), "events/op")
 }
@@ -156,6 +165,8 @@ func BenchmarkPush200Devices(b *testing.B) {
 		b.StopTimer()
 		h := openHub(b)
 		ts, cl := countedServer(b, h)
+		pctx, stopProjector := context.WithCancel(ctx)
+		h.StartProjector(pctx, nil)
 		devs := make([]*fakeDevice, devices)
 		for j := range devs {
 			d := newFakeDevice(b, fmt.Sprintf("6%05d", 1000+j/2), string(rune('A'+j%2)))
@@ -201,6 +212,7 @@ func BenchmarkPush200Devices(b *testing.B) {
 		wg.Wait()
 		elapsed += time.Since(start)
 		b.StopTimer()
+		stopProjector()
 		if f := failed.Load(); f > 0 {
 			b.Fatalf("%d of %d devices not acked", f, devices)
 		}

@@ -28,8 +28,9 @@ func (d *Discrepancy) Error() string { return d.What }
 // Check verifies the hub file: SQLite integrity; every device's events
 // numbered 1..head without a hole, each hash recomputed and linked
 // (domain.VerifyChain), the head recorded on the device equal to the last
-// event; and hub_dossiers equal to a replay of the events. It names the
-// first discrepancy. It reads in one snapshot.
+// event; and hub_dossiers equal to a replay of the events projected so far
+// (devices.projected_seq; the projector follows the ingest by a moment).
+// It names the first discrepancy. It reads in one snapshot.
 func (s *Store) Check(ctx context.Context) (CheckReport, error) {
 	var rep CheckReport
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -126,6 +127,9 @@ func checkDevice(ctx context.Context, tx *sql.Tx, d *Device, replay map[string]*
 			return n, &Discrepancy{fmt.Sprintf("device %s: %v", d.ID, err)}
 		}
 		for i := range events {
+			if events[i].Seq > d.ProjectedSeq {
+				break // not projected yet (the projector runs after the ingest)
+			}
 			if err := p.apply(&events[i]); err != nil {
 				return n, err
 			}
@@ -136,6 +140,9 @@ func checkDevice(ctx context.Context, tx *sql.Tx, d *Device, replay map[string]*
 	}
 	if int64(n) != d.HeadSeq || prev != d.HeadHash {
 		return n, &Discrepancy{fmt.Sprintf("device %s: the recorded head (seq %d) is not the last stored event (seq %d)", d.ID, d.HeadSeq, n)}
+	}
+	if d.ProjectedSeq > d.HeadSeq || d.ProjectedSeq < 0 {
+		return n, &Discrepancy{fmt.Sprintf("device %s: projected through seq %d beyond its head %d", d.ID, d.ProjectedSeq, d.HeadSeq)}
 	}
 	return n, nil
 }

@@ -42,6 +42,7 @@ type Device struct {
 	HeadHash      string
 	LastSyncAt    time.Time
 	UpdateCursor  int64
+	ProjectedSeq  int64 // events applied to hub_dossiers so far
 }
 
 // Revoked reports whether the device was revoked.
@@ -287,13 +288,13 @@ type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-const deviceCols = "id, post_point_code, public_key, age_recipient, enrolled_at, revoked_at, head_seq, head_hash, last_sync_at, update_cursor"
+const deviceCols = "id, post_point_code, public_key, age_recipient, enrolled_at, revoked_at, head_seq, head_hash, last_sync_at, update_cursor, projected_seq"
 
 func scanDevice(sc interface{ Scan(...any) error }) (*Device, error) {
 	var d Device
 	var key []byte
 	var enrolled, revoked, last string
-	if err := sc.Scan(&d.ID, &d.PostPointCode, &key, &d.AgeRecipient, &enrolled, &revoked, &d.HeadSeq, &d.HeadHash, &last, &d.UpdateCursor); err != nil {
+	if err := sc.Scan(&d.ID, &d.PostPointCode, &key, &d.AgeRecipient, &enrolled, &revoked, &d.HeadSeq, &d.HeadHash, &last, &d.UpdateCursor, &d.ProjectedSeq); err != nil {
 		return nil, err
 	}
 	d.PublicKey = ed25519.PublicKey(key)

@@ -202,15 +202,10 @@ func (s *Store) ingest(ctx context.Context, verified *Device, ins []incoming, vi
 		}
 		res = &Result{Device: dev.ID}
 		h := &head{seq: dev.HeadSeq, hash: dev.HeadHash}
-		p, err := newProjector(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer p.close()
 		ins2 := &eventInserter{ctx: ctx, tx: tx}
 		defer ins2.close()
 		for _, in := range ins {
-			n, ack, cs, err := s.ingestOne(ctx, tx, dev, h, in, via, p, ins2, now)
+			n, ack, cs, err := s.ingestOne(ctx, tx, dev, h, in, via, ins2, now)
 			if err != nil {
 				conflicts = cs
 				return err
@@ -221,9 +216,6 @@ func (s *Store) ingest(ctx context.Context, verified *Device, ins []incoming, vi
 				res.New += n
 			}
 			res.Ack = ack
-		}
-		if err := p.flush(); err != nil {
-			return err
 		}
 		res.Through, res.LastHash = h.seq, h.hash
 		if res.New == 0 { // a duplicate or stale batch: only the contact is noted
@@ -242,6 +234,9 @@ func (s *Store) ingest(ctx context.Context, verified *Device, ins []incoming, vi
 		}
 		return nil, err
 	}
+	if res.New > 0 {
+		s.projectSoon(ctx)
+	}
 	return res, nil
 }
 
@@ -252,7 +247,7 @@ type head struct {
 
 // ingestOne stores one batch's new events; n is -1 for a duplicate batch.
 func (s *Store) ingestOne(ctx context.Context, tx *sql.Tx, dev *Device, h *head, in incoming, via string,
-	p *projector, ins *eventInserter, now time.Time) (n int, ack []byte, conflicts []conflict, err error) {
+	ins *eventInserter, now time.Time) (n int, ack []byte, conflicts []conflict, err error) {
 	hd := &in.b.Header
 	// The same batch again (its id is its content): the ack already given.
 	var storedDev string
@@ -335,9 +330,6 @@ func (s *Store) ingestOne(ctx context.Context, tx *sql.Tx, dev *Device, h *head,
 	for i := range fresh {
 		e := &fresh[i]
 		if err := ins.add(e, batchRow); err != nil {
-			return 0, nil, nil, err
-		}
-		if err := p.apply(e); err != nil {
 			return 0, nil, nil, err
 		}
 	}

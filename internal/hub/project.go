@@ -158,3 +158,128 @@ func projectionRow(r *projected, data []byte) []any {
 		timePtrText(d.ResultReadyAt), timePtrText(d.ResultAtPostAt), delivered, r.closedAt,
 		int64(d.Fee), int64(d.Postage), formatTime(d.UpdatedAt), d.Version, r.lastSeq, r.applyErr, data}
 }
+
+// The projection runs after the ingest, not inside it: a batch is acked as
+// soon as its events are stored, and hub_dossiers follows a moment later.
+// Each device's projected_seq (in the same transaction as the rows it
+// produced) says how far its events are applied, so a restart resumes
+// where it stopped and nothing is applied twice.
+
+// projectChunk bounds one projection transaction (the write lock is shared
+// with ingests).
+const projectChunk = 2000
+
+// StartProjector projects in the background until ctx ends: ingests then
+// only wake it. Without it (the command line, tests) every ingest projects
+// before returning.
+func (s *Store) StartProjector(ctx context.Context, logf func(format string, a ...any)) {
+	s.projMu.Lock()
+	if s.projWake != nil {
+		s.projMu.Unlock()
+		return
+	}
+	wake := make(chan struct{}, 1)
+	s.projWake = wake
+	s.projMu.Unlock()
+	wake <- struct{}{} // catch up with what a previous run left
+	go func() {
+		defer func() {
+			s.projMu.Lock()
+			s.projWake = nil
+			s.projMu.Unlock()
+		}()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-wake:
+			}
+			if err := s.Project(ctx); err != nil && ctx.Err() == nil && logf != nil {
+				logf("projection: %v", err)
+			}
+		}
+	}()
+}
+
+// projectSoon wakes the background projector, or projects now when none runs.
+func (s *Store) projectSoon(ctx context.Context) {
+	s.projMu.Lock()
+	wake := s.projWake
+	s.projMu.Unlock()
+	if wake == nil {
+		// The events are stored and acked whatever happens here; a failed
+		// projection is retried by the next ingest, Project or hub check.
+		_ = s.Project(context.WithoutCancel(ctx))
+		return
+	}
+	select {
+	case wake <- struct{}{}:
+	default: // already woken
+	}
+}
+
+// Project applies every stored event not yet in hub_dossiers.
+func (s *Store) Project(ctx context.Context) error {
+	for {
+		rows, err := s.db.QueryContext(ctx, "SELECT id FROM devices WHERE projected_seq < head_seq ORDER BY id")
+		if err != nil {
+			return err
+		}
+		var behind []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			behind = append(behind, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(behind) == 0 {
+			return nil
+		}
+		for _, id := range behind {
+			if err := s.projectDevice(ctx, id); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// projectDevice applies the next chunk of a device's events.
+func (s *Store) projectDevice(ctx context.Context, device string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		var from, head int64
+		if err := tx.QueryRowContext(ctx, "SELECT projected_seq, head_seq FROM devices WHERE id = ?", device).Scan(&from, &head); err != nil {
+			return err
+		}
+		if from >= head {
+			return nil
+		}
+		events, err := hubEvents(ctx, tx, device, from, projectChunk)
+		if err != nil {
+			return err
+		}
+		if len(events) == 0 || events[0].Seq != from+1 {
+			return fmt.Errorf("projection of %s: event %d is not stored", device, from+1)
+		}
+		p, err := newProjector(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer p.close()
+		for i := range events {
+			if err := p.apply(&events[i]); err != nil {
+				return err
+			}
+		}
+		if err := p.flush(); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE devices SET projected_seq = ? WHERE id = ?", events[len(events)-1].Seq, device)
+		return err
+	})
+}

@@ -311,6 +311,11 @@ func Serve(ctx context.Context, s *Store, addr, certFile, keyFile string, opt Op
 	if certFile != "" {
 		hs.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
+	var logf func(string, ...any)
+	if opt.Log != nil {
+		logf = opt.Log.Printf
+	}
+	s.StartProjector(ctx, logf)
 	if ready != nil {
 		ready(ln.Addr())
 	}

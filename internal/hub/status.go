@@ -15,6 +15,7 @@ type DeviceStatus struct {
 	HeadSeq      int64     `json:"head_seq"` // last seq stored
 	LastSyncAt   time.Time `json:"last_sync_at,omitzero"`
 	UpdateCursor int64     `json:"update_cursor"`
+	ProjectedSeq int64     `json:"projected_seq"` // events applied to hub_dossiers (follows head_seq)
 	Waiting      int       `json:"updates_waiting"` // updates after its cursor
 	Conflicts    int       `json:"conflicts"`
 }
@@ -88,7 +89,8 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 	rows.Close()
 	for _, d := range devs {
 		ds := DeviceStatus{ID: d.ID, PostPoint: d.PostPointCode, EnrolledAt: d.EnrolledAt, RevokedAt: d.RevokedAt,
-			HeadSeq: d.HeadSeq, LastSyncAt: d.LastSyncAt, UpdateCursor: d.UpdateCursor, Conflicts: conflicts[d.ID]}
+			HeadSeq: d.HeadSeq, LastSyncAt: d.LastSyncAt, UpdateCursor: d.UpdateCursor, ProjectedSeq: d.ProjectedSeq,
+			Conflicts: conflicts[d.ID]}
 		// Events are numbered 1..head without holes (Check verifies it), so the head is the count.
 		ds.Events = d.HeadSeq
 		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM updates WHERE device_id IN (?, '*') AND id > ?", d.ID, d.UpdateCursor).Scan(&ds.Waiting); err != nil {

@@ -49,6 +49,9 @@ type Store struct {
 	// instead of sleeping and retrying. Other processes still meet the
 	// busy timeout.
 	wmu sync.Mutex
+
+	projMu   sync.Mutex
+	projWake chan struct{} // the background projector's bell (nil: project inline)
 }
 
 // Open opens (creating if needed) the hub database at path, brings its
@@ -63,6 +66,10 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Keep connections open: each new one re-reads the schema and pragmas,
+	// and ingests, pulls, the projector and the web page read at once.
+	db.SetMaxIdleConns(16)
+	db.SetConnMaxIdleTime(10 * time.Minute)
 	s := &Store{db: db, path: path, Now: time.Now}
 	if err := s.migrate(context.Background()); err != nil {
 		db.Close()
@@ -81,7 +88,7 @@ func Open(path string) (*Store, error) {
 // and BEGIN IMMEDIATE so concurrent ingests queue instead of failing.
 func dsn(path string) string {
 	q := url.Values{}
-	for _, p := range []string{"page_size(16384)", "busy_timeout(30000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)", "cache_size(-32000)"} {
+	for _, p := range []string{"busy_timeout(30000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

@@ -70,6 +70,10 @@ func (s *Store) QueueOutcomes(ctx context.Context, rows []Outcome, source string
 	if len(rows) == 0 {
 		return res, domain.Errors{domain.Errf("", "hub.err.outcomes_empty", "the file has no outcome rows")}
 	}
+	// Outcomes are checked against hub_dossiers: bring it up to date first.
+	if err := s.Project(ctx); err != nil {
+		return res, err
+	}
 	now := s.Now()
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		v := &validator{ctx: ctx, tx: tx, states: map[string]*simState{}, officials: map[string]int{}}

@@ -28,7 +28,8 @@ CREATE TABLE devices (
     head_hash       TEXT NOT NULL DEFAULT '',
     last_sync_at    TEXT NOT NULL DEFAULT '',   -- last accepted batch or pull
     last_batch_at   TEXT NOT NULL DEFAULT '',
-    update_cursor   INTEGER NOT NULL DEFAULT 0  -- last update id the device asked past
+    update_cursor   INTEGER NOT NULL DEFAULT 0, -- last update id the device asked past
+    projected_seq   INTEGER NOT NULL DEFAULT 0  -- events applied to hub_dossiers (≤ head_seq)
 );
 CREATE INDEX devices_post_point ON devices(post_point_code);
 
