@@ -31,6 +31,11 @@ const (
 	dueSoonDays     = 3  // "due soon": due today or within this many days
 )
 
+// deskDo runs the UI half of a background load on the Fyne thread. Tests
+// replace it with a queue they drain themselves: Fyne's test driver would
+// run it at once on the loader's goroutine, racing the test's own calls.
+var deskDo = fyne.Do
+
 // dossierColumns are the table's columns: i18n key and width.
 var dossierColumns = []struct {
 	key   string
@@ -38,8 +43,8 @@ var dossierColumns = []struct {
 }{
 	{"dossiers.col.receipt", 175},
 	{"dossiers.col.received", 100},
-	{"dossiers.col.applicant", 190},
-	{"dossiers.col.procedure", 260},
+	{"dossiers.col.applicant", 180},
+	{"dossiers.col.procedure", 230},
 	{"dossiers.col.state", 150},
 	{"dossiers.col.due", 100},
 }
@@ -281,7 +286,7 @@ func (ds *dossiersScreen) setFilter(f store.Filter) {
 	go func() {
 		defer ds.wg.Done()
 		n, err := ds.u.Store.CountDossiers(ds.u.Ctx, f)
-		fyne.Do(func() {
+		deskDo(func() {
 			ds.mu.Lock()
 			stale := gen != ds.gen
 			if !stale && err == nil {
@@ -359,7 +364,7 @@ func (ds *dossiersScreen) loadPage(page int, f store.Filter, gen int) {
 	go func() {
 		defer ds.wg.Done()
 		rows, err := ds.u.Store.ListDossiers(ds.u.Ctx, f, page, dossierPageSize)
-		fyne.Do(func() {
+		deskDo(func() {
 			ds.mu.Lock()
 			if gen != ds.gen {
 				ds.mu.Unlock()

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -13,6 +14,38 @@ import (
 	"postdesk/internal/store"
 )
 
+// The loaders' UI work waits in a queue until a test settles it (see deskDo).
+var deskQueue struct {
+	sync.Mutex
+	fns []func()
+}
+
+func init() {
+	deskDo = func(f func()) {
+		deskQueue.Lock()
+		deskQueue.fns = append(deskQueue.fns, f)
+		deskQueue.Unlock()
+	}
+}
+
+// settle lets the screen's background loads finish and applies them, as
+// the Fyne thread would, until nothing more is pending.
+func settle(ds *dossiersScreen) {
+	for range 20 {
+		ds.wait()
+		deskQueue.Lock()
+		fns := deskQueue.fns
+		deskQueue.fns = nil
+		deskQueue.Unlock()
+		if len(fns) == 0 {
+			return
+		}
+		for _, f := range fns {
+			f()
+		}
+	}
+}
+
 // openDossiers shows the dossiers screen and waits for its first count.
 func openDossiers(t *testing.T, u *UI) *dossiersScreen {
 	t.Helper()
@@ -21,7 +54,7 @@ func openDossiers(t *testing.T, u *UI) *dossiersScreen {
 	if ds == nil {
 		t.Fatal("the dossiers screen was not built")
 	}
-	ds.wait()
+	settle(ds)
 	return ds
 }
 
@@ -33,7 +66,7 @@ func readAll(t *testing.T, ds *dossiersScreen) []store.DossierRow {
 	for i := 0; i < n; i++ {
 		r, ok := ds.row(i)
 		if !ok {
-			ds.wait()
+			settle(ds)
 			if r, ok = ds.row(i); !ok {
 				t.Fatalf("row %d not loaded after its page was read", i)
 			}
@@ -53,7 +86,7 @@ func TestDossierTablePagesFromSQLite(t *testing.T) {
 	if _, ok := ds.row(110); ok {
 		t.Fatal("row 110 was there before its page was read")
 	}
-	ds.wait()
+	settle(ds)
 	ds.mu.Lock()
 	_, page1 := ds.pages[1]
 	_, page2 := ds.pages[2]
@@ -95,7 +128,7 @@ func TestDossierFilters(t *testing.T) {
 		return n
 	}
 	ds.state.SetValue(string(domain.StateDelivered))
-	ds.wait()
+	settle(ds)
 	if got, want := ds.rowCount(), count(store.Filter{States: []domain.State{domain.StateDelivered}}); got != want || want == 0 {
 		t.Fatalf("delivered: %d rows, want %d", got, want)
 	}
@@ -108,7 +141,7 @@ func TestDossierFilters(t *testing.T) {
 	ds.to.SetText("31/01/2026")
 	u.Win.Canvas().Focus(ds.to)
 	press(t, u, fyne.KeyReturn) // Enter applies
-	ds.wait()
+	settle(ds)
 	for _, r := range readAll(t, ds) {
 		if d := domain.FormatDate(r.ReceivedAt); !strings.HasSuffix(d, "/01/2026") || r.State != domain.StateDelivered {
 			t.Fatalf("row %s received %s in state %s", r.ID, d, r.State)
@@ -120,19 +153,19 @@ func TestDossierFilters(t *testing.T) {
 		t.Fatalf("bad date not reported: %q", ds.filterErr.Text)
 	}
 	ds.resetFilters()
-	ds.wait()
+	settle(ds)
 	if ds.rowCount() != testDossiers || ds.filterErr.Visible() {
 		t.Fatalf("after reset: %d rows", ds.rowCount())
 	}
 	ds.overdue.SetChecked(true)
-	ds.wait()
+	settle(ds)
 	if got, want := ds.rowCount(), count(store.Filter{Overdue: true}); got != want {
 		t.Fatalf("overdue: %d rows, want %d", got, want)
 	}
 	ds.overdue.SetChecked(false)
 	ds.procedure.SetText("1.001193")
 	ds.apply()
-	ds.wait()
+	settle(ds)
 	if got, want := ds.rowCount(), count(store.Filter{ProcedureCode: "1.001193"}); got != want {
 		t.Fatalf("procedure: %d rows, want %d", got, want)
 	}
@@ -281,7 +314,7 @@ func TestScanBox(t *testing.T) {
 		}
 	}
 	ds.clearResults()
-	ds.wait()
+	settle(ds)
 	if ds.results || ds.rowCount() != testDossiers+1 {
 		t.Errorf("back to the list: %d rows", ds.rowCount())
 	}

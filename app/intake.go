@@ -46,33 +46,33 @@ const (
 // intakeDraft is the form as typed, as a draft stores it. Values are kept
 // as typed (money and dates as text) so a half-typed field comes back as it was.
 type intakeDraft struct {
-	Option          string      `json:"option,omitempty"`
-	Procedure       string      `json:"procedure,omitempty"`      // the chosen procedure's code
-	ProcedureText   string      `json:"procedure_text,omitempty"` // typed, nothing chosen yet
-	Name            string      `json:"name,omitempty"`
-	IDType          string      `json:"id_type,omitempty"`
-	IDNumber        string      `json:"id_number,omitempty"`
-	Phone           string      `json:"phone,omitempty"`
-	Commune         string      `json:"commune,omitempty"`
-	Address         string      `json:"address,omitempty"`
-	Rep             bool        `json:"rep,omitempty"`
-	RepName         string      `json:"rep_name,omitempty"`
-	RepIDType       string      `json:"rep_id_type,omitempty"`
-	RepIDNumber     string      `json:"rep_id_number,omitempty"`
-	Docs            []draftDoc  `json:"docs,omitempty"`
-	MissingNotified bool        `json:"missing_notified,omitempty"`
-	Place           string      `json:"place,omitempty"`
-	Appointment     string      `json:"appointment,omitempty"` // dd/mm/yyyy HH:MM
-	Postage         string      `json:"postage,omitempty"`
-	Fee             string      `json:"fee,omitempty"`
-	FeePayment      string      `json:"fee_payment,omitempty"`
-	ReturnMethod    string      `json:"return_method,omitempty"`
-	ReturnAddress   string      `json:"return_address,omitempty"`
-	ItemCode        string      `json:"item_code,omitempty"`
-	OfficialCode    string      `json:"official_code,omitempty"`
-	Notes           string      `json:"notes,omitempty"`
-	Manual          []string    `json:"manual,omitempty"`     // fields the clerk set by hand (no more automatic filling)
-	PickupKey       string      `json:"pickup_key,omitempty"` // the planned pickup this intake fulfils
+	Option          string     `json:"option,omitempty"`
+	Procedure       string     `json:"procedure,omitempty"`      // the chosen procedure's code
+	ProcedureText   string     `json:"procedure_text,omitempty"` // typed, nothing chosen yet
+	Name            string     `json:"name,omitempty"`
+	IDType          string     `json:"id_type,omitempty"`
+	IDNumber        string     `json:"id_number,omitempty"`
+	Phone           string     `json:"phone,omitempty"`
+	Commune         string     `json:"commune,omitempty"`
+	Address         string     `json:"address,omitempty"`
+	Rep             bool       `json:"rep,omitempty"`
+	RepName         string     `json:"rep_name,omitempty"`
+	RepIDType       string     `json:"rep_id_type,omitempty"`
+	RepIDNumber     string     `json:"rep_id_number,omitempty"`
+	Docs            []draftDoc `json:"docs,omitempty"`
+	MissingNotified bool       `json:"missing_notified,omitempty"`
+	Place           string     `json:"place,omitempty"`
+	Appointment     string     `json:"appointment,omitempty"` // dd/mm/yyyy HH:MM
+	Postage         string     `json:"postage,omitempty"`
+	Fee             string     `json:"fee,omitempty"`
+	FeePayment      string     `json:"fee_payment,omitempty"`
+	ReturnMethod    string     `json:"return_method,omitempty"`
+	ReturnAddress   string     `json:"return_address,omitempty"`
+	ItemCode        string     `json:"item_code,omitempty"`
+	OfficialCode    string     `json:"official_code,omitempty"`
+	Notes           string     `json:"notes,omitempty"`
+	Manual          []string   `json:"manual,omitempty"`     // fields the clerk set by hand (no more automatic filling)
+	PickupKey       string     `json:"pickup_key,omitempty"` // the planned pickup this intake fulfils
 }
 
 type draftDoc struct {
@@ -149,6 +149,7 @@ type intakeForm struct {
 	manual   map[string]bool // postage, return address: typed by hand, not filled automatically
 	showAll  bool
 	filling  bool
+	leaving  string // the field the cursor is leaving, while its errors are checked
 	pickup   string // key of the planned pickup being taken in
 	lastID   string
 	lastPDF  string // the last receipt file written (tests read it)
@@ -259,6 +260,11 @@ func (f *intakeForm) entry(field, hintKey string) *formEntry {
 	}
 	entryKeys(e, f.u, f.keys)
 	e.OnChanged = func(string) { f.changed(field) }
+	e.onFocusLost = func() { // the field's errors show once the cursor leaves it
+		f.leaving = field
+		f.validate()
+		f.leaving = ""
+	}
 	f.focusOf[field] = e
 	return e
 }
@@ -741,8 +747,9 @@ func (f *intakeForm) validate() domain.Errors {
 func (f *intakeForm) showErrors(errs domain.Errors) {
 	texts := map[string][]string{}
 	var general []string
+	typing := f.typingIn()
 	for _, e := range errs {
-		if !f.showAll && !f.isTouched(e.Field) {
+		if !f.showAll && (!f.isTouched(e.Field) || e.Field == typing) {
 			continue
 		}
 		if _, ok := f.errs[e.Field]; ok {
@@ -755,6 +762,25 @@ func (f *intakeForm) showErrors(errs domain.Errors) {
 		setFieldError(l, strings.Join(texts[field], "\n"))
 	}
 	setFieldError(f.general, strings.Join(general, "\n"))
+}
+
+// typingIn is the field whose entry has the cursor: its errors wait until
+// the clerk leaves it (a number half typed is not yet wrong), except an S10
+// code, checked as soon as its 13 characters are in — the scanner's case.
+func (f *intakeForm) typingIn() string {
+	foc := f.u.Win.Canvas().Focused()
+	for field, w := range f.focusOf {
+		if w != foc || field == f.leaving {
+			continue
+		}
+		if e, ok := w.(*formEntry); ok {
+			if field == "item_code" && len(strings.Join(strings.Fields(e.Text), "")) >= 13 {
+				return ""
+			}
+			return field
+		}
+	}
+	return ""
 }
 
 // isTouched: has the clerk been at this field (or its part of the slip)?

@@ -16,13 +16,23 @@ import (
 	"postdesk/internal/store"
 )
 
+// goldenSize is the size the screens are drawn at, whatever width the
+// shell's navigation takes (it grows as screens are added).
+var goldenSize = fyne.NewSize(1000, 680)
+
+// shot detaches o from its window at the golden size.
+func shot(o fyne.CanvasObject) fyne.CanvasObject {
+	o.Resize(goldenSize)
+	return o
+}
+
 // Golden files of the desk screens (testdata/desk/): markup for the
 // structure, an image for the look. Regenerate after an intended change by
 // copying testdata/failed/desk/* over testdata/desk/.
 
 func TestIntakeGolden(t *testing.T) {
 	u, f, _ := openIntake(t, "gdv1")
-	test.AssertObjectRendersToMarkup(t, "desk/intake_empty.xml", f.content)
+	test.AssertObjectRendersToMarkup(t, "desk/intake_empty.xml", shot(f.content))
 
 	u2, f2, _ := openIntake(t, "gdv2")
 	u2.Win.Canvas().Focus(f2.picker.entry)
@@ -34,8 +44,8 @@ func TestIntakeGolden(t *testing.T) {
 	f2.docs[0].received.SetChecked(true)
 	f2.save() // shows every error beside its field
 	f2.reveal.scroll.ScrollToTop()
-	test.AssertObjectRendersToMarkup(t, "desk/intake_errors.xml", f2.content)
-	test.AssertObjectRendersToImage(t, "desk/intake_errors.png", f2.content)
+	test.AssertObjectRendersToMarkup(t, "desk/intake_errors.xml", shot(f2.content))
+	test.AssertObjectRendersToImage(t, "desk/intake_errors.png", shot(f2.content))
 	_ = u
 }
 
@@ -99,18 +109,18 @@ func TestDossiersGolden(t *testing.T) {
 	u := fixtureUI(t)
 	ds := openDossiers(t, u)
 	ds.table.Refresh()
-	ds.wait()
+	settle(ds)
 	ds.table.Refresh()
-	test.AssertObjectRendersToMarkup(t, "desk/dossiers.xml", ds.stack)
-	test.AssertObjectRendersToImage(t, "desk/dossiers.png", ds.stack)
+	test.AssertObjectRendersToMarkup(t, "desk/dossiers.xml", shot(ds.stack))
+	test.AssertObjectRendersToImage(t, "desk/dossiers.png", shot(ds.stack))
 
 	u2 := fixtureUI(t)
 	ds2 := openDossiers(t, u2)
 	r, ok := ds2.row(3)
 	if !ok {
-		ds2.wait()
+		settle(ds2)
 		r, _ = ds2.row(3)
 	}
 	ds2.openDetail(r.ID, "")
-	test.AssertObjectRendersToMarkup(t, "desk/dossier_detail.xml", ds2.stack)
+	test.AssertObjectRendersToMarkup(t, "desk/dossier_detail.xml", shot(ds2.stack))
 }

@@ -134,7 +134,7 @@ func TestDeskTextIsTranslated(t *testing.T) {
 
 			u.Show("dossiers")
 			ds := dossiersOf(u)
-			ds.wait()
+			settle(ds)
 			ds.table.Refresh()
 			checkDesk(t, c, "dossiers", ds.stack)
 			r, _ := ds.row(0)

@@ -193,7 +193,7 @@ func TestIntakeInvalidInputShowsErrorsAndSavesNothing(t *testing.T) {
 	u, f, _ := openIntake(t, "gdv1")
 	events := countEvents(t, u.Store)
 	fillBirthRegistration(t, u, f, "Siu Thị Hằng", "000301000045") // 000: no such province
-	f.docs[1].received.SetChecked(false)                          // a required paper missing, not notified
+	f.docs[1].received.SetChecked(false)                           // a required paper missing, not notified
 	f.itemCode.SetText("RR473124828VN")                            // wrong check digit
 	press(t, u, fyne.KeyReturn)
 
@@ -512,3 +512,58 @@ func BenchmarkProcedureTypeAhead(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(keystrokes)/1e6, "ms/keystroke")
 }
 
+func TestErrorsWaitForTheCursorToLeaveButS10IsCheckedOnTheFly(t *testing.T) {
+	u, f, _ := openIntake(t, "gdv1")
+	u.Win.Canvas().Focus(f.idNumber)
+	typeKeys(t, u, "06430")
+	if msg := visibleErrors(f)["applicant.id_number"]; msg != "" {
+		t.Fatalf("error while still typing the ID: %q", msg)
+	}
+	tab(u) // leave the field
+	if msg := visibleErrors(f)["applicant.id_number"]; !strings.Contains(msg, "12 chữ số") {
+		t.Fatalf("no error after leaving the ID field: %q", msg)
+	}
+	u.Win.Canvas().Focus(f.itemCode)
+	typeKeys(t, u, "RR47312482")
+	if msg := visibleErrors(f)["item_code"]; msg != "" {
+		t.Fatalf("error on a half-scanned S10: %q", msg)
+	}
+	typeKeys(t, u, "8VN") // 13 characters, wrong check digit
+	if msg := visibleErrors(f)["item_code"]; !strings.Contains(msg, "phải là 9") {
+		t.Fatalf("S10 check digit not verified as it is typed: %q", msg)
+	}
+	f.itemCode.SetText("")
+	typeKeys(t, u, "RR473124829VN")
+	if msg := visibleErrors(f)["item_code"]; msg != "" {
+		t.Fatalf("a good S10 shows %q", msg)
+	}
+}
+
+func TestReturnOnlyRegistration(t *testing.T) {
+	u, f, _ := openIntake(t, "gdv1")
+	f.option.SetValue(string(domain.OptionReturnOnly))
+	if f.docsSection.Visible() || !f.officialBox.Visible() || !f.returnSection.Visible() {
+		t.Fatal("return only: papers shown or official code / return hidden")
+	}
+	u.Win.Canvas().Focus(f.picker.entry)
+	typeKeys(t, u, "1.014061") // closed to intake by post, open to return by post
+	press(t, u, fyne.KeyReturn)
+	f.name.SetText("Kpă H'Luyên")
+	f.idNumber.SetText("064301000777")
+	f.phone.SetText("0356789012")
+	f.address.SetText("Thôn Ia Bă")
+	f.officialCode.SetText("000.02.50.h21-260305-0042")
+	f.save()
+	if f.lastID == "" {
+		t.Fatalf("not saved: %v", visibleErrors(f))
+	}
+	d, _ := u.Store.Dossier(u.Ctx, f.lastID)
+	if d.State != domain.StateResultReady || d.Option != domain.OptionReturnOnly || d.OfficialCode != "000.02.50.H21-260305-0042" ||
+		len(d.Documents) != 0 || d.ReturnAddress != "Thôn Ia Bă, xã Ia O" || d.Postage != 15000 {
+		t.Fatalf("registration %+v", d)
+	}
+	evs, _ := u.Store.DossierEvents(u.Ctx, d.ID)
+	if len(evs) == 0 || evs[0].Kind != domain.KindRegisterResult {
+		t.Fatalf("events %+v", evs)
+	}
+}

@@ -122,6 +122,14 @@ func buildSettings(u *UI) fyne.CanvasObject {
 	pick := widget.NewButton(i18n.T("app.settings.pick_folder"), func() { f.pickFolder() })
 	f.save = widget.NewButton(i18n.T("app.settings.save"), func() { f.submit() })
 	f.save.Importance = widget.HighImportance
+	// Enter in any one-line field saves, as on every PostDesk form.
+	for _, e := range []*Entry{f.idle, f.lookupURL, f.hotline, f.transitDays, f.maxFailed, f.waitingDays, f.backupFolder, f.backupKeep, f.hubURL} {
+		e.OnSubmitted = func(string) { f.submit() }
+	}
+	for i := range f.tariffNames {
+		f.tariffNames[i].OnSubmitted = func(string) { f.submit() }
+		f.tariffCosts[i].OnSubmitted = func(string) { f.submit() }
+	}
 	u.Shortcut("settings", "app.settings.save", &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierControl}, f.submit)
 
 	note := widget.NewLabel(i18n.T("app.settings.language_note"))

@@ -58,8 +58,9 @@ package app
 // Everything on *UI must be called on the Fyne thread; from a goroutine wrap
 // UI work in fyne.Do(func(){ … }).
 //
-// Keyboard map (global): F2 or Ctrl+F scan box · F3 Intake · F4 Delivery · F5 Dossiers
-// · F6 Sync · F7 Reports · F8 Settings · F9 Staff · F10 Catalog · Alt+1…9 the
+// Keyboard map (global): F1 What needs doing · F2 or Ctrl+F scan box · F3 Intake ·
+// F4 Delivery · F5 Dossiers · F6 Sync · F7 Reports · F8 Settings · F9 Staff ·
+// F10 Catalog · F11 Handover · F12 Feedback · Alt+1…9 the
 // navigation in order · Ctrl+L lock now · Esc closes the top dialog. The
 // Ctrl/Alt shortcuts work whatever has the focus (they live in the main
 // menu); the F-keys work when the focus is nowhere or in a u.NewEntry field.
@@ -104,14 +105,15 @@ type Screen struct {
 
 // NavOrder is the navigation's order for the known screen IDs; screens
 // registered under other IDs follow, sorted by ID.
-var NavOrder = []string{"intake", "delivery", "dossiers", "sync", "reports", "settings", "staff", "catalog"}
+var NavOrder = []string{"home", "intake", "delivery", "handover", "dossiers", "feedback", "sync", "reports", "settings", "staff", "catalog"}
 
 // placeholderIDs get a "later version" page when nobody registers them.
 var placeholderIDs = []string{"intake", "delivery", "dossiers", "sync", "reports", "settings"}
 
 var defaultShortcuts = map[string]fyne.KeyName{
-	"intake": fyne.KeyF3, "delivery": fyne.KeyF4, "dossiers": fyne.KeyF5, "sync": fyne.KeyF6,
+	"home": fyne.KeyF1, "intake": fyne.KeyF3, "delivery": fyne.KeyF4, "dossiers": fyne.KeyF5, "sync": fyne.KeyF6,
 	"reports": fyne.KeyF7, "settings": fyne.KeyF8, "staff": fyne.KeyF9, "catalog": fyne.KeyF10,
+	"handover": fyne.KeyF11, "feedback": fyne.KeyF12,
 }
 
 // ShortcutFor is the F-key of a known screen ID, or "".
@@ -775,8 +777,11 @@ func (u *UI) enterShell(st domain.Staff) {
 	}
 	ids := u.ScreenIDs()
 	if len(ids) > 0 {
+		// The day starts on "what needs doing" (issue 4), else on intake.
 		first := ids[0]
-		if contains(ids, "intake") {
+		if contains(ids, "home") {
+			first = "home"
+		} else if contains(ids, "intake") {
 			first = "intake"
 		}
 		u.Show(first)

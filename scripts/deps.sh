@@ -13,7 +13,7 @@ set -euo pipefail
 
 run_pkgs=(gcc libc6-dev pkg-config
 	libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev)
-test_pkgs=(poppler-utils zbar-tools sqlite3)
+test_pkgs=(poppler-utils zbar-tools sqlite3 chromium)
 e2e_pkgs=(xvfb xauth xdotool imagemagick "${run_pkgs[@]}")
 
 usage() {

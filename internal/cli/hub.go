@@ -23,7 +23,7 @@ import (
 func init() {
 	register("hub serve", "--db HUB.db [--addr 127.0.0.1:8787] [--cert FILE --key FILE] [--name NAME] [--quiet]",
 		"run the province hub: device API, outcome API and the staff web page", runHubServe)
-	register("hub token", "--db HUB.db --post-point CODE [--name NAME]",
+	register("hub token", "--db HUB.db --post-point CODE [--name NOTE] [--post-point-name NAME]",
 		"issue a one-time enrollment token for a post point (printed once)", runHubToken)
 	register("hub revoke", "--db HUB.db --device ID [--reason TEXT]",
 		"revoke a device: its batches and pulls are refused from now on", runHubRevoke)
@@ -93,6 +93,7 @@ func runHubToken(env *Env, args []string) error {
 	db := fs.String("db", "", "hub database file")
 	pp := fs.String("post-point", "", "post point code (6 digits)")
 	name := fs.String("name", "", "a note: whose PC the token is for")
+	ppName := fs.String("post-point-name", "", "the post point's name, shown in hub status and on the web page")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -104,6 +105,11 @@ func runHubToken(env *Env, args []string) error {
 		return err
 	}
 	defer s.Close()
+	if *ppName != "" {
+		if err := s.EnsurePostPoint(env.Ctx, *pp, *ppName); err != nil {
+			return err
+		}
+	}
 	tok, err := s.IssueToken(env.Ctx, *pp, *name, "cli")
 	if err != nil {
 		return err

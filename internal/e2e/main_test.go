@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -190,6 +191,20 @@ func (h *hubProc) kill() {
 	}
 	h.cmd.Process.Kill()
 	<-h.done
+}
+
+// stop asks the hub to shut down (SIGTERM) and waits for a clean exit.
+func (h *hubProc) stop() {
+	h.t.Helper()
+	h.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-h.done:
+	case <-time.After(45 * time.Second):
+		h.t.Fatalf("the hub did not stop on SIGTERM:\n%s", h.Log())
+	}
+	if !h.cmd.ProcessState.Success() {
+		h.t.Fatalf("the hub exited with %v on SIGTERM:\n%s", h.cmd.ProcessState, h.Log())
+	}
 }
 
 // restart starts the hub again on the same address.
@@ -371,6 +386,19 @@ func queryInt(t testing.TB, db *sql.DB, q string, args ...any) int64 {
 	return n
 }
 
+// waitProjected waits until the hub's projection (which follows the
+// ingest by a moment) has applied every stored event.
+func waitProjected(t testing.TB, db *sql.DB) {
+	t.Helper()
+	for i := 0; i < 300; i++ {
+		if queryInt(t, db, "SELECT count(*) FROM devices WHERE projected_seq < head_seq") == 0 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatal("the hub's projection did not catch up")
+}
+
 // assertExactlyOnce: the hub holds every event of each device exactly
 // once (1..LastSeq, no more), no conflict, and both sides' checks pass.
 func assertExactlyOnce(t testing.TB, hubPath string, devs ...*device) {
@@ -386,6 +414,7 @@ func assertExactlyOnce(t testing.TB, hubPath string, devs ...*device) {
 		}
 		d.check()
 	}
+	waitProjected(t, db)
 	if c := queryInt(t, db, "SELECT count(*) FROM conflicts"); c != 0 {
 		t.Fatalf("%d conflicts at the hub", c)
 	}

@@ -137,4 +137,10 @@ func TestTwoPostPoints(t *testing.T) {
 	if len(st.PostPoints) != 2 || st.PostPoints[0].Devices[0].Events != a.lastSeq() || st.PostPoints[1].Devices[0].Events != b.lastSeq() {
 		t.Fatalf("hub status: %+v", st)
 	}
+	// SIGTERM: the hub finishes what it is doing and exits cleanly; the
+	// file is whole.
+	h.stop()
+	if out := mustPD(t, "hub", "check", "--db", hubPath); !strings.HasPrefix(out, "ok:") {
+		t.Fatalf("hub check after shutdown: %s", out)
+	}
 }

@@ -281,7 +281,9 @@ func releaseClaims(ctx context.Context, tx *sql.Tx, dev *Device, now time.Time) 
 }
 
 // Device returns an enrolled device, or ErrNotFound.
-func (s *Store) Device(ctx context.Context, id string) (*Device, error) { return deviceIn(ctx, s.db, id) }
+func (s *Store) Device(ctx context.Context, id string) (*Device, error) {
+	return deviceIn(ctx, s.db, id)
+}
 
 type queryer interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row

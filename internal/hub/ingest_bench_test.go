@@ -3,8 +3,6 @@ package hub
 import (
 	"testing"
 	"time"
-
-	"postdesk/internal/syncproto"
 )
 
 // BenchmarkIngest: the hub's side alone (parse, verify, decode, store,
@@ -39,5 +37,4 @@ func BenchmarkIngest(b *testing.B) {
 		events += len(d.events)
 	}
 	b.ReportMetric(float64(events)/elapsed.Seconds(), "events/s")
-	_ = syncproto.Format
 }

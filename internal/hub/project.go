@@ -25,7 +25,12 @@ type projector struct {
 	ctx   context.Context
 	tx    *sql.Tx
 	cache map[string]*projected
+	// keep, when set, holds dossiers projected by earlier transactions of
+	// this process (see Store.projCache); a row is taken from it only when
+	// its version and last seq still match the table.
+	keep  map[string]*projected
 	get   *sql.Stmt
+	check *sql.Stmt
 	put   *sql.Stmt
 	// applyErrors counts events stored but not applied (see apply).
 	applyErrors int
@@ -35,6 +40,10 @@ func newProjector(ctx context.Context, tx *sql.Tx) (*projector, error) {
 	p := &projector{ctx: ctx, tx: tx, cache: map[string]*projected{}}
 	var err error
 	if p.get, err = tx.PrepareContext(ctx, "SELECT data, closed_at, last_seq, apply_error FROM hub_dossiers WHERE id = ?"); err != nil {
+		return nil, err
+	}
+	if p.check, err = tx.PrepareContext(ctx, "SELECT version, last_seq FROM hub_dossiers WHERE id = ?"); err != nil {
+		p.get.Close()
 		return nil, err
 	}
 	if p.put, err = tx.PrepareContext(ctx, `INSERT INTO hub_dossiers(id, post_point_code, device_id, option, state,
@@ -50,6 +59,7 @@ func newProjector(ctx context.Context, tx *sql.Tx) (*projector, error) {
 		updated_at = excluded.updated_at, version = excluded.version, last_seq = excluded.last_seq,
 		apply_error = excluded.apply_error, data = excluded.data`); err != nil {
 		p.get.Close()
+		p.check.Close()
 		return nil, err
 	}
 	return p, nil
@@ -57,6 +67,7 @@ func newProjector(ctx context.Context, tx *sql.Tx) (*projector, error) {
 
 func (p *projector) close() {
 	p.get.Close()
+	p.check.Close()
 	p.put.Close()
 }
 
@@ -69,6 +80,21 @@ func (p *projector) load(id string) (*projected, error) {
 	if p.get == nil { // a replay (hub check): what is not in the cache does not exist yet
 		p.cache[id] = r
 		return r, nil
+	}
+	if k, ok := p.keep[id]; ok && k.d != nil {
+		// Decoding the stored JSON is the dearest part of a load: reuse
+		// this process's copy when the row is still the one it wrote.
+		var version int
+		var lastSeq int64
+		err := p.check.QueryRowContext(p.ctx, id).Scan(&version, &lastSeq)
+		if err == nil && version == k.d.Version && lastSeq == k.lastSeq {
+			c := *k
+			p.cache[id] = &c
+			return &c, nil
+		}
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
 	}
 	err := p.get.QueryRowContext(p.ctx, id).Scan(&data, &r.closedAt, &r.lastSeq, &r.applyErr)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -144,6 +170,37 @@ func (p *projector) flush() error {
 	return nil
 }
 
+// maxProjCache bounds the dossiers kept between projection transactions.
+const maxProjCache = 50000
+
+// projCacheLoad gives the projector the dossiers kept from earlier chunks.
+func (s *Store) projCacheLoad() map[string]*projected {
+	s.projCacheMu.Lock()
+	defer s.projCacheMu.Unlock()
+	if s.projCache == nil {
+		s.projCache = map[string]*projected{}
+	}
+	return s.projCache
+}
+
+// projCacheKeep keeps what a committed chunk wrote; a failed chunk drops
+// everything (its rows were rolled back).
+func (s *Store) projCacheKeep(written map[string]*projected, ok bool) {
+	s.projCacheMu.Lock()
+	defer s.projCacheMu.Unlock()
+	if !ok || s.projCache == nil || len(s.projCache)+len(written) > maxProjCache {
+		s.projCache = map[string]*projected{}
+		if !ok {
+			return
+		}
+	}
+	for id, r := range written {
+		if r.d != nil {
+			s.projCache[id] = r
+		}
+	}
+}
+
 // projectionRow is the column tuple of hub_dossiers, in put's order; the
 // hub check compares a replay with the stored row through this one function.
 func projectionRow(r *projected, data []byte) []any {
@@ -167,7 +224,7 @@ func projectionRow(r *projected, data []byte) []any {
 
 // projectChunk bounds one projection transaction (the write lock is shared
 // with ingests).
-const projectChunk = 2000
+const projectChunk = 5000
 
 // StartProjector projects in the background until ctx ends: ingests then
 // only wake it. Without it (the command line, tests) every ingest projects
@@ -251,7 +308,8 @@ func (s *Store) Project(ctx context.Context) error {
 
 // projectDevice applies the next chunk of a device's events.
 func (s *Store) projectDevice(ctx context.Context, device string) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+	var written map[string]*projected
+	err := s.write(ctx, func(tx *sql.Tx) error {
 		var from, head int64
 		if err := tx.QueryRowContext(ctx, "SELECT projected_seq, head_seq FROM devices WHERE id = ?", device).Scan(&from, &head); err != nil {
 			return err
@@ -271,6 +329,7 @@ func (s *Store) projectDevice(ctx context.Context, device string) error {
 			return err
 		}
 		defer p.close()
+		p.keep = s.projCacheLoad()
 		for i := range events {
 			if err := p.apply(&events[i]); err != nil {
 				return err
@@ -279,7 +338,10 @@ func (s *Store) projectDevice(ctx context.Context, device string) error {
 		if err := p.flush(); err != nil {
 			return err
 		}
+		written = p.cache
 		_, err = tx.ExecContext(ctx, "UPDATE devices SET projected_seq = ? WHERE id = ?", events[len(events)-1].Seq, device)
 		return err
 	})
+	s.projCacheKeep(written, err == nil)
+	return err
 }

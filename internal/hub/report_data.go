@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"postdesk/internal/catalog"
 	"postdesk/internal/domain"
@@ -266,59 +265,147 @@ func (s *Store) stringMap(ctx context.Context, q string) (map[string]string, err
 	return out, rows.Err()
 }
 
-// reportCountsSQL counts BCCI events per cell and post point from the
-// projection: intakes (received_at, send options), result-only
-// registrations (received_at, option return) and deliveries
-// (delivered_at). The month is Vietnam time (UTC + 7 hours). Both halves
-// read only the covering indexes of migration 002.
-const reportCountsSQL = `SELECT procedure_code, agency_code, post_point_code, strftime('%Y-%m', received_at, '+7 hours'),
-	sum(option <> 'return'), sum(option = 'return'), 0
-	FROM hub_dossiers WHERE received_at >= ?1 AND received_at < ?2
-	GROUP BY 1, 2, 3, 4
-UNION ALL
-SELECT procedure_code, agency_code, post_point_code, strftime('%Y-%m', delivered_at, '+7 hours'), 0, 0, count(*)
-	FROM hub_dossiers WHERE delivered_at >= ?1 AND delivered_at < ?2 AND delivered_at <> ''
-	GROUP BY 1, 2, 3, 4`
+// The BCCI counts of whole months come from hub_report_cells (per post
+// point) and hub_report_cells_total, kept by triggers on hub_dossiers
+// (migration 002); a month the period only partly covers is counted from
+// the dossiers themselves, through two covering indexes on expressions:
+// intakes and registrations by received_at's month, deliveries by
+// delivered_at's month (Vietnam time: UTC + 7 hours), each followed by the
+// procedure, agency and post point so the GROUP BY follows the index.
+const (
+	monthReceived  = "strftime('%Y-%m', received_at, '+7 hours')"
+	monthDelivered = "strftime('%Y-%m', delivered_at, '+7 hours')"
+)
 
-// ReportCountsSQL is the query behind ReportCounts, for benchmarks that run
-// it straight in sqlite3 (?1, ?2: the period's bounds in domain.TimeLayout).
-const ReportCountsSQL = reportCountsSQL
+// Each group comes back as two columns — "month|procedure|agency|post
+// point" and its counts packed in one integer (intakes << 42 |
+// registrations << 21 | deliveries; a cell never holds 2 million) —
+// because a province's year has hundreds of thousands of groups by post
+// point and every column read costs.
+const packed = "received * 4398046511104 + registered * 2097152 + returned"
 
-// ReportCounts reads the BCCI counts of [from, to) per procedure, agency,
-// month and post point (Count.Unit).
-func (s *Store) ReportCounts(ctx context.Context, from, to time.Time) ([]report.Count, error) {
-	return reportCounts(ctx, s.db, from, to)
+// cellsSQL reads the kept counts of months ?1..?2. By post point, the
+// post points of a cell come in one text, "600900 n,600910 n,…" (a year has
+// hundreds of thousands of post point cells; a row each would cost more
+// than the reading itself).
+func cellsSQL(pp bool) string {
+	if pp {
+		return "SELECT month || '|' || procedure_code || '|' || agency_code || '|', group_concat(post_point_code || ' ' || (" + packed +
+			"), ',') FROM hub_report_cells WHERE month >= ?1 AND month <= ?2 AND received + registered + returned > 0" +
+			" GROUP BY month, procedure_code, agency_code"
+	}
+	return "SELECT month || '|' || procedure_code || '|' || agency_code || '|', " + packed +
+		" FROM hub_report_cells_total WHERE month >= ?1 AND month <= ?2 AND received + registered + returned > 0"
 }
 
-func reportCounts(ctx context.Context, q interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}, from, to time.Time) ([]report.Count, error) {
-	rows, err := q.QueryContext(ctx, reportCountsSQL, formatTime(from), formatTime(to))
-	if err != nil {
-		return nil, err
+// exactSQL counts one kind of event in month ?1 with times in [?2, ?3),
+// from the dossiers.
+func exactSQL(delivered, pp bool) string {
+	m, at, n := monthReceived, "received_at", "sum(option <> 'return') * 4398046511104 + sum(option = 'return') * 2097152"
+	where := ""
+	if delivered {
+		m, at, n = monthDelivered, "delivered_at", "count(*)"
+		where = " AND delivered_at <> ''"
 	}
-	defer rows.Close()
-	// the two halves give separate rows for one cell: merge them
-	type key struct{ proc, agency, pp, month string }
-	idx := map[key]int{}
+	key, group := m+" || '|' || procedure_code || '|' || agency_code || '|'", "procedure_code, agency_code"
+	if pp {
+		key, group = key+" || post_point_code", group+", post_point_code"
+	}
+	return "SELECT " + key + ", " + n + " FROM hub_dossiers WHERE " + m + " = ?1" + where +
+		" AND " + at + " >= ?2 AND " + at + " < ?3 GROUP BY " + m + ", " + group
+}
+
+// ReportCountsSQL is the query of the province's figures over whole months
+// ?1..?2, for benchmarks that run it straight in sqlite3.
+var ReportCountsSQL = cellsSQL(false)
+
+// ReportCounts reads the BCCI counts of period p per procedure, agency and
+// month; with byPostPoint also per post point (Count.Unit), else Unit is "".
+func (s *Store) ReportCounts(ctx context.Context, p domain.Period, byPostPoint bool) ([]report.Count, error) {
+	return reportCounts(ctx, s.db, p, byPostPoint)
+}
+
+// reportQueryer is a *sql.DB or *sql.Tx.
+type reportQueryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func reportCounts(ctx context.Context, q reportQueryer, p domain.Period, pp bool) ([]report.Count, error) {
+	idx := map[string]int{}
 	var out []report.Count
-	for rows.Next() {
-		var k key
-		var recv, reg, ret int64
-		if err := rows.Scan(&k.proc, &k.agency, &k.pp, &k.month, &recv, &reg, &ret); err != nil {
+	add := func(key string, n int64) error {
+		i, ok := idx[key]
+		if !ok {
+			parts := strings.SplitN(key, "|", 4)
+			if len(parts) != 4 {
+				return fmt.Errorf("report counts: bad group %q", key)
+			}
+			i = len(out)
+			idx[key] = i
+			out = append(out, report.Count{Month: domain.Month(parts[0]), Procedure: parts[1], Agency: parts[2], Unit: parts[3]})
+		}
+		const mask = 1<<21 - 1
+		out[i].Received += n >> 42
+		out[i].Registered += (n >> 21) & mask
+		out[i].Returned += n & mask
+		return nil
+	}
+	run := func(query string, args ...any) error {
+		rows, err := q.QueryContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var key, val string
+			if err := rows.Scan(&key, &val); err != nil {
+				return err
+			}
+			if !strings.HasSuffix(key, "|") || !strings.ContainsRune(val, ' ') {
+				n, err := strconv.ParseInt(val, 10, 64)
+				if err != nil {
+					return fmt.Errorf("report counts: bad count %q", val)
+				}
+				if err := add(key, n); err != nil {
+					return err
+				}
+				continue
+			}
+			// "600900 n,600910 n,…": one cell's post points
+			for len(val) > 0 {
+				item, rest, _ := strings.Cut(val, ",")
+				val = rest
+				pp, num, ok := strings.Cut(item, " ")
+				n, err := strconv.ParseInt(num, 10, 64)
+				if !ok || err != nil {
+					return fmt.Errorf("report counts: bad post point count %q", item)
+				}
+				if err := add(key+pp, n); err != nil {
+					return err
+				}
+			}
+		}
+		return rows.Err()
+	}
+	// whole months from the kept counts; the period's cut months from the dossiers
+	var whole []domain.Month
+	for _, m := range p.Months() {
+		if !m.Start().Before(p.Start()) && !m.Next().Start().After(p.End()) {
+			whole = append(whole, m)
+			continue
+		}
+		for _, delivered := range []bool{false, true} {
+			if err := run(exactSQL(delivered, pp), string(m), formatTime(p.Start()), formatTime(p.End())); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(whole) > 0 {
+		if err := run(cellsSQL(pp), string(whole[0]), string(whole[len(whole)-1])); err != nil {
 			return nil, err
 		}
-		i, ok := idx[k]
-		if !ok {
-			i = len(out)
-			idx[k] = i
-			out = append(out, report.Count{Unit: k.pp, Procedure: k.proc, Agency: k.agency, Month: domain.Month(k.month)})
-		}
-		out[i].Received += recv
-		out[i].Registered += reg
-		out[i].Returned += ret
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ImportReportTotals checks a parsed totals file against the report
@@ -331,7 +418,11 @@ func (s *Store) ImportReportTotals(ctx context.Context, staff string, f *report.
 	}
 	var id int64
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		counts, err := reportCounts(ctx, tx, f.From.Start(), f.To.Next().Start())
+		per, err := domain.NewPeriod(f.From.Start(), f.To.Next().Start().AddDate(0, 0, -1))
+		if err != nil {
+			return err
+		}
+		counts, err := reportCounts(ctx, tx, per, false)
 		if err != nil {
 			return err
 		}
@@ -472,7 +563,8 @@ func (s *Store) ReportData(ctx context.Context, p domain.Period, opt ReportOptio
 		return d, report.Grouping{}, err
 	}
 	d = report.Data{Scope: opt.Name, Period: p, Targets: targets, Procedures: procs, Agencies: agencies, Now: s.Now()}
-	if d.Counts, err = s.ReportCounts(ctx, p.Start(), p.End()); err != nil {
+	byPP := opt.By == "commune" || opt.By == "post-point"
+	if d.Counts, err = s.ReportCounts(ctx, p, byPP); err != nil {
 		return d, report.Grouping{}, err
 	}
 	ms := p.Months()

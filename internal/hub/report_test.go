@@ -249,6 +249,20 @@ func TestProvinceFiguresMatchIndependentSQL(t *testing.T) {
 	sameFigure(t, "province", r.Total.Figure(domain.FigureDossiers), count(t, db, recvQ, cfrom, cto), sumD)
 	sameFigure(t, "province", r.Total.Figure(domain.FigureResults), count(t, db, retQ, cfrom, cto), sumR)
 
+	// a range cut mid-month counts by the times themselves
+	part, _ := domain.ParsePeriod("15/03/2026", "20/05/2026")
+	pf, pt, _, _ := window(part)
+	rpart, err := h.Report(ctx, part, ReportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rpart.Total.Figure(domain.FigureDossiers).Numerator, count(t, db, recvQ, pf, pt); got != want || want == 0 {
+		t.Errorf("15/03–20/05: %d intakes, independent query %d", got, want)
+	}
+	if got, want := rpart.Total.Figure(domain.FigureResults).Numerator, count(t, db, retQ, pf, pt); got != want || want == 0 {
+		t.Errorf("15/03–20/05: %d deliveries, independent query %d", got, want)
+	}
+
 	// by commune: Ia O is graded on its own two agencies with its post point's dossiers
 	rc, err := h.Report(ctx, per, ReportOptions{By: "commune"})
 	if err != nil {
@@ -524,4 +538,46 @@ func TestReportPage(t *testing.T) {
 	if n := count(t, fx.hub.db, "SELECT count(*) FROM hub_report_totals_imports"); n != before {
 		t.Error("a refused upload was recorded")
 	}
+}
+
+// TestReportCellsFollowProjection checks the counts the triggers keep
+// against a recount of the projection, after an ingest in batches (so
+// dossiers were inserted, then updated as their later events arrived) and
+// after a dossier changes and disappears.
+func TestReportCellsFollowProjection(t *testing.T) {
+	fx := newProvince(t)
+	db := fx.hub.db
+	recount := `SELECT month, procedure_code, agency_code, post_point_code AS pp, sum(r) AS r, sum(g) AS g, sum(d) AS d FROM (
+		SELECT strftime('%Y-%m', received_at, '+7 hours') AS month, procedure_code, agency_code, post_point_code,
+			option <> 'return' AS r, option = 'return' AS g, 0 AS d FROM hub_dossiers
+		UNION ALL SELECT strftime('%Y-%m', delivered_at, '+7 hours'), procedure_code, agency_code, post_point_code, 0, 0, 1
+			FROM hub_dossiers WHERE delivered_at <> '') GROUP BY 1, 2, 3, 4`
+	kept := `SELECT month, procedure_code, agency_code, post_point_code, received, registered, returned FROM hub_report_cells
+		WHERE received + registered + returned > 0`
+	keptTotal := `SELECT month, procedure_code, agency_code, received, registered, returned FROM hub_report_cells_total
+		WHERE received + registered + returned > 0`
+	recountTotal := `SELECT month, procedure_code, agency_code, sum(r), sum(g), sum(d) FROM (` + recount + `) GROUP BY 1, 2, 3`
+	same := func(when string) {
+		t.Helper()
+		for _, pair := range [][2]string{{recount, kept}, {kept, recount}, {recountTotal, keptTotal}, {keptTotal, recountTotal}} {
+			if n := count(t, db, "SELECT count(*) FROM ("+pair[0]+" EXCEPT "+pair[1]+")"); n != 0 {
+				t.Errorf("%s: %d cells differ between the kept counts and a recount", when, n)
+			}
+		}
+	}
+	if count(t, db, "SELECT count(*) FROM hub_report_cells WHERE received > 0") == 0 {
+		t.Fatal("no kept counts")
+	}
+	same("after the ingest")
+	// a dossier's procedure corrected, another one delivered later, a third removed
+	if _, err := db.Exec(`UPDATE hub_dossiers SET procedure_code = '1.000656' WHERE rowid = (SELECT min(rowid) FROM hub_dossiers WHERE delivered_at <> '')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE hub_dossiers SET delivered_at = '2026-06-30T18:00:00.000000000Z' WHERE rowid = (SELECT min(rowid) FROM hub_dossiers WHERE delivered_at = '' AND option <> 'send')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`DELETE FROM hub_dossiers WHERE rowid = (SELECT max(rowid) FROM hub_dossiers)`); err != nil {
+		t.Fatal(err)
+	}
+	same("after changes")
 }

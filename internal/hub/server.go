@@ -311,7 +311,7 @@ func Serve(ctx context.Context, s *Store, addr, certFile, keyFile string, opt Op
 	if certFile != "" {
 		hs.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
-	var logf func(string, ...any)
+	logf := log.Printf // projection failures are said even with no request log
 	if opt.Log != nil {
 		logf = opt.Log.Printf
 	}

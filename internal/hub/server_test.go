@@ -2,11 +2,14 @@ package hub
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -189,5 +192,71 @@ func TestAPIOutcomes(t *testing.T) {
 	ups, _ := s.Pull(ctx, d.id, 0, 0)
 	if len(ups.Items) != 2 { // device key + the outcome
 		t.Fatalf("updates: %+v", ups.Items)
+	}
+}
+
+// TestConcurrentPushes: devices push at once while the background
+// projector runs, as under `hub serve`; every batch is acked, every event
+// stored once, and the projection catches up to a replay.
+func TestConcurrentPushes(t *testing.T) {
+	s := openHub(t)
+	pctx, stop := context.WithCancel(ctx)
+	defer stop()
+	s.StartProjector(pctx, t.Logf)
+	ts := newTestServer(t, s)
+	var devs []*fakeDevice
+	for i := 0; i < 8; i++ {
+		d := newFakeDevice(t, fmt.Sprintf("6009%02d", i/2), string(rune('A'+i%2)))
+		d.enroll(t, s)
+		for j := 0; j < 30; j++ {
+			d.handover(d.intake())
+		}
+		devs = append(devs, d)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(devs))
+	for _, d := range devs {
+		wg.Add(1)
+		go func(d *fakeDevice) {
+			defer wg.Done()
+			for from := int64(1); from <= 60; from += 20 {
+				env := d.batch(t, from, from+19)
+				for try := 0; try < 2; try++ { // each batch twice: the second is a duplicate
+					resp, err := http.Post(ts.URL+syncproto.PathBatches, syncproto.ContentTypeBatch, bytes.NewReader(env))
+					if err != nil {
+						errs <- err
+						return
+					}
+					signed, err := syncproto.ReadSignedResponse(resp)
+					resp.Body.Close()
+					if err != nil {
+						errs <- fmt.Errorf("%s batch %d: %w", d.id, from, err)
+						return
+					}
+					if a, err := syncproto.OpenAck(s.PublicKey(), signed, d.id); err != nil || a.ThroughSeq != from+19 {
+						errs <- fmt.Errorf("%s: ack %+v %v", d.id, a, err)
+						return
+					}
+				}
+			}
+		}(d)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if n := countRows(t, s, "hub_events"); n != 8*60 {
+		t.Fatalf("%d events stored, want %d", n, 8*60)
+	}
+	if err := s.Project(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := s.Check(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Dossiers != 8*30 || rep.Events != 8*60 {
+		t.Fatalf("check: %+v", rep)
 	}
 }

@@ -15,7 +15,7 @@ type DeviceStatus struct {
 	HeadSeq      int64     `json:"head_seq"` // last seq stored
 	LastSyncAt   time.Time `json:"last_sync_at,omitzero"`
 	UpdateCursor int64     `json:"update_cursor"`
-	ProjectedSeq int64     `json:"projected_seq"` // events applied to hub_dossiers (follows head_seq)
+	ProjectedSeq int64     `json:"projected_seq"`   // events applied to hub_dossiers (follows head_seq)
 	Waiting      int       `json:"updates_waiting"` // updates after its cursor
 	Conflicts    int       `json:"conflicts"`
 }

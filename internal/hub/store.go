@@ -52,6 +52,9 @@ type Store struct {
 
 	projMu   sync.Mutex
 	projWake chan struct{} // the background projector's bell (nil: project inline)
+
+	projCacheMu sync.Mutex
+	projCache   map[string]*projected // dossiers as this process last wrote them
 }
 
 // Open opens (creating if needed) the hub database at path, brings its
@@ -83,9 +86,10 @@ func Open(path string) (*Store, error) {
 }
 
 // dsn: the same pragmas as the device store (internal/store): WAL, FULL
-// sync so an acked batch survives a power cut, foreign keys, a busy timeout,
-// a 32 MB page cache (ingest touches many pages)
-// and BEGIN IMMEDIATE so concurrent ingests queue instead of failing.
+// sync so an acked batch survives a power cut, foreign keys, a busy timeout
+// and BEGIN IMMEDIATE so concurrent ingests queue instead of failing. The
+// page cache stays at SQLite's default: every connection drops its whole
+// cache when another one wrote, so a big cache costs more than it saves.
 func dsn(path string) string {
 	q := url.Values{}
 	for _, p := range []string{"busy_timeout(30000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {

@@ -387,6 +387,12 @@ func (w *web) conflicts(rw http.ResponseWriter, r *http.Request, s *Session) {
 }
 
 func (w *web) issueToken(rw http.ResponseWriter, r *http.Request, s *Session) {
+	if name := r.PostFormValue("post_point_name"); name != "" {
+		if err := w.srv.store.EnsurePostPoint(r.Context(), r.PostFormValue("post_point"), name); err != nil {
+			w.homeWith(rw, r, http.StatusBadRequest, w.catalog(r).Message(err), "")
+			return
+		}
+	}
 	tok, err := w.srv.store.IssueToken(r.Context(), r.PostFormValue("post_point"), r.PostFormValue("name"), "web:"+s.Username)
 	if err != nil {
 		w.homeWith(rw, r, http.StatusBadRequest, w.catalog(r).Message(err), "")

@@ -179,6 +179,14 @@ func TestLookupRealQR(t *testing.T) {
 	if res, _ := Lookup(ctx, f.s, foreign); res.SignatureValid || !errors.Is(res.SignatureErr, receipt.ErrUnknownDevice) {
 		t.Fatalf("foreign QR: %+v", res)
 	}
+	// Once sync has brought that device's key, its receipts verify here too
+	// (its time of receipt matches: it signed this dossier's own time).
+	if err := f.s.PutDeviceKey(ctx, "600901-B", "600901", other.Public().(ed25519.PublicKey), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := Lookup(ctx, f.s, foreign); !res.SignatureValid {
+		t.Fatalf("QR of a known device: %+v", res)
+	}
 
 	// Our own genuine signature, but over another time of receipt.
 	shifted, err := receipt.SignQR(st.LookupURLTemplate, d.ID, d.DeviceID, d.ReceivedAt.Add(-time.Hour), key)

@@ -253,7 +253,13 @@ func Compute(d Data, g Grouping) *Report {
 	r := &Report{Scope: d.Scope, ScopeCode: d.ScopeCode, Period: d.Period, GeneratedAt: d.Now, By: g.Dim, Targets: d.Targets}
 	all := Grouping{}.withDefaults()
 	c := &computer{procs: procs, catalog: d.Procedures, covered: covered, targets: d.Targets}
-	r.Total = c.unit(all, "", counts, totals, coverage, nil)
+	// the whole scope needs no units: merge the counts of every unit (at the
+	// hub, per post point) into one per cell first
+	flat := counts
+	if !single {
+		flat = mergeUnits(counts)
+	}
+	r.Total = c.unit(all, "", flat, totals, coverage, nil)
 	r.Total.Name = d.Scope
 	if !single {
 		keys := map[string]bool{}
@@ -295,11 +301,19 @@ func Compute(d Data, g Grouping) *Report {
 			r.Units = append(r.Units, u)
 		}
 	}
+	byMonth := map[domain.Month][]Count{}
+	for _, cnt := range flat {
+		byMonth[cnt.Month] = append(byMonth[cnt.Month], cnt)
+	}
+	totByMonth := map[domain.Month][]store.TotalsRow{}
+	for _, t := range totals {
+		totByMonth[t.Month] = append(totByMonth[t.Month], t)
+	}
 	for _, m := range d.Period.Months() {
-		mu := c.unit(all, "", counts, totals, coverage, &m)
+		mu := c.unit(all, "", byMonth[m], totByMonth[m], coverage, &m)
 		r.Trend = append(r.Trend, MonthFigures{Month: m, Figures: mu.Figures, Future: !d.Now.IsZero() && m > domain.MonthOf(d.Now)})
 	}
-	r.Procedures = c.procedureRows(counts, totals)
+	r.Procedures = c.procedureRows(flat, totals)
 	nowMonth := domain.MonthOf(d.Now)
 	coveredMonth := map[domain.Month]bool{}
 	for _, cv := range coverage {
@@ -311,6 +325,25 @@ func Compute(d Data, g Grouping) *Report {
 		}
 	}
 	return r
+}
+
+// mergeUnits sums counts of the same cell across units.
+func mergeUnits(counts []Count) []Count {
+	idx := make(map[cellKey]int, len(counts)/4)
+	out := make([]Count, 0, len(counts)/4)
+	for _, c := range counts {
+		k := cellKey{c.Procedure, c.Agency, c.Month}
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, Count{Procedure: c.Procedure, Agency: c.Agency, Month: c.Month})
+		}
+		out[i].Received += c.Received
+		out[i].Registered += c.Registered
+		out[i].Returned += c.Returned
+	}
+	return out
 }
 
 func (g Grouping) withDefaults() Grouping {

@@ -49,7 +49,7 @@ func seedStore(tb testing.TB, path string, n int) *store.Store {
 
 // allRows reads every dossier row without the code under test.
 type rawRow struct {
-	id, state, proc, agency, received, due string
+	id, state, proc, agency, received, due   string
 	citizen, phone, nameFold, official, item string
 }
 
@@ -278,6 +278,35 @@ func TestListDossiersText(t *testing.T) {
 	}
 	if rs, _ := s.ListDossiers(bg, store.Filter{Text: "!!!"}, 0, 50); len(rs) != 0 {
 		t.Errorf("punctuation matched %d rows", len(rs))
+	}
+}
+
+func TestListDossiersByPlace(t *testing.T) {
+	s := seedStore(t, filepath.Join(t.TempDir(), "place.db"), 800)
+	from, to := seedNow.AddDate(0, -2, 0), seedNow
+	home, err := s.ListDossiers(bg, store.Filter{From: from, To: to, Place: domain.PlaceHome}, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := s.ListDossiers(bg, store.Filter{From: from, To: to}, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, r := range all {
+		d, err := s.Dossier(bg, r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Place == domain.PlaceHome {
+			want++
+		}
+	}
+	if want == 0 || len(home) != want {
+		t.Fatalf("%d home dossiers listed, %d in the period", len(home), want)
+	}
+	if n, _ := s.CountDossiers(bg, store.Filter{From: from, To: to, Place: domain.PlaceHome}); n != want {
+		t.Fatalf("count %d, want %d", n, want)
 	}
 }
 
