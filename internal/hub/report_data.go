@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -328,6 +329,7 @@ func (s *Store) ReportCounts(ctx context.Context, p domain.Period, byPostPoint b
 // reportQueryer is a *sql.DB or *sql.Tx.
 type reportQueryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 func reportCounts(ctx context.Context, q reportQueryer, p domain.Period, pp bool) ([]report.Count, error) {
@@ -371,7 +373,13 @@ func reportCounts(ctx context.Context, q reportQueryer, p domain.Period, pp bool
 				}
 				continue
 			}
-			// "600900 n,600910 n,…": one cell's post points
+			// "600900 n,600910 n,…": one cell's post points, each cell once
+			// (whole months come only from here), so no merging is needed
+			parts := strings.SplitN(key, "|", 4)
+			if len(parts) != 4 {
+				return fmt.Errorf("report counts: bad group %q", key)
+			}
+			const mask = 1<<21 - 1
 			for len(val) > 0 {
 				item, rest, _ := strings.Cut(val, ",")
 				val = rest
@@ -380,9 +388,8 @@ func reportCounts(ctx context.Context, q reportQueryer, p domain.Period, pp bool
 				if !ok || err != nil {
 					return fmt.Errorf("report counts: bad post point count %q", item)
 				}
-				if err := add(key+pp, n); err != nil {
-					return err
-				}
+				out = append(out, report.Count{Month: domain.Month(parts[0]), Procedure: parts[1], Agency: parts[2], Unit: pp,
+					Received: n >> 42, Registered: (n >> 21) & mask, Returned: n & mask})
 			}
 		}
 		return rows.Err()
@@ -401,7 +408,15 @@ func reportCounts(ctx context.Context, q reportQueryer, p domain.Period, pp bool
 		}
 	}
 	if len(whole) > 0 {
-		if err := run(cellsSQL(pp), string(whole[0]), string(whole[len(whole)-1])); err != nil {
+		from, to := string(whole[0]), string(whole[len(whole)-1])
+		if pp { // hundreds of thousands of cells: size the list once
+			var n int
+			if err := q.QueryRowContext(ctx, "SELECT count(*) FROM hub_report_cells WHERE month >= ?1 AND month <= ?2", from, to).Scan(&n); err != nil {
+				return nil, err
+			}
+			out = slices.Grow(out, n)
+		}
+		if err := run(cellsSQL(pp), from, to); err != nil {
 			return nil, err
 		}
 	}

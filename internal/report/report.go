@@ -286,9 +286,17 @@ func Compute(d Data, g Grouping) *Report {
 		delete(keys, "")
 		// bucket once: a province has hundreds of units and many cells
 		byCount := map[string][]Count{}
-		for _, cnt := range counts {
-			k := g.OfCount(cnt)
-			byCount[k] = append(byCount[k], cnt)
+		unitOf := make([]string, len(counts))
+		size := map[string]int{}
+		for i, cnt := range counts {
+			unitOf[i] = g.OfCount(cnt)
+			size[unitOf[i]]++
+		}
+		for k, n := range size {
+			byCount[k] = make([]Count, 0, n)
+		}
+		for i, cnt := range counts {
+			byCount[unitOf[i]] = append(byCount[unitOf[i]], cnt)
 		}
 		byTotal := map[string][]store.TotalsRow{}
 		for _, t := range totals {
