@@ -340,7 +340,7 @@ func TestDraftIsSavedAfterAPauseWithoutFlush(t *testing.T) {
 	u, f, _ := openIntake(t, "gdv1")
 	u.Win.Canvas().Focus(f.name)
 	typeKeys(t, u, "Nay H'Mai")
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for {
 		row, err := u.Store.Draft(u.Ctx, "gdv1", intakeDraftKey)
 		if err == nil {

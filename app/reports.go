@@ -106,8 +106,12 @@ func buildReports(u *UI) fyne.CanvasObject {
 		fc := &figureCard{pct: canvas.NewText("—", theme.Color(theme.ColorNameForeground)), status: widget.NewLabel(""), detail: widget.NewLabel("")}
 		fc.pct.TextSize = 28
 		fc.pct.TextStyle.Bold = true
+		fc.status.Wrapping = fyne.TextWrapWord
 		fc.detail.Wrapping = fyne.TextWrapWord
-		fc.card = widget.NewCard(i18n.T("reports.card."+string(k)), "", container.NewVBox(fc.pct, fc.status, fc.detail))
+		// the title as a wrapping label, not the card's own (large, unwrapped) title
+		title := widget.NewLabelWithStyle(i18n.T("reports.card."+string(k)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		title.Wrapping = fyne.TextWrapWord
+		fc.card = widget.NewCard("", "", container.NewVBox(title, container.NewPadded(fc.pct), fc.status, fc.detail))
 		s.cards = append(s.cards, fc)
 		cards = append(cards, fc.card)
 	}
@@ -394,9 +398,11 @@ func (s *reportsScreen) buildTotals() fyne.CanvasObject {
 	s.typedMonth.OnSubmitted = func(string) { s.loadTyped() }
 	s.fillAgencies()
 	s.reloadImports()
+	help := widget.NewLabel(i18n.T("reports.totals.help"))
+	help.Wrapping = fyne.TextWrapWord
 	return container.NewVBox(
 		widget.NewLabelWithStyle(i18n.T("reports.totals.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		widget.NewLabel(i18n.T("reports.totals.help")),
+		help,
 		importBtn, s.importResult, s.imports,
 		widget.NewLabelWithStyle(i18n.T("reports.totals.typed"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewHBox(widget.NewLabel(i18n.T("reports.totals.month")), container.NewGridWrap(fyne.NewSize(110, s.typedMonth.MinSize().Height), s.typedMonth),

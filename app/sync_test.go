@@ -26,7 +26,7 @@ func init() { autoSync = false } // tests drive the loop themselves
 // waitFor polls cond (on the test's goroutine) until it holds or 10 s pass.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
@@ -69,7 +69,11 @@ func TestSyncScreenEnrollSyncAndUSB(t *testing.T) {
 	s.hubURL.SetText(srv.URL)
 	s.token.SetText(tok.Token)
 	s.enrollBtn.OnTapped()
-	waitFor(t, "enrollment", func() bool { st, _ := u.Store.SyncState(ctx); return st.Enrolled() && !s.busy })
+	// The screen refreshes after the store changes: wait for both.
+	waitFor(t, "enrollment", func() bool {
+		st, _ := u.Store.SyncState(ctx)
+		return st.Enrolled() && !s.busy && !s.nowBtn.Disabled()
+	})
 	if !strings.HasPrefix(s.hub.Text, strings.Split(i18n.T("sync.hub"), "{{")[0]) || s.nowBtn.Disabled() {
 		t.Fatalf("after enrollment: %q", s.hub.Text)
 	}

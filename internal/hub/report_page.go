@@ -70,6 +70,12 @@ type dimOption struct {
 
 type qualityRow struct{ Key, Name, IH, HR, PD, H1, First string }
 
+// worstList is the units furthest below one figure's target.
+type worstList struct {
+	Label string
+	Units []unitRow
+}
+
 type reportView struct {
 	From, To, By, CSRF, Scope, PeriodLabel, Error string
 	Quality, Desc                                 bool
@@ -81,6 +87,7 @@ type reportView struct {
 	Columns                                       []column
 	NoBCCI                                        []report.ProcedureRow
 	QualityRows                                   []qualityRow
+	Worst                                         []worstList
 	ImportNotice                                  string
 	ImportErrors                                  []string
 	query                                         url.Values
@@ -210,6 +217,17 @@ func serveReport(w http.ResponseWriter, r *http.Request, p *Page) {
 	v.Notes = report.Notes(rep, cat)
 	if png, err := report.Chart(rep, cat); err == nil {
 		v.Chart = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
+	}
+	if len(rep.Units) > 1 {
+		for i, k := range domain.FigureKinds {
+			wl := worstList{Label: strconv.Itoa(i+1) + ". " + report.FigureLabel(cat, k)}
+			for _, u := range rep.Worst(k, 5) {
+				if f := u.Figure(k); f.DenominatorKnown && !f.Met() {
+					wl.Units = append(wl.Units, unitRow{Key: u.Key, Name: u.Name, Cells: []figureCell{cellOf(f, cat)}})
+				}
+			}
+			v.Worst = append(v.Worst, wl)
+		}
 	}
 	sortBy, desc := q.Get("sort"), q.Get("desc") == "1"
 	v.Desc = desc

@@ -39,8 +39,8 @@ func TestTotalsImportRejectsEveryBadRow(t *testing.T) {
 	rows := [][]string{
 		{"period_from", "period_to", "procedure_code", "agency_code", "month", "dossiers_total", "results_total"},
 		{"01/2026", "06/2026", c.Procedure, c.Agency, m, fmt.Sprint(c.Received + 10), fmt.Sprint(c.Returned + 10)}, // 2 good
-		{"01/2026", "06/2026", "9.999999", c.Agency, m, "5", "5"},                                                 // 3 unknown procedure
-		{"01/2026", "06/2026", c.Procedure, "000.99.99.H21", m, "5", "5"},                                         // 4 unknown agency
+		{"01/2026", "06/2026", "9.999999", c.Agency, m, "5", "5"},                                                  // 3 unknown procedure
+		{"01/2026", "06/2026", c.Procedure, "000.99.99.H21", m, "5", "5"},                                          // 4 unknown agency
 		{"01/2026", "06/2026", c.Procedure, c.Agency, "07/2026", "5", "5"},                                         // 5 month outside the period
 		{"01/2026", "06/2026", c.Procedure, c.Agency, "01/2025", "-3", "5"},                                        // 6 negative (and outside)
 		{"01/2026", "06/2026", c.Procedure, c.Agency, m, "5", "5"},                                                 // 7 duplicate of line 2
