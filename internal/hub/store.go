@@ -14,17 +14,15 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"filippo.io/age"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"postdesk/internal/sqlitedb"
 
 	"postdesk/internal/domain"
 )
@@ -85,19 +83,9 @@ func Open(path string) (*Store, error) {
 	return s, nil
 }
 
-// dsn: the same pragmas as the device store (internal/store): WAL, FULL
-// sync so an acked batch survives a power cut, foreign keys, a busy timeout
-// and BEGIN IMMEDIATE so concurrent ingests queue instead of failing. The
-// page cache stays at SQLite's default: every connection drops its whole
-// cache when another one wrote, so a big cache costs more than it saves.
-func dsn(path string) string {
-	q := url.Values{}
-	for _, p := range []string{"busy_timeout(30000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
-		q.Add("_pragma", p)
-	}
-	q.Set("_txlock", "immediate")
-	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
-}
+// dsn: the same pragmas as the post point's store, with a longer busy
+// timeout because ingests, pulls, the projector and the web page share it.
+func dsn(path string) string { return sqlitedb.DSN(path, 30000) }
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
@@ -120,85 +108,37 @@ func (s *Store) AgeIdentity() *age.X25519Identity { return s.ageID }
 // AgeRecipient is what devices encrypt batch files to.
 func (s *Store) AgeRecipient() *age.X25519Recipient { return s.ageID.Recipient() }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func migrations() []migration {
-	entries, err := migrationFiles.ReadDir("migrations")
-	if err != nil {
-		panic(err) // embedded at build time
-	}
-	var out []migration
-	for _, e := range entries {
-		n, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0])
-		if err != nil {
-			panic("hub migration file without a number: " + e.Name())
-		}
-		b, _ := migrationFiles.ReadFile("migrations/" + e.Name())
-		out = append(out, migration{version: n, name: e.Name(), sql: string(b)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	for i, m := range out {
-		if m.version != i+1 {
-			panic(fmt.Sprintf("hub migrations must be numbered 1, 2, 3…: %s", m.name))
-		}
-	}
-	return out
-}
+func migrations() []sqlitedb.Migration { return sqlitedb.Migrations(migrationFiles, "migrations") }
 
 // ErrNewerSchema means the file was written by a newer PostDesk.
-type ErrNewerSchema struct{ File, Known int }
-
-func (e *ErrNewerSchema) Error() string {
-	return fmt.Sprintf("this hub database has schema version %d but this PostDesk knows only up to %d: install a newer PostDesk (the file was not changed)", e.File, e.Known)
-}
+type ErrNewerSchema = sqlitedb.ErrNewerSchema
 
 // ErrNotHub means the file is a device's database, not a hub's.
 var ErrNotHub = errors.New("this file is a post point's database, not a hub database (HUB.db)")
 
 func (s *Store) migrate(ctx context.Context) error {
-	var current int
-	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
+	current, err := sqlitedb.Version(ctx, s.db)
+	if err != nil {
 		return fmt.Errorf("open hub database: %w", err)
 	}
-	all := migrations()
-	if current > len(all) {
-		return &ErrNewerSchema{File: current, Known: len(all)}
-	}
+	// A device database has user_version > 0 and no hub_meta; a fresh file has no tables.
+	var n int
 	if current == 0 {
-		// A device database has user_version > 0 and no hub_meta; a fresh file has no tables.
-		var n int
-		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table'").Scan(&n); err != nil {
-			return err
-		}
-		if n > 0 {
+		err = s.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table'").Scan(&n)
+		if err == nil && n > 0 {
 			return ErrNotHub
 		}
-	} else {
-		var n int
-		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'hub_meta'").Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
+	} else if current <= len(migrations()) {
+		err = s.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'hub_meta'").Scan(&n)
+		if err == nil && n == 0 {
 			return ErrNotHub
 		}
 	}
-	for _, m := range all[current:] {
-		err := s.write(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version))
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("hub migration %s: %w", m.name, err)
-		}
+	if err != nil {
+		return err
 	}
-	return nil
+	all := migrations()
+	return sqlitedb.Migrate(ctx, s.db, all, len(all), "hub database")
 }
 
 // write runs fn in one write transaction (BEGIN IMMEDIATE).

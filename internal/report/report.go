@@ -380,8 +380,9 @@ type computer struct {
 	targets domain.Targets
 }
 
-// unit computes the figures of unit u (restricted to one month when month
-// is not nil).
+// unit computes the figures of unit u from its own counts and totals
+// (already picked out by the caller), restricted to one month when month
+// is not nil.
 func (c *computer) unit(g Grouping, u string, counts []Count, totals []store.TotalsRow, coverage []store.TotalsCover, month *domain.Month) Unit {
 	out := Unit{Key: u, Name: u}
 	deployed := func(code string) bool {
@@ -398,7 +399,7 @@ func (c *computer) unit(g Grouping, u string, counts []Count, totals []store.Tot
 	var recv, ret int64
 	uncovered := map[coverKey]bool{}
 	for _, cnt := range counts {
-		if (month != nil && cnt.Month != *month) || g.OfCount(cnt) != u || !deployed(cnt.Procedure) {
+		if (month != nil && cnt.Month != *month) || !deployed(cnt.Procedure) {
 			continue
 		}
 		if cnt.Received+cnt.Registered+cnt.Returned > 0 {
@@ -420,7 +421,7 @@ func (c *computer) unit(g Grouping, u string, counts []Count, totals []store.Tot
 	}
 	var totD, totR int64
 	for _, t := range totals {
-		if (month != nil && t.Month != *month) || g.OfTotal(t) != u || !deployed(t.Procedure) || !g.Agency(u, t.Agency) {
+		if (month != nil && t.Month != *month) || !deployed(t.Procedure) || !g.Agency(u, t.Agency) {
 			continue
 		}
 		totD += t.Dossiers

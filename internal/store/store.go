@@ -8,17 +8,12 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
-
 	"postdesk/internal/domain"
+	"postdesk/internal/sqlitedb"
 )
 
 //go:embed migrations/*.sql
@@ -58,18 +53,7 @@ func Open(path string) (*Store, error) {
 	return s, nil
 }
 
-// dsn sets the pragmas every connection needs: WAL so readers never block
-// the writer, FULL sync so a receipt that was printed survives a power cut,
-// foreign keys, a busy timeout, and BEGIN IMMEDIATE so writers queue up
-// instead of failing halfway through a transaction.
-func dsn(path string) string {
-	q := url.Values{}
-	for _, p := range []string{"page_size(8192)", "busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(1)"} {
-		q.Add("_pragma", p)
-	}
-	q.Set("_txlock", "immediate")
-	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
-}
+func dsn(path string) string { return sqlitedb.DSN(path, 10000) }
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
@@ -80,68 +64,17 @@ func (s *Store) Path() string { return s.path }
 // DB gives the raw handle to packages that own their own tables (sync, reports).
 func (s *Store) DB() *sql.DB { return s.db }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func migrations() []migration {
-	entries, err := migrationFiles.ReadDir("migrations")
-	if err != nil {
-		panic(err) // embedded at build time; cannot fail at run time
-	}
-	var out []migration
-	for _, e := range entries {
-		n, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0])
-		if err != nil {
-			panic("migration file without a number: " + e.Name())
-		}
-		b, _ := migrationFiles.ReadFile("migrations/" + e.Name())
-		out = append(out, migration{version: n, name: e.Name(), sql: string(b)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	for i, m := range out {
-		if m.version != i+1 {
-			panic(fmt.Sprintf("migrations must be numbered 1, 2, 3…: %s", m.name))
-		}
-	}
-	return out
-}
+func migrations() []sqlitedb.Migration { return sqlitedb.Migrations(migrationFiles, "migrations") }
 
 // SchemaVersion is the newest schema this build knows.
 func SchemaVersion() int { return len(migrations()) }
 
 // ErrNewerSchema means the file was written by a newer PostDesk.
-type ErrNewerSchema struct{ File, Known int }
-
-func (e *ErrNewerSchema) Error() string {
-	return fmt.Sprintf("this database has schema version %d but this PostDesk knows only up to %d: install a newer PostDesk (the file was not changed)", e.File, e.Known)
-}
+type ErrNewerSchema = sqlitedb.ErrNewerSchema
 
 // migrate applies migrations up to version target, each in its own transaction.
 func (s *Store) migrate(ctx context.Context, target int) error {
-	var current int
-	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&current); err != nil {
-		return fmt.Errorf("open database: %w", err)
-	}
-	all := migrations()
-	if current > len(all) {
-		return &ErrNewerSchema{File: current, Known: len(all)}
-	}
-	for _, m := range all[current:target] {
-		err := s.write(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version))
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
-		}
-	}
-	return nil
+	return sqlitedb.Migrate(ctx, s.db, migrations(), target, "database")
 }
 
 // write runs fn in one write transaction (BEGIN IMMEDIATE).
