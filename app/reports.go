@@ -269,7 +269,7 @@ func (s *reportsScreen) show(r *report.Report, png []byte) {
 	s.quality.SetText(qualityText(r.Quality))
 }
 
-func days(st report.Stat) string {
+func statText(st report.Stat) string {
 	if st.N == 0 {
 		return "—"
 	}
@@ -277,7 +277,7 @@ func days(st report.Stat) string {
 	return i18n.Tf("reports.days", map[string]string{"Median": f(st.Median), "P90": f(st.P90), "N": formatCount(st.N)})
 }
 
-func share(sh report.Share) string {
+func shareText(sh report.Share) string {
 	if sh.Den == 0 {
 		return "—"
 	}
@@ -290,11 +290,11 @@ func qualityText(q *report.QualityReport) string {
 	}
 	t := q.Total
 	return strings.Join([]string{
-		i18n.T("report.quality.ih") + ": " + days(t.IntakeToHandover),
-		i18n.T("report.quality.hr") + ": " + days(t.HandoverToResult),
-		i18n.T("report.quality.pd") + ": " + days(t.PostToDelivery),
-		i18n.T("report.quality.h1") + ": " + share(t.HandedOverIn1Day),
-		i18n.T("report.quality.first") + ": " + share(t.FirstAttempt),
+		i18n.T("report.quality.ih") + ": " + statText(t.IntakeToHandover),
+		i18n.T("report.quality.hr") + ": " + statText(t.HandoverToResult),
+		i18n.T("report.quality.pd") + ": " + statText(t.PostToDelivery),
+		i18n.T("report.quality.h1") + ": " + shareText(t.HandedOverIn1Day),
+		i18n.T("report.quality.first") + ": " + shareText(t.FirstAttempt),
 	}, "\n")
 }
 

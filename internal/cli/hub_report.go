@@ -29,7 +29,7 @@ func init() {
 func runHubReportKPI(env *Env, args []string) error {
 	fs := flags("hub report kpi")
 	db := fs.String("db", "", "hub database file")
-	pf := addPeriodFlags(fs)
+	pf := addReportPeriodFlags(fs)
 	by := fs.String("by", "", "commune, agency, field or post-point")
 	quality := fs.Bool("quality", false, "also the service quality (reads every dossier of the period)")
 	format := fs.String("format", "", "json, csv, xlsx or pdf (default: the --out extension)")
@@ -45,11 +45,11 @@ func runHubReportKPI(env *Env, args []string) error {
 	if !hub.ValidReportDim(*by) {
 		return usagef("--by must be commune, agency, field or post-point")
 	}
-	f, err := formatOf(*format, *out)
+	f, err := reportFormatOf(*format, *out)
 	if err != nil {
 		return err
 	}
-	cat, err := langOf(*lang)
+	cat, err := reportLang(*lang)
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -70,11 +70,11 @@ func runHubReportKPI(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeOut(env, *out, func(w io.Writer) error { return report.Write(w, f, r, cat) }); err != nil {
+	if err := reportWriteOut(env, *out, func(w io.Writer) error { return report.Write(w, f, r, cat) }); err != nil {
 		return err
 	}
 	if *out != "-" {
-		printFigures(env.Stdout, r, cat)
+		printReportFigures(env.Stdout, r, cat)
 		if len(r.Units) > 0 {
 			fmt.Fprintf(env.Stdout, "%d units by %s\n", len(r.Units), *by)
 		}

@@ -24,15 +24,15 @@ func init() {
 	register("notice", "--db PATH --out FILE.pdf", "print the public notice: procedures open and not open for BCCI, by field", runNotice)
 }
 
-// periodFlags are the ways to name a report's period on the command line.
-type periodFlags struct {
+// reportPeriodFlags are the ways to name a report's period on the command line.
+type reportPeriodFlags struct {
 	from, to, year, quarter, month *string
 }
 
-func addPeriodFlags(fs interface {
+func addReportPeriodFlags(fs interface {
 	String(name, value, usage string) *string
-}) periodFlags {
-	return periodFlags{
+}) reportPeriodFlags {
+	return reportPeriodFlags{
 		from:    fs.String("from", "", "first day, dd/mm/yyyy"),
 		to:      fs.String("to", "", "last day, dd/mm/yyyy"),
 		year:    fs.String("year", "", "a calendar year, yyyy"),
@@ -42,7 +42,7 @@ func addPeriodFlags(fs interface {
 }
 
 // period resolves the flags; with none given, the current year.
-func (pf periodFlags) period(now time.Time) (domain.Period, error) {
+func (pf reportPeriodFlags) period(now time.Time) (domain.Period, error) {
 	n := 0
 	for _, v := range []string{*pf.from + *pf.to, *pf.year, *pf.quarter, *pf.month} {
 		if v != "" {
@@ -83,8 +83,8 @@ func (pf periodFlags) period(now time.Time) (domain.Period, error) {
 	return domain.YearPeriod(now.In(domain.Zone).Year()), nil
 }
 
-// formatOf is --format, or the --out file's extension.
-func formatOf(format, out string) (string, error) {
+// reportFormatOf is --format, or the --out file's extension.
+func reportFormatOf(format, out string) (string, error) {
 	if format == "" {
 		format = strings.TrimPrefix(strings.ToLower(filepath.Ext(out)), ".")
 	}
@@ -96,15 +96,15 @@ func formatOf(format, out string) (string, error) {
 	return "", usagef("--format must be json, csv, xlsx or pdf")
 }
 
-func langOf(name string) (*i18n.Catalog, error) {
+func reportLang(name string) (*i18n.Catalog, error) {
 	if name == "" {
 		name = i18n.Default
 	}
 	return i18n.New(name)
 }
 
-// writeOut writes a file atomically, or to stdout for "-".
-func writeOut(env *Env, out string, write func(w io.Writer) error) error {
+// reportWriteOut writes a file atomically, or to stdout for "-".
+func reportWriteOut(env *Env, out string, write func(w io.Writer) error) error {
 	if out == "-" {
 		return write(env.Stdout)
 	}
@@ -114,7 +114,7 @@ func writeOut(env *Env, out string, write func(w io.Writer) error) error {
 func runReportKPI(env *Env, args []string) error {
 	fs := flags("report kpi")
 	db := fs.String("db", "", "database file")
-	pf := addPeriodFlags(fs)
+	pf := addReportPeriodFlags(fs)
 	format := fs.String("format", "", "json, csv, xlsx or pdf (default: the --out extension)")
 	out := fs.String("out", "", "output file (- for standard output)")
 	lang := fs.String("lang", "", "language of labels: vi (default) or en")
@@ -124,11 +124,11 @@ func runReportKPI(env *Env, args []string) error {
 	if *out == "" {
 		return usagef("--out FILE is required")
 	}
-	f, err := formatOf(*format, *out)
+	f, err := reportFormatOf(*format, *out)
 	if err != nil {
 		return err
 	}
-	cat, err := langOf(*lang)
+	cat, err := reportLang(*lang)
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -145,18 +145,18 @@ func runReportKPI(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeOut(env, *out, func(w io.Writer) error { return report.Write(w, f, r, cat) }); err != nil {
+	if err := reportWriteOut(env, *out, func(w io.Writer) error { return report.Write(w, f, r, cat) }); err != nil {
 		return err
 	}
 	if *out != "-" {
-		printFigures(env.Stdout, r, cat)
+		printReportFigures(env.Stdout, r, cat)
 		fmt.Fprintf(env.Stdout, "written %s\n", *out)
 	}
 	return nil
 }
 
-// printFigures writes the three figures as short lines.
-func printFigures(w io.Writer, r *report.Report, cat *i18n.Catalog) {
+// printReportFigures writes the three figures as short lines.
+func printReportFigures(w io.Writer, r *report.Report, cat *i18n.Catalog) {
 	fmt.Fprintf(w, "%s — %s\n", r.Scope, r.Period.Label())
 	for i, f := range r.Total.Figures {
 		v := report.View(f, cat)
@@ -241,7 +241,7 @@ func runNotice(env *Env, args []string) error {
 	if *out == "" {
 		return usagef("--out FILE.pdf is required")
 	}
-	cat, err := langOf(*lang)
+	cat, err := reportLang(*lang)
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -259,7 +259,7 @@ func runNotice(env *Env, args []string) error {
 		return err
 	}
 	opt.Lang = cat
-	if err := writeOut(env, *out, func(w io.Writer) error { return report.WriteNotice(w, procs, opt) }); err != nil {
+	if err := reportWriteOut(env, *out, func(w io.Writer) error { return report.WriteNotice(w, procs, opt) }); err != nil {
 		return err
 	}
 	open := 0

@@ -169,7 +169,7 @@ type Period struct {
 	To   time.Time `json:"to"`
 }
 
-func day(t time.Time) time.Time {
+func startOfDay(t time.Time) time.Time {
 	y, m, d := t.In(Zone).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, Zone)
 }
@@ -177,7 +177,7 @@ func day(t time.Time) time.Time {
 // NewPeriod makes the period of the days from..to, both included. It is
 // refused when to is before from.
 func NewPeriod(from, to time.Time) (Period, error) {
-	p := Period{From: day(from), To: day(to)}
+	p := Period{From: startOfDay(from), To: startOfDay(to)}
 	if p.To.Before(p.From) {
 		return Period{}, Errf("period", "err.period.order", "the end %s is before the start %s",
 			FormatDate(p.To), FormatDate(p.From)).WithArgs("From", FormatDate(p.From), "To", FormatDate(p.To))

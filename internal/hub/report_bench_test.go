@@ -29,9 +29,9 @@ import (
 // once and kept in the temp folder; POSTDESK_BENCH_HUB_DOSSIERS picks
 // another size.
 
-const benchPostPoints = 200
+const reportBenchPostPoints = 200
 
-func benchHubDossiers() int {
+func reportBenchDossiers() int {
 	if n, err := strconv.Atoi(os.Getenv("POSTDESK_BENCH_HUB_DOSSIERS")); err == nil && n > 0 {
 		return n
 	}
@@ -39,7 +39,7 @@ func benchHubDossiers() int {
 }
 
 // benchHub returns the path of the cached hub database of n dossiers.
-func benchHub(b *testing.B, n int) string {
+func reportBenchHub(b *testing.B, n int) string {
 	b.Helper()
 	// keyed by the schema's text, so a changed migration builds a new file
 	h := sha256.New()
@@ -55,7 +55,7 @@ func benchHub(b *testing.B, n int) string {
 		os.Remove(p)
 	}
 	start := time.Now()
-	if err := buildBenchHub(tmp, n); err != nil {
+	if err := buildReportBenchHub(tmp, n); err != nil {
 		b.Fatal(err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
@@ -65,7 +65,7 @@ func benchHub(b *testing.B, n int) string {
 	return path
 }
 
-func buildBenchHub(path string, n int) error {
+func buildReportBenchHub(path string, n int) error {
 	ctx := context.Background()
 	h, err := Open(path)
 	if err != nil {
@@ -88,7 +88,7 @@ func buildBenchHub(path string, n int) error {
 	}
 	var communes strings.Builder
 	communes.WriteString("commune,post_point_code,agency_code\n")
-	for i := 0; i < benchPostPoints; i++ {
+	for i := 0; i < reportBenchPostPoints; i++ {
 		code := fmt.Sprintf("%06d", 600000+i*10)
 		if err := h.EnsurePostPoint(ctx, code, fmt.Sprintf("Bưu điện Văn hóa xã số %d", i+1)); err != nil {
 			return err
@@ -116,7 +116,7 @@ func buildBenchHub(path string, n int) error {
 			}
 			defer ins.Close()
 			for i := start; i < min(start+chunk, n); i++ {
-				pp := fmt.Sprintf("%06d", 600000+rng.IntN(benchPostPoints)*10)
+				pp := fmt.Sprintf("%06d", 600000+rng.IntN(reportBenchPostPoints)*10)
 				p := procs[rng.IntN(len(procs))]
 				opt := domain.OptionSendAndReturn
 				switch x := rng.IntN(100); {
@@ -193,11 +193,11 @@ func buildBenchHub(path string, n int) error {
 	return err
 }
 
-// sqlite3Time runs query straight in the sqlite3 shell on the same file,
+// reportSQLite3Time runs query straight in the sqlite3 shell on the same file,
 // ?1 and ?2 replaced by the months, and returns SQLite's own "Run Time:
 // real" averaged over runs after one warm-up run (0 when sqlite3 is not
 // installed).
-func sqlite3Time(b *testing.B, path, query string, from, to domain.Month, runs int) float64 {
+func reportSQLite3Time(b *testing.B, path, query string, from, to domain.Month, runs int) float64 {
 	b.Helper()
 	bin, err := exec.LookPath("sqlite3")
 	if err != nil {
@@ -230,10 +230,10 @@ func sqlite3Time(b *testing.B, path, query string, from, to domain.Month, runs i
 	return sum / float64(n) * 1000
 }
 
-// scanSQL is what the kept counts replace: the province's intakes and
+// reportScanSQL is what the kept counts replace: the province's intakes and
 // deliveries of whole months counted from the dossiers themselves (through
 // the covering expression indexes), for comparison.
-var scanSQL = "SELECT " + monthReceived + " || '|' || procedure_code || '|' || agency_code || '|', " +
+var reportScanSQL = "SELECT " + monthReceived + " || '|' || procedure_code || '|' || agency_code || '|', " +
 	"sum(option <> 'return') * 4398046511104 + sum(option = 'return') * 2097152 FROM hub_dossiers WHERE " +
 	monthReceived + " >= ?1 AND " + monthReceived + " <= ?2 GROUP BY " + monthReceived + ", procedure_code, agency_code"
 
@@ -241,7 +241,7 @@ var scanSQL = "SELECT " + monthReceived + " || '|' || procedure_code || '|' || a
 // over 1,000,000 dossiers (target ≤ 500 ms), with the same query timed in
 // the sqlite3 shell beside it (metric sqlite3-ms).
 func BenchmarkHubFigures(b *testing.B) {
-	path := benchHub(b, benchHubDossiers())
+	path := reportBenchHub(b, reportBenchDossiers())
 	h, err := Open(path)
 	if err != nil {
 		b.Fatal(err)
@@ -263,12 +263,12 @@ func BenchmarkHubFigures(b *testing.B) {
 				}
 			}
 			f := r.Total.Figure(domain.FigureDossiers)
-			if f.Numerator < int64(benchHubDossiers())/2 || !f.DenominatorKnown {
+			if f.Numerator < int64(reportBenchDossiers())/2 || !f.DenominatorKnown {
 				b.Fatalf("figure 2 over the bench hub: %+v", f)
 			}
 			if by == "" {
-				b.ReportMetric(sqlite3Time(b, path, ReportCountsSQL, "2026-01", "2026-12", 20), "sqlite3-ms")
-				b.ReportMetric(sqlite3Time(b, path, scanSQL, "2026-01", "2026-12", 2), "sqlite3-scan-ms")
+				b.ReportMetric(reportSQLite3Time(b, path, ReportCountsSQL, "2026-01", "2026-12", 20), "sqlite3-ms")
+				b.ReportMetric(reportSQLite3Time(b, path, reportScanSQL, "2026-01", "2026-12", 2), "sqlite3-scan-ms")
 			}
 		})
 	}
@@ -278,7 +278,7 @@ func BenchmarkHubFigures(b *testing.B) {
 // (figures, every unit, every month, every procedure, the chart); target
 // ≤ 2 s.
 func BenchmarkHubXLSX(b *testing.B) {
-	path := benchHub(b, benchHubDossiers())
+	path := reportBenchHub(b, reportBenchDossiers())
 	h, err := Open(path)
 	if err != nil {
 		b.Fatal(err)
@@ -304,7 +304,7 @@ func BenchmarkHubXLSX(b *testing.B) {
 // BenchmarkHubQuality: the province's service quality for a year (every
 // dossier of the period read once; no target — reported for information).
 func BenchmarkHubQuality(b *testing.B) {
-	path := benchHub(b, benchHubDossiers())
+	path := reportBenchHub(b, reportBenchDossiers())
 	h, err := Open(path)
 	if err != nil {
 		b.Fatal(err)

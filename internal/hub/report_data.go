@@ -609,7 +609,7 @@ func (s *Store) grouping(ctx context.Context, by string, procs []domain.Procedur
 			OfTotal:  func(t store.TotalsRow) string { return t.Agency },
 			Deployed: func(u string, p domain.Procedure) bool { return p.AgencyCode == u },
 			Agency:   func(u, a string) bool { return a == u },
-			Name:     func(u string) string { return or(names[u], u) }}, nil
+			Name:     func(u string) string { return orText(names[u], u) }}, nil
 	case "field":
 		return report.Grouping{Dim: by,
 			OfCount:  func(c report.Count) string { return field[c.Procedure] },
@@ -637,7 +637,7 @@ func (s *Store) grouping(ctx context.Context, by string, procs []domain.Procedur
 		if c, ok := ppCommune[pp]; ok {
 			return c
 		}
-		return or(ppName[pp], pp) // not in the communes file: the post point stands for itself
+		return orText(ppName[pp], pp) // not in the communes file: the post point stands for itself
 	}
 	ownAgencies := map[string]bool{} // communes with agencies on record
 	for _, c := range agCommune {
@@ -673,14 +673,14 @@ func (s *Store) grouping(ctx context.Context, by string, procs []domain.Procedur
 			return !ownAgencies[c] || agCommune[p.AgencyCode] == c
 		},
 		Agency: func(u, a string) bool { return agCommune[a] != "" && agCommune[a] == communeOf(u) },
-		Name:   func(u string) string { return or(ppName[u], u) }}
+		Name:   func(u string) string { return orText(ppName[u], u) }}
 	for _, p := range pps {
 		g.Keys = append(g.Keys, p.Code)
 	}
 	return g, nil
 }
 
-func or(a, b string) string {
+func orText(a, b string) string {
 	if a != "" {
 		return a
 	}
@@ -734,7 +734,7 @@ func (s *Store) postPointUnits(ctx context.Context, d report.Data, g report.Grou
 		keys[k] = true
 	}
 	var out []report.Unit
-	for _, k := range sortedStrings(keys) {
+	for _, k := range sortedReportKeys(keys) {
 		pd := d
 		pd.Counts = byPP[k]
 		// only the totals of the post point's commune's agencies
@@ -763,7 +763,7 @@ func (s *Store) postPointUnits(ctx context.Context, d report.Data, g report.Grou
 	return out, nil
 }
 
-func sortedStrings(m map[string]bool) []string {
+func sortedReportKeys(m map[string]bool) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
 		out = append(out, k)

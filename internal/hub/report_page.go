@@ -58,7 +58,7 @@ type unitRow struct {
 	Cells     []figureCell
 }
 
-type column struct {
+type reportColumn struct {
 	Label, Href string
 	Num, Active bool
 }
@@ -84,7 +84,7 @@ type reportView struct {
 	Notes                                         []string
 	Chart                                         template.URL
 	Units                                         []unitRow
-	Columns                                       []column
+	Columns                                       []reportColumn
 	NoBCCI                                        []report.ProcedureRow
 	QualityRows                                   []qualityRow
 	Worst                                         []worstList
@@ -129,7 +129,7 @@ func fmtShare(s report.Share) string {
 	return domain.FormatPercent(s.Percent()) + " (" + strconv.FormatInt(s.Num, 10) + "/" + strconv.FormatInt(s.Den, 10) + ")"
 }
 
-// sortUnits orders units by a column: "key", "name", or "1"–"3" (a
+// sortUnits orders units by a reportColumn: "key", "name", or "1"–"3" (a
 // figure's percentage; units without a denominator last either way).
 func sortUnits(units []report.Unit, by string, desc bool) {
 	less := func(a, b report.Unit) bool { return a.Key < b.Key }
@@ -250,11 +250,11 @@ func serveReport(w http.ResponseWriter, r *http.Request, p *Page) {
 		}
 		return "/report?" + cq.Encode() + "#units"
 	}
-	v.Columns = []column{{Label: cat.T("report.col.unit"), Href: colHref("key"), Active: sortBy == "key" || sortBy == ""},
+	v.Columns = []reportColumn{{Label: cat.T("report.col.unit"), Href: colHref("key"), Active: sortBy == "key" || sortBy == ""},
 		{Label: cat.T("report.col.name"), Href: colHref("name"), Active: sortBy == "name"}}
 	for i, k := range domain.FigureKinds {
 		key := strconv.Itoa(i + 1)
-		v.Columns = append(v.Columns, column{Label: key + ". " + report.FigureLabel(cat, k), Href: colHref(key), Num: true, Active: sortBy == key})
+		v.Columns = append(v.Columns, reportColumn{Label: key + ". " + report.FigureLabel(cat, k), Href: colHref(key), Num: true, Active: sortBy == key})
 	}
 	v.NoBCCI = rep.NoBCCI()
 	if qr := rep.Quality; qr != nil {

@@ -9,6 +9,8 @@ import (
 	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -28,8 +30,8 @@ import (
 // reportNow is the demo seed's "today" and the hub's clock.
 var reportNow = time.Date(2026, 11, 25, 12, 0, 0, 0, domain.Zone)
 
-// seededDevice is a real post point database with a year of demo dossiers.
-func seededDevice(t *testing.T, code, name string, n int, seed uint64) *store.Store {
+// reportSeededDevice is a real post point database with a year of demo dossiers.
+func reportSeededDevice(t *testing.T, code, name string, n int, seed uint64) *store.Store {
 	t.Helper()
 	s, err := store.Open(filepath.Join(t.TempDir(), code+".db"))
 	if err != nil {
@@ -53,9 +55,9 @@ func seededDevice(t *testing.T, code, name string, n int, seed uint64) *store.St
 	return s
 }
 
-// pushAll enrolls the device at the hub and sends every event it has, as
+// reportPushAll enrolls the device at the hub and sends every event it has, as
 // the sync engine would: signed batches through ReceiveBatch.
-func pushAll(t *testing.T, h *Store, dev *store.Store) {
+func reportPushAll(t *testing.T, h *Store, dev *store.Store) {
 	t.Helper()
 	d, pp, err := dev.Device(ctx)
 	if err != nil {
@@ -118,9 +120,9 @@ func newProvince(t *testing.T) *hubFixture {
 	h.Now = func() time.Time { return reportNow }
 	fx := &hubFixture{hub: h, deployed: map[string]bool{}, field: map[string]string{}, sumD: map[string]int64{}, sumR: map[string]int64{},
 		own: []string{"000.01.50.H21", "000.02.50.H21"}}
-	fx.devices = []*store.Store{seededDevice(t, "600900", "Bưu điện Văn hóa xã Ia O", 500, 11), seededDevice(t, "600910", "Bưu điện Văn hóa xã Ia Chia", 300, 12)}
+	fx.devices = []*store.Store{reportSeededDevice(t, "600900", "Bưu điện Văn hóa xã Ia O", 500, 11), reportSeededDevice(t, "600910", "Bưu điện Văn hóa xã Ia Chia", 300, 12)}
 	for _, d := range fx.devices {
-		pushAll(t, h, d)
+		reportPushAll(t, h, d)
 	}
 	f, err := catalog.Sample()
 	if err != nil {
@@ -190,7 +192,7 @@ func newProvince(t *testing.T) *hubFixture {
 	return fx
 }
 
-func count(t *testing.T, db *sql.DB, q string, args ...any) int64 {
+func countSQL(t *testing.T, db *sql.DB, q string, args ...any) int64 {
 	t.Helper()
 	var n int64
 	if err := db.QueryRow(q, args...).Scan(&n); err != nil {
@@ -201,7 +203,7 @@ func count(t *testing.T, db *sql.DB, q string, args ...any) int64 {
 
 // window is a period's bounds, and the bounds of its covered part
 // (January–September 2026), as UTC text for julianday().
-func window(p domain.Period) (from, to, cfrom, cto string) {
+func coveredWindow(p domain.Period) (from, to, cfrom, cto string) {
 	f := func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05") }
 	cs, ce := time.Date(2026, 1, 1, 0, 0, 0, 0, domain.Zone), time.Date(2026, 10, 1, 0, 0, 0, 0, domain.Zone)
 	if p.Start().After(cs) {
@@ -227,7 +229,7 @@ func TestProvinceFiguresMatchIndependentSQL(t *testing.T) {
 	fx := newProvince(t)
 	h, db := fx.hub, fx.hub.db
 	per := domain.YearPeriod(2026)
-	from, to, cfrom, cto := window(per)
+	from, to, cfrom, cto := coveredWindow(per)
 	dep := "JOIN hub_report_procedures p ON p.code = d.procedure_code AND (p.bcci_intake OR p.bcci_return)"
 	inPeriod := `((julianday(d.received_at) >= julianday(?1) AND julianday(d.received_at) < julianday(?2))
 		OR (d.delivered_at <> '' AND julianday(d.delivered_at) >= julianday(?1) AND julianday(d.delivered_at) < julianday(?2)))`
@@ -243,23 +245,23 @@ func TestProvinceFiguresMatchIndependentSQL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nDep := count(t, db, "SELECT count(*) FROM hub_report_procedures WHERE bcci_intake OR bcci_return")
+	nDep := countSQL(t, db, "SELECT count(*) FROM hub_report_procedures WHERE bcci_intake OR bcci_return")
 	sameFigure(t, "province", r.Total.Figure(domain.FigureProcedures),
-		count(t, db, `SELECT count(DISTINCT d.procedure_code) FROM hub_dossiers d `+dep+` WHERE `+inPeriod, from, to), nDep)
-	sameFigure(t, "province", r.Total.Figure(domain.FigureDossiers), count(t, db, recvQ, cfrom, cto), sumD)
-	sameFigure(t, "province", r.Total.Figure(domain.FigureResults), count(t, db, retQ, cfrom, cto), sumR)
+		countSQL(t, db, `SELECT count(DISTINCT d.procedure_code) FROM hub_dossiers d `+dep+` WHERE `+inPeriod, from, to), nDep)
+	sameFigure(t, "province", r.Total.Figure(domain.FigureDossiers), countSQL(t, db, recvQ, cfrom, cto), sumD)
+	sameFigure(t, "province", r.Total.Figure(domain.FigureResults), countSQL(t, db, retQ, cfrom, cto), sumR)
 
 	// a range cut mid-month counts by the times themselves
 	part, _ := domain.ParsePeriod("15/03/2026", "20/05/2026")
-	pf, pt, _, _ := window(part)
+	pf, pt, _, _ := coveredWindow(part)
 	rpart, err := h.Report(ctx, part, ReportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := rpart.Total.Figure(domain.FigureDossiers).Numerator, count(t, db, recvQ, pf, pt); got != want || want == 0 {
+	if got, want := rpart.Total.Figure(domain.FigureDossiers).Numerator, countSQL(t, db, recvQ, pf, pt); got != want || want == 0 {
 		t.Errorf("15/03–20/05: %d intakes, independent query %d", got, want)
 	}
-	if got, want := rpart.Total.Figure(domain.FigureResults).Numerator, count(t, db, retQ, pf, pt); got != want || want == 0 {
+	if got, want := rpart.Total.Figure(domain.FigureResults).Numerator, countSQL(t, db, retQ, pf, pt); got != want || want == 0 {
 		t.Errorf("15/03–20/05: %d deliveries, independent query %d", got, want)
 	}
 
@@ -277,20 +279,20 @@ func TestProvinceFiguresMatchIndependentSQL(t *testing.T) {
 		t.Fatalf("communes %+v", rc.Units)
 	}
 	own := "('" + strings.Join(fx.own, "','") + "')"
-	ownDep := count(t, db, "SELECT count(*) FROM hub_report_procedures WHERE (bcci_intake OR bcci_return) AND agency_code IN "+own)
+	ownDep := countSQL(t, db, "SELECT count(*) FROM hub_report_procedures WHERE (bcci_intake OR bcci_return) AND agency_code IN "+own)
 	sameFigure(t, "Ia O", iaO.Figure(domain.FigureProcedures),
-		count(t, db, `SELECT count(DISTINCT d.procedure_code) FROM hub_dossiers d `+dep+` WHERE d.post_point_code = '600900' AND p.agency_code IN `+own+` AND `+inPeriod, from, to), ownDep)
+		countSQL(t, db, `SELECT count(DISTINCT d.procedure_code) FROM hub_dossiers d `+dep+` WHERE d.post_point_code = '600900' AND p.agency_code IN `+own+` AND `+inPeriod, from, to), ownDep)
 	sameFigure(t, "Ia O", iaO.Figure(domain.FigureDossiers),
-		count(t, db, recvQ+` AND d.post_point_code = '600900' AND d.agency_code IN `+own, cfrom, cto), fx.sumD[fx.own[0]]+fx.sumD[fx.own[1]])
+		countSQL(t, db, recvQ+` AND d.post_point_code = '600900' AND d.agency_code IN `+own, cfrom, cto), fx.sumD[fx.own[0]]+fx.sumD[fx.own[1]])
 	sameFigure(t, "Ia O", iaO.Figure(domain.FigureResults),
-		count(t, db, retQ+` AND d.post_point_code = '600900' AND d.agency_code IN `+own, cfrom, cto), fx.sumR[fx.own[0]]+fx.sumR[fx.own[1]])
+		countSQL(t, db, retQ+` AND d.post_point_code = '600900' AND d.agency_code IN `+own, cfrom, cto), fx.sumR[fx.own[0]]+fx.sumR[fx.own[1]])
 	// Ia Chia has no agency of its own on record: figure 1 over every deployed procedure, no denominator
 	chia := units["Ia Chia"]
 	if f := chia.Figure(domain.FigureDossiers); f.DenominatorKnown {
 		t.Errorf("Ia Chia has no agencies, yet a denominator: %+v", f)
 	}
 	sameFigure(t, "Ia Chia", chia.Figure(domain.FigureProcedures),
-		count(t, db, `SELECT count(DISTINCT d.procedure_code) FROM hub_dossiers d `+dep+` WHERE d.post_point_code = '600910' AND `+inPeriod, from, to), nDep)
+		countSQL(t, db, `SELECT count(DISTINCT d.procedure_code) FROM hub_dossiers d `+dep+` WHERE d.post_point_code = '600910' AND `+inPeriod, from, to), nDep)
 
 	// by agency
 	ra, err := h.Report(ctx, per, ReportOptions{By: "agency"})
@@ -303,11 +305,11 @@ func TestProvinceFiguresMatchIndependentSQL(t *testing.T) {
 			continue
 		}
 		checked++
-		sameFigure(t, "agency "+u.Key, u.Figure(domain.FigureDossiers), count(t, db, recvQ+` AND d.agency_code = ?3`, cfrom, cto, u.Key), fx.sumD[u.Key])
-		sameFigure(t, "agency "+u.Key, u.Figure(domain.FigureResults), count(t, db, retQ+` AND d.agency_code = ?3`, cfrom, cto, u.Key), fx.sumR[u.Key])
+		sameFigure(t, "agency "+u.Key, u.Figure(domain.FigureDossiers), countSQL(t, db, recvQ+` AND d.agency_code = ?3`, cfrom, cto, u.Key), fx.sumD[u.Key])
+		sameFigure(t, "agency "+u.Key, u.Figure(domain.FigureResults), countSQL(t, db, retQ+` AND d.agency_code = ?3`, cfrom, cto, u.Key), fx.sumR[u.Key])
 		sameFigure(t, "agency "+u.Key, u.Figure(domain.FigureProcedures),
-			count(t, db, `SELECT count(DISTINCT d.procedure_code) FROM hub_dossiers d `+dep+` WHERE d.agency_code = ?3 AND p.agency_code = ?3 AND `+inPeriod, from, to, u.Key),
-			count(t, db, "SELECT count(*) FROM hub_report_procedures WHERE (bcci_intake OR bcci_return) AND agency_code = ?", u.Key))
+			countSQL(t, db, `SELECT count(DISTINCT d.procedure_code) FROM hub_dossiers d `+dep+` WHERE d.agency_code = ?3 AND p.agency_code = ?3 AND `+inPeriod, from, to, u.Key),
+			countSQL(t, db, "SELECT count(*) FROM hub_report_procedures WHERE (bcci_intake OR bcci_return) AND agency_code = ?", u.Key))
 		if u.Name == u.Key {
 			t.Errorf("agency %s has no name", u.Key)
 		}
@@ -327,7 +329,7 @@ func TestProvinceFiguresMatchIndependentSQL(t *testing.T) {
 			sum[i] += f.Numerator
 		}
 		sameFigure(t, "field "+u.Key, u.Figure(domain.FigureDossiers),
-			count(t, db, recvQ+` AND p.field = ?3`, cfrom, cto, u.Key), fieldTotals(t, db, u.Key, "dossiers"))
+			countSQL(t, db, recvQ+` AND p.field = ?3`, cfrom, cto, u.Key), fieldTotals(t, db, u.Key, "dossiers"))
 	}
 	for i, f := range r.Total.Figures {
 		if sum[i] != f.Numerator {
@@ -374,13 +376,13 @@ func TestProvinceFiguresMatchIndependentSQL(t *testing.T) {
 
 func fieldTotals(t *testing.T, db *sql.DB, field, col string) int64 {
 	t.Helper()
-	return count(t, db, `SELECT coalesce(sum(t.`+col+`), 0) FROM hub_report_totals t
+	return countSQL(t, db, `SELECT coalesce(sum(t.`+col+`), 0) FROM hub_report_totals t
 		JOIN hub_report_procedures p ON p.code = t.procedure_code AND (p.bcci_intake OR p.bcci_return) WHERE p.field = ?`, field)
 }
 
 func TestProvinceTotalsRefusals(t *testing.T) {
 	fx := newProvince(t)
-	before := count(t, fx.hub.db, "SELECT count(*) FROM hub_report_totals")
+	before := countSQL(t, fx.hub.db, "SELECT count(*) FROM hub_report_totals")
 	// a cell with BCCI activity given totals of 0, an unknown agency, a month outside
 	var proc, ag, rec string
 	if err := fx.hub.db.QueryRow(`SELECT procedure_code, agency_code, received_at FROM hub_dossiers WHERE option <> 'return'
@@ -406,7 +408,7 @@ func TestProvinceTotalsRefusals(t *testing.T) {
 	}
 	_, err = fx.hub.ImportReportTotals(ctx, "tinh", tf)
 	var es domain.Errors
-	if !errorsAs(err, &es) {
+	if !reportErrorsAs(err, &es) {
 		t.Fatalf("want field errors, got %v", err)
 	}
 	keys := map[string]bool{}
@@ -418,12 +420,12 @@ func TestProvinceTotalsRefusals(t *testing.T) {
 			t.Errorf("missing %q in %v", want, keys)
 		}
 	}
-	if n := count(t, fx.hub.db, "SELECT count(*) FROM hub_report_totals"); n != before {
+	if n := countSQL(t, fx.hub.db, "SELECT count(*) FROM hub_report_totals"); n != before {
 		t.Errorf("a refused import changed the totals: %d → %d", before, n)
 	}
 }
 
-func errorsAs(err error, es *domain.Errors) bool {
+func reportErrorsAs(err error, es *domain.Errors) bool {
 	e, ok := err.(domain.Errors)
 	if ok {
 		*es = e
@@ -500,6 +502,27 @@ func TestReportPage(t *testing.T) {
 	if !found {
 		t.Errorf("no Ia O row in the XLSX: %v", rows)
 	}
+	// the PDF download: the units, the furthest below target, in Vietnamese
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		resp, err := b.c.Get(ts.URL + "/report?from=01/01/2026&to=31/12/2026&by=commune&format=pdf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pdf := filepath.Join(t.TempDir(), "r.pdf")
+		var pb bytes.Buffer
+		pb.ReadFrom(resp.Body)
+		resp.Body.Close()
+		os.WriteFile(pdf, pb.Bytes(), 0o644)
+		txt, err := exec.Command("pdftotext", "-raw", pdf, "-").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"Kết quả theo đơn vị", "Đơn vị thấp nhất so với chỉ tiêu 2. Hồ sơ tiếp nhận qua BCCI", "Ia O", "Ia Chia", "TOÀN TỈNH"} {
+			if !strings.Contains(string(txt), want) {
+				t.Errorf("province PDF lacks %q", want)
+			}
+		}
+	}
 	// the JSON download lists the units
 	resp, err = b.c.Get(ts.URL + "/report?from=01/01/2026&to=31/12/2026&by=agency&format=json")
 	if err != nil {
@@ -524,7 +547,7 @@ func TestReportPage(t *testing.T) {
 	fw, _ := mw.CreateFormFile("totals", "sai.csv")
 	fw.Write([]byte("period_from,period_to,procedure_code,agency_code,month,dossiers_total,results_total\n01/2026,01/2026,1.001193,000.01.50.H21,01/2026,-4,1\n"))
 	mw.Close()
-	before := count(t, fx.hub.db, "SELECT count(*) FROM hub_report_totals_imports")
+	before := countSQL(t, fx.hub.db, "SELECT count(*) FROM hub_report_totals_imports")
 	resp, err = b.c.Post(ts.URL+"/report", mw.FormDataContentType(), &mb)
 	if err != nil {
 		t.Fatal(err)
@@ -535,7 +558,7 @@ func TestReportPage(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(rb.String(), "Dòng 2") || !strings.Contains(rb.String(), "là số âm") {
 		t.Errorf("bad upload (%d):\n%s", resp.StatusCode, rb.String())
 	}
-	if n := count(t, fx.hub.db, "SELECT count(*) FROM hub_report_totals_imports"); n != before {
+	if n := countSQL(t, fx.hub.db, "SELECT count(*) FROM hub_report_totals_imports"); n != before {
 		t.Error("a refused upload was recorded")
 	}
 }
@@ -560,12 +583,12 @@ func TestReportCellsFollowProjection(t *testing.T) {
 	same := func(when string) {
 		t.Helper()
 		for _, pair := range [][2]string{{recount, kept}, {kept, recount}, {recountTotal, keptTotal}, {keptTotal, recountTotal}} {
-			if n := count(t, db, "SELECT count(*) FROM ("+pair[0]+" EXCEPT "+pair[1]+")"); n != 0 {
+			if n := countSQL(t, db, "SELECT count(*) FROM ("+pair[0]+" EXCEPT "+pair[1]+")"); n != 0 {
 				t.Errorf("%s: %d cells differ between the kept counts and a recount", when, n)
 			}
 		}
 	}
-	if count(t, db, "SELECT count(*) FROM hub_report_cells WHERE received > 0") == 0 {
+	if countSQL(t, db, "SELECT count(*) FROM hub_report_cells WHERE received > 0") == 0 {
 		t.Fatal("no kept counts")
 	}
 	same("after the ingest")

@@ -77,8 +77,14 @@ func WritePDF(w io.Writer, r *Report, opt PDFOptions) error {
 				d.Subheading(fmt.Sprintf("%s %d. %s", T("report.pdf.worst"), i+1, FigureLabel(lang, k)))
 				var rows [][]string
 				for _, u := range r.Worst(k, opt.Worst) {
-					f := u.Figure(k)
-					rows = append(rows, []string{u.Key, u.Name, fmtInt(f.Numerator), denText(f, lang), pctText(f, lang), metText(f, lang)})
+					// only units below the target; those without totals are in the table of every unit
+					if f := u.Figure(k); f.DenominatorKnown && !f.Met() {
+						rows = append(rows, []string{u.Key, u.Name, fmtInt(f.Numerator), denText(f, lang), pctText(f, lang), metText(f, lang)})
+					}
+				}
+				if len(rows) == 0 {
+					d.Text(T("report.pdf.all_met"), receipt.Style{Italic: true})
+					continue
 				}
 				d.Table([]receipt.Column{{Title: T("report.col.unit"), Width: 28}, {Title: T("report.col.name")},
 					{Title: T("report.col.numerator"), Width: 20, Align: "R"}, {Title: T("report.col.denominator"), Width: 24, Align: "R"},
