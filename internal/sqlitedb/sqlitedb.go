@@ -69,7 +69,7 @@ func Migrations(files fs.FS, dir string) []Migration {
 
 // ErrNewerSchema means the file was written by a newer PostDesk.
 type ErrNewerSchema struct {
-	What       string // "database" or "hub database"
+	What        string // "database" or "hub database"
 	File, Known int
 }
 

@@ -54,35 +54,11 @@ type TotalsImportInfo struct {
 	Rows       int
 }
 
-// ensureTotals creates the totals tables in a database made while migration
-// 005 was still empty (its user_version already says 5). The file is all
-// IF NOT EXISTS, so running it again changes nothing.
-func (s *Store) ensureTotals(ctx context.Context) error {
-	var n int
-	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'report_totals_coverage'").Scan(&n); err != nil {
-		return err
-	}
-	if n > 0 {
-		return nil
-	}
-	ddl, err := migrationFiles.ReadFile("migrations/005_reports.sql")
-	if err != nil {
-		return err
-	}
-	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, string(ddl))
-		return err
-	})
-}
-
 // ImportTotals stores imp all or nothing. check, when not nil, runs inside
 // the same write transaction before anything is written (the report package
 // compares the totals with the BCCI counts there, so no intake slips in
 // between); its error aborts the import. It returns the import's id.
 func (s *Store) ImportTotals(ctx context.Context, imp TotalsImport, check func(tx *sql.Tx) error) (int64, error) {
-	if err := s.ensureTotals(ctx); err != nil {
-		return 0, err
-	}
 	if imp.From == "" || imp.To == "" || imp.To < imp.From {
 		return 0, fmt.Errorf("totals import: bad period %q–%q", imp.From, imp.To)
 	}
@@ -138,9 +114,6 @@ func (s *Store) ImportTotals(ctx context.Context, imp TotalsImport, check func(t
 // Totals returns the cells of months from..to (inclusive), ordered by month,
 // agency and procedure.
 func (s *Store) Totals(ctx context.Context, from, to domain.Month) ([]TotalsRow, error) {
-	if err := s.ensureTotals(ctx); err != nil {
-		return nil, err
-	}
 	rows, err := s.db.QueryContext(ctx, `SELECT procedure_code, agency_code, month, dossiers, results, source, imported_at
 		FROM report_totals WHERE month >= ? AND month <= ? ORDER BY month, agency_code, procedure_code`, string(from), string(to))
 	if err != nil {
@@ -166,9 +139,6 @@ func (s *Store) Totals(ctx context.Context, from, to domain.Month) ([]TotalsRow,
 // TotalsCoverage returns the agencies and months of from..to that some
 // import covered.
 func (s *Store) TotalsCoverage(ctx context.Context, from, to domain.Month) ([]TotalsCover, error) {
-	if err := s.ensureTotals(ctx); err != nil {
-		return nil, err
-	}
 	rows, err := s.db.QueryContext(ctx, `SELECT agency_code, month FROM report_totals_coverage
 		WHERE month >= ? AND month <= ? ORDER BY month, agency_code`, string(from), string(to))
 	if err != nil {
@@ -190,9 +160,6 @@ func (s *Store) TotalsCoverage(ctx context.Context, from, to domain.Month) ([]To
 
 // TotalsImports lists the newest imports first.
 func (s *Store) TotalsImports(ctx context.Context, limit int) ([]TotalsImportInfo, error) {
-	if err := s.ensureTotals(ctx); err != nil {
-		return nil, err
-	}
 	rows, err := s.db.QueryContext(ctx, `SELECT id, source, staff, imported_at, period_from, period_to, rows
 		FROM report_totals_imports ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {

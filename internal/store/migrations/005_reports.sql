@@ -4,10 +4,6 @@
 -- what every channel handled. The post point knows its own numerators (its
 -- event log); the denominators come from the agencies' one-stop system,
 -- imported from a file or typed in by a supervisor (internal/report/TOTALS.md).
---
--- Every statement is IF NOT EXISTS: databases made while this file was still
--- empty already have user_version 5, so internal/store/totals.go runs this
--- file again (harmlessly) before it first touches these tables.
 
 -- One import (a file, or a supervisor's typed month of one agency).
 CREATE TABLE IF NOT EXISTS report_totals_imports (
