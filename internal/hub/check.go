@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"postdesk/internal/domain"
+	"postdesk/internal/sqlitedb"
 )
 
 // CheckReport counts what Check looked at.
@@ -69,25 +70,14 @@ func (s *Store) Check(ctx context.Context) (CheckReport, error) {
 }
 
 func integrity(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, "PRAGMA integrity_check")
+	problems, err := sqlitedb.IntegrityProblems(ctx, tx)
 	if err != nil {
 		return err
-	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			return err
-		}
-		if line != "ok" {
-			problems = append(problems, line)
-		}
 	}
 	if len(problems) > 0 {
 		return &Discrepancy{"SQLite integrity check: " + strings.Join(problems, "; ")}
 	}
-	return rows.Err()
+	return nil
 }
 
 func devicesIn(ctx context.Context, q queryer) ([]*Device, error) {

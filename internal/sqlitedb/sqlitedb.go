@@ -114,3 +114,24 @@ func Migrate(ctx context.Context, db *sql.DB, all []Migration, target int, what 
 	}
 	return nil
 }
+
+// IntegrityProblems runs SQLite's integrity check inside tx and returns
+// what it found wrong (nothing when the file is sound).
+func IntegrityProblems(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return nil, err
+		}
+		if line != "ok" {
+			problems = append(problems, line)
+		}
+	}
+	return problems, rows.Err()
+}

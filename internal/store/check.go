@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"postdesk/internal/domain"
+	"postdesk/internal/sqlitedb"
 )
 
 // Discrepancy is the first thing check found wrong.
@@ -44,22 +45,8 @@ type CheckReport struct {
 }
 
 func checkIntegrity(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, "PRAGMA integrity_check")
+	problems, err := sqlitedb.IntegrityProblems(ctx, tx)
 	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var line string
-		if err := rows.Scan(&line); err != nil {
-			return err
-		}
-		if line != "ok" {
-			problems = append(problems, line)
-		}
-	}
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	if len(problems) > 0 {
