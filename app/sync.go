@@ -175,6 +175,17 @@ func (s *syncScreen) buildSupervisor() fyne.CanvasObject {
 
 	s.exportBtn = widget.NewButton(i18n.T("sync.usb.export"), s.exportDialog)
 	s.importBtn = widget.NewButton(i18n.T("sync.usb.import"), s.importDialog)
+	// Keyboard first: the USB steps have keys too (only while the buttons are enabled).
+	u.Shortcut("sync", "sync.usb.export", &desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierControl}, func() {
+		if !s.exportBtn.Disabled() {
+			s.exportDialog()
+		}
+	})
+	u.Shortcut("sync", "sync.usb.import", &desktop.CustomShortcut{KeyName: fyne.KeyI, Modifier: fyne.KeyModifierControl}, func() {
+		if !s.importBtn.Disabled() {
+			s.importDialog()
+		}
+	})
 	s.lastUSBResult = widget.NewLabel("")
 	s.lastUSBResult.Wrapping = fyne.TextWrapWord
 	usbCard := widget.NewCard(i18n.T("sync.usb.title"), "", container.NewVBox(
