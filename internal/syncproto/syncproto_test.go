@@ -478,14 +478,19 @@ func TestSealRawDecodes(t *testing.T) {
 	// Each line defect is refused.
 	lines := bytes.SplitAfter(raw, []byte("\n"))
 	for name, body := range map[string][]byte{
-		"missing newline": bytes.TrimSuffix(raw, []byte("\n")),
-		"extra line":      append(bytes.Clone(raw), lines[0]...),
-		"swapped lines":   append(append(append(append([]byte{}, lines[1]...), lines[0]...), lines[2]...), lines[3]...),
-		"unknown field":   bytes.Replace(raw, []byte(`"seq":1,`), []byte(`"seq":1,"x":1,`), 1),
-		"blank line":      append([]byte("\n"), raw...),
-		"two values":      bytes.Replace(raw, []byte("}\n"), []byte("} {}\n"), 1),
-		"bad time":        bytes.Replace(raw, []byte(".123456789Z"), []byte(".123456789+00:00"), 1),
-		"edited staff":    bytes.Replace(raw, []byte(`"staff":"gdv1"`), []byte(`"staff":"gdv2"`), 1),
+		"missing newline":  bytes.TrimSuffix(raw, []byte("\n")),
+		"extra line":       append(bytes.Clone(raw), lines[0]...),
+		"swapped lines":    append(append(append(append([]byte{}, lines[1]...), lines[0]...), lines[2]...), lines[3]...),
+		"unknown field":    bytes.Replace(raw, []byte(`"seq":1,`), []byte(`"seq":1,"x":1,`), 1),
+		"blank line":       append([]byte("\n"), raw...),
+		"two values":       bytes.Replace(raw, []byte("}\n"), []byte("} {}\n"), 1),
+		"bad time":         bytes.Replace(raw, []byte(".123456789Z"), []byte(".123456789+00:00"), 1),
+		"edited staff":     bytes.Replace(raw, []byte(`"staff":"gdv1"`), []byte(`"staff":"gdv2"`), 1),
+		"bad UTF-8":        bytes.Replace(raw, []byte(`"staff":"gdv1"`), []byte("\"staff\":\"gdv\xff\""), 1),
+		"leading space":    append([]byte(" "), raw...),
+		"trailing space":   bytes.Replace(raw, []byte("}\n"), []byte("} \n"), 1),
+		"value on 2 lines": bytes.Replace(raw, []byte(`"seq":1,`), []byte("\"seq\":1,\n"), 1),
+		"CRLF":             bytes.Replace(raw, []byte("}\n"), []byte("}\r\n"), 1),
 	} {
 		if _, _, err := DecodeBatch(sealRaw(key, body, 4, events[3].Hash), key.Public().(ed25519.PublicKey)); code(err) != CodeCorruptBody {
 			t.Errorf("%s: %v", name, err)
