@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 
-	"postdesk/internal/catalog"
 	"postdesk/internal/domain"
 	"postdesk/internal/hub"
 	"postdesk/internal/report"
@@ -122,20 +121,9 @@ func runHubReportCatalog(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) == 0 {
-		return usagef("give at least one catalog FILE")
-	}
-	var files []*catalog.File
-	for _, path := range pos {
-		f, err := catalog.ParseFile(path)
-		if err != nil {
-			return withContext(path+": nothing imported", err)
-		}
-		files = append(files, f)
-	}
-	f, err := catalog.Merge(files...)
+	f, err := parseCatalogFiles(pos)
 	if err != nil {
-		return withContext("nothing imported", err)
+		return err
 	}
 	h, err := openHub(*db)
 	if err != nil {
