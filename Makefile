@@ -7,6 +7,12 @@
 #   BUILD_TAGS  tags for the app build; migrated_fynedo matches what `fyne package`
 #               uses with [Migrations] fyneDo = true in FyneApp.toml
 #   TEST_CGO    CGO_ENABLED for vet/test/bench (0: tests need no C compiler or display)
+#
+# Tests, vet and staticcheck build with `-tags ci`: Fyne's build tag that
+# swaps its OpenGL/GLFW driver for the headless test driver, so app/ and
+# main build with CGO_ENABLED=0 and need no display. Tests that call an
+# outside program (pdftotext, zbarimg, sqlite3, chromium) skip when it is
+# missing, except under CI (CI=true, set by .ci/run), where they fail.
 #   BENCH, BENCHTIME, BENCHCOUNT, PKG   what `make bench` runs
 
 SHELL := /bin/bash
@@ -23,14 +29,18 @@ PKG        ?= ./...
 
 FYNE_TOOLS_VERSION ?= v1.7.4
 FYNE := bin/tools/$(FYNE_TOOLS_VERSION)/fyne
+# staticcheck 2026.2.2, the first release line that knows Go 1.26.
+STATICCHECK_VERSION ?= v0.8.2
+STATICCHECK := bin/tools/staticcheck-$(STATICCHECK_VERSION)/staticcheck
 APP_VERSION = $(shell sed -n 's/^[[:space:]]*Version[[:space:]]*=[[:space:]]*"\(.*\)"/\1/p' FyneApp.toml | head -n1)
 GOARCH     := $(shell $(GO) env GOARCH)
 
-.PHONY: help run build test bench package e2e fmt clean
+.PHONY: help run build test lint bench package e2e fmt clean
 
 help:
 	@echo "make run      set up and start the app (ARGS='...' for its command line)"
-	@echo "make test     set up and run go vet and all tests, headless"
+	@echo "make test     set up, run make lint and all tests, headless"
+	@echo "make lint     gofmt, go vet, go mod tidy -diff, staticcheck"
 	@echo "make build    build bin/postdesk"
 	@echo "make bench    run benchmarks (BENCH=regex PKG=./... BENCHTIME=1s)"
 	@echo "make package  build dist/PostDesk-<version>-linux-<arch>.tar.xz with the fyne tool"
@@ -45,15 +55,24 @@ build:
 	@scripts/deps.sh run
 	CGO_ENABLED=1 $(GO) build -tags '$(BUILD_TAGS)' -o bin/postdesk .
 
-test:
+test: lint
 	@scripts/deps.sh test
-	CGO_ENABLED=$(TEST_CGO) $(GO) vet -tags ci ./...
 	CGO_ENABLED=$(TEST_CGO) $(GO) test -tags ci -count=1 -timeout 60m ./...
+
+lint: $(STATICCHECK)
+	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then \
+		echo "gofmt -l: not formatted:" >&2; echo "$$unformatted" >&2; exit 1; fi
+	CGO_ENABLED=$(TEST_CGO) $(GO) vet -tags ci ./...
+	$(GO) mod tidy -diff
+	CGO_ENABLED=$(TEST_CGO) $(STATICCHECK) -tags ci ./...
 
 bench:
 	@scripts/deps.sh test
 	CGO_ENABLED=$(TEST_CGO) $(GO) test -tags ci -run '^$$' -bench '$(BENCH)' -benchtime $(BENCHTIME) \
 		-count $(BENCHCOUNT) -benchmem -timeout 60m $(PKG)
+
+$(STATICCHECK):
+	GOBIN=$(CURDIR)/$(dir $(STATICCHECK)) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 # The fyne packaging tool, pinned, built from the Go module proxy into bin/tools.
 $(FYNE):

@@ -428,8 +428,7 @@ func (u *UI) topDialog() *openDialog {
 func (u *UI) Confirm(title, msg string, onYes func()) {
 	label := widget.NewLabel(msg)
 	label.Wrapping = fyne.TextWrapWord
-	var d *dialog.ConfirmDialog
-	d = dialog.NewCustomConfirm(title, i18n.T("Yes"), i18n.T("No"), label, func(ok bool) {
+	d := dialog.NewCustomConfirm(title, i18n.T("Yes"), i18n.T("No"), label, func(ok bool) {
 		if ok && onYes != nil {
 			onYes()
 		}

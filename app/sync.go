@@ -16,9 +16,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"postdesk/i18n"
+	"postdesk/internal/devicesync"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
-	syncdev "postdesk/internal/sync"
 	"postdesk/internal/syncproto"
 )
 
@@ -210,18 +210,18 @@ func (s *syncScreen) refresh() {
 		s.last.SetText(i18n.Tf("app.status.last_sync", map[string]string{"Date": domain.FormatDate(t), "Time": t.Format("15:04")}))
 	}
 	status, has := s.runner.status()
-	state := syncdev.StateNotEnrolled
+	state := devicesync.StateNotEnrolled
 	switch {
 	case !st.Enrolled():
 	case st.Revoked():
-		state = syncdev.StateRevoked
-	case has && status.State != syncdev.StateNotEnrolled:
+		state = devicesync.StateRevoked
+	case has && status.State != devicesync.StateNotEnrolled:
 		state = status.State
 	default:
 		state = "waiting"
 	}
 	if s.busy {
-		state = syncdev.StateSyncing
+		state = devicesync.StateSyncing
 	}
 	s.state.SetText(i18n.T("sync.state." + string(state)))
 	if st.Enrolled() {
@@ -235,14 +235,14 @@ func (s *syncScreen) refresh() {
 		s.hub.SetText(i18n.T("sync.not_enrolled_help"))
 	}
 	s.next.SetText("")
-	if has && !status.NextTry.IsZero() && state != syncdev.StateSynced {
+	if has && !status.NextTry.IsZero() && state != devicesync.StateSynced {
 		s.next.SetText(i18n.Tf("sync.next_try", map[string]string{"Time": status.NextTry.In(domain.Zone).Format("15:04:05")}))
 	}
 	s.problem.SetText("")
 	switch {
 	case st.Revoked():
 		s.problem.SetText(i18n.Tf("sync.revoked", map[string]string{"Reason": st.RevokedReason}))
-	case has && status.Err != nil && (state == syncdev.StateError || state == syncdev.StateOffline):
+	case has && status.Err != nil && (state == devicesync.StateError || state == devicesync.StateOffline):
 		s.problem.SetText(errorText(status.Err))
 	}
 	if st.Enrolled() && !st.Revoked() && !s.busy {
@@ -297,9 +297,9 @@ func errorText(err error) string {
 	switch {
 	case errors.As(err, &pe):
 		return codeText(pe.Code) + " — " + pe.Message
-	case syncdev.IsOffline(err):
+	case devicesync.IsOffline(err):
 		return codeText("offline") + " — " + err.Error()
-	case errors.Is(err, syncdev.ErrRevoked):
+	case errors.Is(err, devicesync.ErrRevoked):
 		return codeText(syncproto.CodeRevoked)
 	}
 	return i18n.Message(err)
@@ -347,11 +347,11 @@ func (s *syncScreen) enroll(url, token string) {
 }
 
 // exportTo writes the USB batch file (the dialog's callback; tests call it).
-func (s *syncScreen) exportTo(path string, done func(syncdev.ExportResult, error)) {
-	var res syncdev.ExportResult
+func (s *syncScreen) exportTo(path string, done func(devicesync.ExportResult, error)) {
+	var res devicesync.ExportResult
 	s.background(func() error {
 		var err error
-		res, err = syncdev.ExportFile(s.u.Ctx, s.u.Store, path)
+		res, err = devicesync.ExportFile(s.u.Ctx, s.u.Store, path)
 		return err
 	}, func(err error) {
 		if err != nil {
@@ -372,7 +372,7 @@ func (s *syncScreen) importFrom(path string, done func(store.SyncRound, error)) 
 	var r store.SyncRound
 	s.background(func() error {
 		var err error
-		r, err = syncdev.ImportReply(s.u.Ctx, s.u.Store, path)
+		r, err = devicesync.ImportReply(s.u.Ctx, s.u.Store, path)
 		return err
 	}, func(err error) {
 		if err != nil {

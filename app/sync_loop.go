@@ -7,20 +7,20 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	syncdev "postdesk/internal/sync"
+	"postdesk/internal/devicesync"
 )
 
 // syncRunner is the background sync of one open app: the loop, and a
 // ticker that keeps the status bar's "waiting" count current while clerks
 // record events between rounds.
 type syncRunner struct {
-	client *syncdev.Client
-	loop   *syncdev.Loop
+	client *devicesync.Client
+	loop   *devicesync.Loop
 	cancel context.CancelFunc
 	done   chan struct{}
 
 	mu       stdsync.Mutex
-	last     syncdev.Status
+	last     devicesync.Status
 	hasLast  bool
 	onChange func() // the Sync screen's refresh, when built
 }
@@ -44,9 +44,9 @@ func startSync(u *UI) *syncRunner {
 	if r := runners[u]; r != nil {
 		return r
 	}
-	c := syncdev.New(u.Store)
+	c := devicesync.New(u.Store)
 	r := &syncRunner{client: c, done: make(chan struct{})}
-	r.loop = syncdev.NewLoop(c, func(st syncdev.Status) {
+	r.loop = devicesync.NewLoop(c, func(st devicesync.Status) {
 		r.mu.Lock()
 		r.last, r.hasLast = st, true
 		r.mu.Unlock()
@@ -102,7 +102,7 @@ func runnerOf(u *UI) *syncRunner {
 }
 
 // status is the last status the loop reported (ok false: none yet).
-func (r *syncRunner) status() (syncdev.Status, bool) {
+func (r *syncRunner) status() (devicesync.Status, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.last, r.hasLast
@@ -122,9 +122,9 @@ func (r *syncRunner) feed(u *UI) {
 	link := ""
 	if last, ok := r.status(); ok {
 		switch last.State {
-		case syncdev.StateSynced, syncdev.StateSyncing, syncdev.StateError:
+		case devicesync.StateSynced, devicesync.StateSyncing, devicesync.StateError:
 			link = "online" // the hub answers
-		case syncdev.StateOffline, syncdev.StateRevoked:
+		case devicesync.StateOffline, devicesync.StateRevoked:
 			link = "offline"
 		}
 	}

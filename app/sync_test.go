@@ -14,10 +14,10 @@ import (
 
 	"postdesk/i18n"
 	"postdesk/internal/cli"
+	"postdesk/internal/devicesync"
 	"postdesk/internal/domain"
 	"postdesk/internal/hub"
 	"postdesk/internal/store"
-	syncdev "postdesk/internal/sync"
 	"postdesk/internal/syncproto"
 )
 
@@ -88,7 +88,7 @@ func TestSyncScreenEnrollSyncAndUSB(t *testing.T) {
 	waitFor(t, "two rounds", func() bool {
 		st, ok := r.status()
 		rounds, _ := u.Store.SyncRounds(ctx, 10)
-		return ok && st.State == syncdev.StateSynced && len(rounds) == 2 && !rounds[0].FinishedAt.IsZero()
+		return ok && st.State == devicesync.StateSynced && len(rounds) == 2 && !rounds[0].FinishedAt.IsZero()
 	})
 	r.feed(u)
 	if s.state.Text != i18n.T("sync.state.synced") || len(s.rounds) != 2 || s.rounds[0].Error != "" || s.rounds[1].Pushed == 0 {
@@ -114,8 +114,8 @@ func TestSyncScreenEnrollSyncAndUSB(t *testing.T) {
 	}
 	dir := t.TempDir()
 	out := filepath.Join(dir, "x"+syncproto.ExtBatchFile)
-	var exported syncdev.ExportResult
-	s.exportTo(out, func(res syncdev.ExportResult, err error) {
+	var exported devicesync.ExportResult
+	s.exportTo(out, func(res devicesync.ExportResult, err error) {
 		if err != nil {
 			t.Error(err)
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"postdesk/internal/store"
+	"postdesk/internal/testtool"
 )
 
 func TestReceiptCommand(t *testing.T) {
@@ -34,7 +35,7 @@ func TestReceiptCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, id) {
 		t.Fatalf("receipt: %d %q %q", code, stdout, errs)
 	}
-	if _, err := exec.LookPath("pdftotext"); err == nil {
+	if testtool.Have(t, "pdftotext") {
 		text, err := exec.Command("pdftotext", "-layout", out, "-").Output()
 		if err != nil {
 			t.Fatal(err)

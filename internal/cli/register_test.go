@@ -18,13 +18,12 @@ import (
 	"postdesk/internal/receipt"
 	dailyreg "postdesk/internal/register"
 	"postdesk/internal/store"
+	"postdesk/internal/testtool"
 )
 
 func pdfToText(t *testing.T, path string) string {
 	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext not installed")
-	}
+	testtool.Need(t, "pdftotext")
 	out, err := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", path, "-").Output()
 	if err != nil {
 		t.Fatalf("pdftotext %s: %v", path, err)

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"postdesk/internal/devicesync"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
-	syncdev "postdesk/internal/sync"
 	"postdesk/internal/syncproto"
 )
 
@@ -39,7 +39,7 @@ func runEnroll(env *Env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	resp, err := syncdev.New(s).Enroll(env.Ctx, *hub, *token)
+	resp, err := devicesync.New(s).Enroll(env.Ctx, *hub, *token)
 	if err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func runSync(env *Env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	r, err := syncdev.New(s).RunOnce(env.Ctx)
+	r, err := devicesync.New(s).RunOnce(env.Ctx)
 	if err != nil {
 		return fmt.Errorf("sync failed after sending %d events: %w", r.Pushed, err)
 	}
@@ -187,7 +187,7 @@ func runBatchExport(env *Env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	res, err := syncdev.ExportFile(env.Ctx, s, *out)
+	res, err := devicesync.ExportFile(env.Ctx, s, *out)
 	if err != nil {
 		return err
 	}
@@ -215,7 +215,7 @@ func runBatchImport(env *Env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	r, err := syncdev.ImportReply(env.Ctx, s, pos[0])
+	r, err := devicesync.ImportReply(env.Ctx, s, pos[0])
 	if err != nil {
 		return fmt.Errorf("reply %s: %w", pos[0], err)
 	}

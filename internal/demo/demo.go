@@ -54,7 +54,6 @@ type gen struct {
 	procs []domain.Procedure
 	now   time.Time
 	comm  []string
-	item  int
 }
 
 func (g *gen) pick(list []string) string { return list[g.rnd.IntN(len(list))] }

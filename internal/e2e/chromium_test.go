@@ -15,17 +15,9 @@ import (
 	"time"
 
 	"golang.org/x/net/websocket"
-)
 
-// findChromium returns the browser to drive, or "" when none is installed.
-func findChromium() string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
+	"postdesk/internal/testtool"
+)
 
 // cdp is a minimal Chrome DevTools Protocol client over one websocket.
 type cdp struct {
@@ -144,13 +136,7 @@ func (c *cdp) waitFor(cond string) {
 // in, see a post point and its device, upload a USB batch file and get the
 // reply file, which the device then imports.
 func TestHubWebChromium(t *testing.T) {
-	chrome := findChromium()
-	if chrome == "" {
-		if os.Getenv("CI") == "" {
-			t.Skip("no chromium installed (apt-get install -y chromium); required when CI is set")
-		}
-		t.Fatal("CI is set but chromium is not installed: add it to .ci/run")
-	}
+	chrome := testtool.First(t, "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 	dir := t.TempDir()
 	hubPath := filepath.Join(dir, "HUB.db")
 	h := startHub(t, hubPath, "127.0.0.1:0")

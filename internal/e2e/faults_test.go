@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"postdesk/internal/devicesync"
 	"postdesk/internal/domain"
-	syncdev "postdesk/internal/sync"
 	"postdesk/internal/syncproto"
 )
 
@@ -256,7 +256,7 @@ func TestFaults(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			c := syncdev.New(s)
+			c := devicesync.New(s)
 			c.Now = now
 			if _, err := c.RunOnce(ctx); err != nil {
 				t.Fatalf("clock %v off: %v", off, err)

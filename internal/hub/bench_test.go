@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"postdesk/internal/demo"
+	"postdesk/internal/devicesync"
 	"postdesk/internal/store"
-	syncdev "postdesk/internal/sync"
 	"postdesk/internal/syncproto"
 )
 
@@ -112,7 +112,7 @@ func BenchmarkPush100k(b *testing.B) {
 		pctx, stopProjector := context.WithCancel(ctx)
 		h.StartProjector(pctx, nil) // as `hub serve` does
 		tok, _ := h.IssueToken(ctx, "600900", "", "bench")
-		c := syncdev.New(dev)
+		c := devicesync.New(dev)
 		if _, err := c.Enroll(ctx, ts.URL, tok.Token); err != nil {
 			b.Fatal(err)
 		}

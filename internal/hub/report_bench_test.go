@@ -18,6 +18,7 @@ import (
 	"postdesk/internal/catalog"
 	"postdesk/internal/domain"
 	"postdesk/internal/report"
+	"postdesk/internal/testtool"
 )
 
 // The province report's benchmarks run over a hub of 1,000,000 dossiers
@@ -199,10 +200,10 @@ func buildReportBenchHub(path string, n int) error {
 // installed).
 func reportSQLite3Time(b *testing.B, path, query string, from, to domain.Month, runs int) float64 {
 	b.Helper()
-	bin, err := exec.LookPath("sqlite3")
-	if err != nil {
+	if !testtool.Have(b, "sqlite3") {
 		return 0
 	}
+	bin := "sqlite3"
 	q := strings.NewReplacer("?1", "'"+string(from)+"'", "?2", "'"+string(to)+"'").Replace(query)
 	script := ".output /dev/null\n" + q + ";\n.timer on\n" + strings.Repeat(q+";\n", runs)
 	cmd := exec.Command(bin, "-readonly", path)

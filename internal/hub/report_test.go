@@ -25,6 +25,7 @@ import (
 	"postdesk/internal/report"
 	"postdesk/internal/store"
 	"postdesk/internal/syncproto"
+	"postdesk/internal/testtool"
 )
 
 // reportNow is the demo seed's "today" and the hub's clock.
@@ -503,7 +504,7 @@ func TestReportPage(t *testing.T) {
 		t.Errorf("no Ia O row in the XLSX: %v", rows)
 	}
 	// the PDF download: the units, the furthest below target, in Vietnamese
-	if _, err := exec.LookPath("pdftotext"); err == nil {
+	if testtool.Have(t, "pdftotext") {
 		resp, err := b.c.Get(ts.URL + "/report?from=01/01/2026&to=31/12/2026&by=commune&format=pdf")
 		if err != nil {
 			t.Fatal(err)

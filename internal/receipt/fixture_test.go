@@ -11,6 +11,7 @@ import (
 
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
+	"postdesk/internal/testtool"
 )
 
 var ctx = context.Background()
@@ -119,15 +120,11 @@ func input(t testing.TB, layout string) (Input, *store.Store) {
 	return in, s
 }
 
-// needTool skips a test when a poppler or zbar tool is missing, except in
-// CI (-tags ci builds still skip; CI installs the tools).
+// needTool returns a poppler or zbar tool's path; a missing one skips the
+// test, or fails it under CI (see internal/testtool).
 func needTool(t testing.TB, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("%s not installed", name)
-	}
-	return p
+	return testtool.Need(t, name)
 }
 
 // pdfText is the text of a PDF as pdftotext -layout reads it.

@@ -16,6 +16,7 @@ import (
 	"postdesk/internal/domain"
 	"postdesk/internal/register"
 	"postdesk/internal/store"
+	"postdesk/internal/testtool"
 )
 
 var rtCtx = context.Background()
@@ -83,9 +84,7 @@ func rtStore(t testing.TB, n int) (*store.Store, []string) {
 // squeezed so table columns do not matter.
 func rtPDFText(t testing.TB, pdf []byte) string {
 	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		t.Skip("pdftotext not installed")
-	}
+	testtool.Need(t, "pdftotext")
 	path := filepath.Join(t.TempDir(), "doc.pdf")
 	if err := os.WriteFile(path, pdf, 0o644); err != nil {
 		t.Fatal(err)

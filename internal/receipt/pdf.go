@@ -21,7 +21,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-pdf/fpdf"
+	"codeberg.org/go-pdf/fpdf"
 
 	"postdesk/assets"
 	"postdesk/i18n"

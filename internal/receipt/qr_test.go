@@ -19,6 +19,7 @@ import (
 
 	"postdesk/i18n"
 	"postdesk/internal/domain"
+	"postdesk/internal/testtool"
 )
 
 func testKey(seed byte) ed25519.PrivateKey {
@@ -346,7 +347,7 @@ func TestQRFromRenderedPage(t *testing.T) {
 				}
 			}
 			check("Go decoder", decodeQR(t, img))
-			if _, err := exec.LookPath("zbarimg"); err == nil {
+			if testtool.Have(t, "zbarimg") {
 				out, err := exec.Command("zbarimg", "-q", "--raw", raster("80")).Output()
 				if err != nil {
 					t.Fatalf("zbarimg found no code at 80 dpi: %v", err)

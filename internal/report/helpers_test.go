@@ -14,6 +14,7 @@ import (
 	"postdesk/internal/demo"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
+	"postdesk/internal/testtool"
 )
 
 var ctx = context.Background()
@@ -59,12 +60,11 @@ func newPoint(t testing.TB, n int) *store.Store {
 	return s
 }
 
-// needTool skips a test when a poppler tool is missing.
+// needTool skips a test when a poppler tool is missing, or fails it under
+// CI (see internal/testtool).
 func needTool(t testing.TB, name string) {
 	t.Helper()
-	if _, err := exec.LookPath(name); err != nil {
-		t.Skipf("%s not installed", name)
-	}
+	testtool.Need(t, name)
 }
 
 // pdfText is the text of a PDF as pdftotext reads it (reading order).

@@ -10,9 +10,6 @@ import (
 	"postdesk/internal/store"
 )
 
-// bcciKinds are the events a BCCI count is made of (see the package doc).
-var bcciKinds = []domain.Kind{domain.KindIntake, domain.KindRegisterResult, domain.KindDeliver}
-
 // queryer is a *sql.DB or *sql.Tx.
 type queryer interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)

@@ -80,12 +80,11 @@ func TestTotalsImportRejectsEveryBadRow(t *testing.T) {
 	}
 
 	for _, kind := range []string{"csv", "xlsx"} {
-		var f *TotalsFile
 		var err error
 		if kind == "csv" {
-			f, err = ParseTotalsCSV([]byte(csvb.String()), "bad.csv")
+			_, err = ParseTotalsCSV([]byte(csvb.String()), "bad.csv")
 		} else {
-			f, err = ParseTotalsXLSX(xb.Bytes(), "bad.xlsx")
+			_, err = ParseTotalsXLSX(xb.Bytes(), "bad.xlsx")
 		}
 		// what a file alone can tell is refused at parsing; the rest when checked against the store
 		got := map[int][]string{}
@@ -114,7 +113,7 @@ func TestTotalsImportRejectsEveryBadRow(t *testing.T) {
 		for _, r := range keep {
 			kb.WriteString(strings.Join(r, ",") + "\n")
 		}
-		f, err = ParseTotalsCSV([]byte(kb.String()), "rest.csv")
+		f, err := ParseTotalsCSV([]byte(kb.String()), "rest.csv")
 		if err != nil {
 			t.Fatalf("%s: %v", kind, err)
 		}
@@ -176,12 +175,11 @@ func TestTotalsParsing(t *testing.T) {
 	data := "\uFEFFMonth;Agency Code;Procedure-Code;Dossiers Total;Results_Total;Period From;Period To;Ghi chú\n" +
 		"2026-01;000.01.50.h21;1.001193;1.250;1 200;01/2026;02/2026;\n" +
 		"15/02/2026;000.01.50.H21;1.001193;0;0;1/2026;2026-02;\n"
-	f, err := ParseTotalsCSV([]byte(data), "ok.csv")
-	if err == nil {
+	if _, err := ParseTotalsCSV([]byte(data), "ok.csv"); err == nil {
 		t.Fatal("'Ghi chú' is not a totals column; want an error")
 	}
 	data = strings.Replace(data, "Ghi chú", "note", 1)
-	f, err = ParseTotalsCSV([]byte(data), "ok.csv")
+	f, err := ParseTotalsCSV([]byte(data), "ok.csv")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -309,7 +309,7 @@ func TestInboundHandoverAndDelivery(t *testing.T) {
 	if h.AgencyCode != rtAgency || h.ID != "BN-553140A-261125-01" {
 		t.Fatalf("inbound %+v", h)
 	}
-	if h, err = s.ConfirmHandover(ctx, "buuta1", h.ID, "Phạm Văn Đức"); err != nil {
+	if _, err = s.ConfirmHandover(ctx, "buuta1", h.ID, "Phạm Văn Đức"); err != nil {
 		t.Fatal(err)
 	}
 	// ds[1] and ds[2] were not marked ready: each gets result_ready then result_handover.
@@ -349,6 +349,9 @@ func TestInboundHandoverAndDelivery(t *testing.T) {
 	events = countEvents(t, s)
 	_, err = s.Deliver(ctx, "gdv1", ds[0].ID, domain.DeliverPayload{RecipientID: ds[0].Applicant.IDNumber})
 	wantMoveError(t, err, ds[0].ID, domain.StateDelivered)
+	if countEvents(t, s) != events {
+		t.Fatal("a second delivery recorded an event")
+	}
 	// A dossier that is not back yet cannot be delivered.
 	fresh := intakeN(t, s, 1)[0]
 	events = countEvents(t, s)

@@ -1,7 +1,7 @@
 package store
 
 // The device's side of sync to the province (tables in 004_sync.sql). The
-// protocol lives in internal/syncproto and the rounds in internal/sync; this
+// protocol lives in internal/syncproto and the rounds in internal/devicesync; this
 // file only keeps their state, each change in one transaction.
 
 import (

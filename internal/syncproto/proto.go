@@ -1,5 +1,5 @@
 // Package syncproto is PostDesk's sync protocol v1, shared by the device
-// (internal/sync) and the province hub (internal/hub): the signed batch
+// (internal/devicesync) and the province hub (internal/hub): the signed batch
 // envelope, acks, updates, enrollment, request authentication, the USB file
 // containers and the HTTP paths and JSON types. docs/sync-protocol.md is the
 // human-readable specification; this package is its reference implementation.

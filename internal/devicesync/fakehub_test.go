@@ -1,4 +1,4 @@
-package sync
+package devicesync
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,7 +22,7 @@ import (
 // once per (device, seq), answers a duplicate batch with the same ack, and
 // refuses gaps, broken chains and conflicting content like the real one.
 type fakeHub struct {
-	mu      stdsync.Mutex
+	mu      sync.Mutex
 	t       testing.TB
 	sign    ed25519.PrivateKey
 	ageID   *age.X25519Identity

@@ -1,10 +1,10 @@
-package sync
+package devicesync
 
 import (
 	"context"
 	"errors"
 	"math/rand/v2"
-	stdsync "sync"
+	"sync"
 	"time"
 
 	"postdesk/internal/store"
@@ -43,8 +43,8 @@ type Loop struct {
 	OnStatus func(Status)
 
 	kick chan struct{}
-	once stdsync.Once
-	mu   stdsync.Mutex
+	once sync.Once
+	mu   sync.Mutex
 	last Status
 }
 

@@ -1,8 +1,8 @@
-// Package sync is the device's side of sync to the province hub: enrollment,
+// Package devicesync is the device's side of sync to the province hub: enrollment,
 // rounds that push every unacknowledged event in signed batches and pull the
 // hub's updates, the background loop with backoff, and the USB files. The
 // protocol itself is internal/syncproto; the state lives in the store.
-package sync
+package devicesync
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"time"
 
 	"postdesk/internal/domain"
@@ -33,8 +33,8 @@ type Client struct {
 	// MaxEvents and MaxRawBytes bound one batch (defaults from syncproto).
 	MaxEvents, MaxRawBytes int
 
-	mu     stdsync.Mutex // one round at a time
-	offMu  stdsync.Mutex
+	mu     sync.Mutex // one round at a time
+	offMu  sync.Mutex
 	offset time.Duration // hub clock minus local clock, learned from /v1/health
 }
 

@@ -1,11 +1,11 @@
-package sync
+package devicesync
 
 import (
 	"context"
 	"crypto/ed25519"
 	"net/http/httptest"
 	"os"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,7 +17,7 @@ import (
 )
 
 var (
-	demoOnce   stdsync.Once
+	demoOnce   sync.Once
 	demoEvents []domain.Event
 	demoErr    error
 )

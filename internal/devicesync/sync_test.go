@@ -1,4 +1,4 @@
-package sync
+package devicesync
 
 import (
 	"bytes"
@@ -14,7 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -36,7 +36,7 @@ func newDevice(t testing.TB, pp, letter string) *store.Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	clock := time.Date(2026, 11, 25, 9, 0, 0, 0, domain.Zone)
-	var mu stdsync.Mutex
+	var mu sync.Mutex
 	s.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); clock = clock.Add(time.Second); return clock }
 	if err := s.Setup(ctx, domain.PostPoint{Code: pp, Name: "Bưu điện Văn hóa xã Ia Grai", Commune: "Ia Grai", Province: "Gia Lai"}, letter); err != nil {
 		t.Fatal(err)
