@@ -48,6 +48,7 @@ type figureCard struct {
 	pct    *canvas.Text
 	status *widget.Label
 	detail *widget.Label
+	rule   *widget.Label // the counting rule in one line (internal/report's doc)
 }
 
 type reportsScreen struct {
@@ -108,10 +109,13 @@ func buildReports(u *UI) fyne.CanvasObject {
 		fc.pct.TextStyle.Bold = true
 		fc.status.Wrapping = fyne.TextWrapWord
 		fc.detail.Wrapping = fyne.TextWrapWord
+		fc.rule = widget.NewLabelWithStyle(i18n.T(domain.Figure{Kind: k}.RuleKey()), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+		fc.rule.Wrapping = fyne.TextWrapWord
+		fc.rule.SizeName = theme.SizeNameCaptionText
 		// the title as a wrapping label, not the card's own (large, unwrapped) title
 		title := widget.NewLabelWithStyle(i18n.T("reports.card."+string(k)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		title.Wrapping = fyne.TextWrapWord
-		fc.card = widget.NewCard("", "", container.NewVBox(title, container.NewPadded(fc.pct), fc.status, fc.detail))
+		fc.card = widget.NewCard("", "", container.NewVBox(title, container.NewPadded(fc.pct), fc.status, fc.detail, fc.rule))
 		s.cards = append(s.cards, fc)
 		cards = append(cards, fc.card)
 	}
@@ -247,6 +251,7 @@ func (s *reportsScreen) show(r *report.Report, png []byte) {
 			fc.status.Importance = widget.WarningImportance
 			fc.detail.SetText(i18n.Tf("reports.numerator_only", map[string]string{"Num": formatCount(int(f.Numerator)), "Target": target}))
 		}
+		fc.rule.SetText(lang.T(f.RuleKey()))
 		fc.pct.Refresh()
 		fc.status.Refresh()
 	}

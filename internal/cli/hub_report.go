@@ -171,6 +171,7 @@ func runHubReportTargets(env *Env, args []string) error {
 	procs := fs.String("procedures", "", "target 1, percent")
 	doss := fs.String("dossiers", "", "target 2, percent")
 	res := fs.String("results", "", "target 3, percent")
+	base := fs.String("results-base", "", "what figure 3 divides by: dossiers (the province letter, default) or results")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -183,7 +184,13 @@ func runHubReportTargets(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *procs+*doss+*res != "" {
+	if *procs+*doss+*res+*base != "" {
+		if *base != "" {
+			if !domain.ValidResultsBase(*base) {
+				return usagef("--results-base %q: want dossiers or results", *base)
+			}
+			t.ResultsBase = *base
+		}
 		for _, x := range []struct {
 			v   string
 			dst *float64
@@ -201,6 +208,11 @@ func runHubReportTargets(env *Env, args []string) error {
 			return err
 		}
 	}
-	fmt.Fprintf(env.Stdout, "targets: procedures > %g%%, dossiers > %g%%, results > %g%%\n", t.ProceduresWithBCCI, t.DossiersViaBCCI, t.ResultsViaBCCI)
+	over := domain.ResultsOverDossiers
+	if t.OverResults() {
+		over = domain.ResultsOverResults
+	}
+	fmt.Fprintf(env.Stdout, "targets: procedures > %g%%, dossiers > %g%%, results > %g%% (figure 3 over all %s)\n",
+		t.ProceduresWithBCCI, t.DossiersViaBCCI, t.ResultsViaBCCI, over)
 	return nil
 }

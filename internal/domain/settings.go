@@ -31,6 +31,27 @@ type Targets struct {
 	ProceduresWithBCCI float64 `json:"procedures_with_bcci"` // > 50
 	DossiersViaBCCI    float64 `json:"dossiers_via_bcci"`    // > 10
 	ResultsViaBCCI     float64 `json:"results_via_bcci"`     // > 15
+	// ResultsBase is what figure 3 divides by: "" or ResultsOverDossiers
+	// (the letter's reading: all dossiers of the deployed procedures, the
+	// same denominator as figure 2) or ResultsOverResults (all results, for
+	// a province that reads the figure that way).
+	ResultsBase string `json:"results_base,omitempty"`
+}
+
+// What figure 3 may divide by (Targets.ResultsBase).
+const (
+	ResultsOverDossiers = "dossiers"
+	ResultsOverResults  = "results"
+)
+
+// OverResults reports whether figure 3 divides by all results instead of
+// the letter's all dossiers.
+func (t Targets) OverResults() bool { return t.ResultsBase == ResultsOverResults }
+
+// ValidResultsBase reports whether b is a known figure 3 denominator ("" is
+// the letter's default).
+func ValidResultsBase(b string) bool {
+	return b == "" || b == ResultsOverDossiers || b == ResultsOverResults
 }
 
 // DefaultSettings are what a new post point starts with.

@@ -17,8 +17,14 @@ import (
 //  2. "Tỷ lệ hồ sơ TTHC được tiếp nhận qua dịch vụ BCCI" — dossiers received
 //     through BCCI over all dossiers (BCCI and every other channel) of the
 //     deployed procedures;
-//  3. "Tỷ lệ kết quả giải quyết TTHC được trả qua dịch vụ BCCI" — results
-//     returned through BCCI over all results of the deployed procedures.
+//  3. "Tỷ lệ kết quả giải quyết TTHC được trả qua dịch vụ BCCI: Đạt tỷ lệ
+//     trên 15% tổng số hồ sơ (qua BCCI và qua các hình thức khác) của các
+//     TTHC đã triển khai" — results returned through BCCI over all
+//     dossiers (BCCI and every other channel) of the deployed procedures:
+//     the same denominator as figure 2 (Targets.ResultsBase may switch it
+//     to all results; the letter's reading is the default).
+//
+// The counting rules are written once, in the doc of internal/report.
 //
 // Each target is "trên N%": met only when the share is strictly above it.
 
@@ -68,6 +74,18 @@ type Figure struct {
 	// (a report says so instead of showing a number).
 	DenominatorKnown bool    `json:"denominator_known"`
 	Target           float64 `json:"target"` // percent
+	// OverResults is set on figure 3 when it divides by all results
+	// (Targets.ResultsBase) instead of the letter's all dossiers.
+	OverResults bool `json:"over_results,omitempty"`
+}
+
+// RuleKey is the i18n key of the one-line counting rule shown under the
+// figure (report package doc: each rule with the letter's sentence).
+func (f Figure) RuleKey() string {
+	if f.Kind == FigureResults && f.OverResults {
+		return "report.rule.results_over_results"
+	}
+	return "report.rule." + string(f.Kind)
 }
 
 // Percent is the share in percent; ok is false when the denominator is

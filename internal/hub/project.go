@@ -16,7 +16,10 @@ type projected struct {
 	closedAt string
 	lastSeq  int64
 	applyErr string
-	dirty    bool
+	// sent: the dossier was handed to the agency at least once (column
+	// sent, migration 003); a supplement request clears HandedOverAt, not this.
+	sent  bool
+	dirty bool
 }
 
 // projector keeps the dossiers a batch touches in memory and writes each
@@ -39,7 +42,7 @@ type projector struct {
 func newProjector(ctx context.Context, tx *sql.Tx) (*projector, error) {
 	p := &projector{ctx: ctx, tx: tx, cache: map[string]*projected{}}
 	var err error
-	if p.get, err = tx.PrepareContext(ctx, "SELECT data, closed_at, last_seq, apply_error FROM hub_dossiers WHERE id = ?"); err != nil {
+	if p.get, err = tx.PrepareContext(ctx, "SELECT data, closed_at, last_seq, apply_error, sent FROM hub_dossiers WHERE id = ?"); err != nil {
 		return nil, err
 	}
 	if p.check, err = tx.PrepareContext(ctx, "SELECT version, last_seq FROM hub_dossiers WHERE id = ?"); err != nil {
@@ -48,8 +51,8 @@ func newProjector(ctx context.Context, tx *sql.Tx) (*projector, error) {
 	}
 	if p.put, err = tx.PrepareContext(ctx, `INSERT INTO hub_dossiers(id, post_point_code, device_id, option, state,
 		procedure_code, procedure_name, agency_code, official_code, received_at, expected_date, handed_over_at, due_date,
-		result_ready_at, result_at_post_at, delivered_at, closed_at, fee, postage, updated_at, version, last_seq, apply_error, data)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		result_ready_at, result_at_post_at, delivered_at, closed_at, fee, postage, updated_at, version, last_seq, apply_error, sent, data)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET post_point_code = excluded.post_point_code, device_id = excluded.device_id,
 		option = excluded.option, state = excluded.state, procedure_code = excluded.procedure_code,
 		procedure_name = excluded.procedure_name, agency_code = excluded.agency_code, official_code = excluded.official_code,
@@ -57,7 +60,7 @@ func newProjector(ctx context.Context, tx *sql.Tx) (*projector, error) {
 		due_date = excluded.due_date, result_ready_at = excluded.result_ready_at, result_at_post_at = excluded.result_at_post_at,
 		delivered_at = excluded.delivered_at, closed_at = excluded.closed_at, fee = excluded.fee, postage = excluded.postage,
 		updated_at = excluded.updated_at, version = excluded.version, last_seq = excluded.last_seq,
-		apply_error = excluded.apply_error, data = excluded.data`); err != nil {
+		apply_error = excluded.apply_error, sent = excluded.sent, data = excluded.data`); err != nil {
 		p.get.Close()
 		p.check.Close()
 		return nil, err
@@ -96,7 +99,7 @@ func (p *projector) load(id string) (*projected, error) {
 			return nil, err
 		}
 	}
-	err := p.get.QueryRowContext(p.ctx, id).Scan(&data, &r.closedAt, &r.lastSeq, &r.applyErr)
+	err := p.get.QueryRowContext(p.ctx, id).Scan(&data, &r.closedAt, &r.lastSeq, &r.applyErr, &r.sent)
 	if errors.Is(err, sql.ErrNoRows) {
 		p.cache[id] = r // no dossier yet (r.d nil)
 		return r, nil
@@ -148,6 +151,9 @@ func (p *projector) apply(e *domain.Event) error {
 		r.closedAt = formatTime(e.At)
 	} else if !terminal(next.State) {
 		r.closedAt = ""
+	}
+	if e.Kind == domain.KindHandover {
+		r.sent = true
 	}
 	r.d, r.lastSeq, r.dirty = next, e.Seq, true
 	return nil
@@ -213,7 +219,14 @@ func projectionRow(r *projected, data []byte) []any {
 		d.ProcedureCode, d.ProcedureName, d.AgencyCode, d.OfficialCode, formatTime(d.ReceivedAt),
 		timePtrText(d.ExpectedDate), timePtrText(d.HandedOverAt), timePtrText(d.DueDate),
 		timePtrText(d.ResultReadyAt), timePtrText(d.ResultAtPostAt), delivered, r.closedAt,
-		int64(d.Fee), int64(d.Postage), formatTime(d.UpdatedAt), d.Version, r.lastSeq, r.applyErr, data}
+		int64(d.Fee), int64(d.Postage), formatTime(d.UpdatedAt), d.Version, r.lastSeq, r.applyErr, boolInt(r.sent), data}
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // The projection runs after the ingest, not inside it: a batch is acked as

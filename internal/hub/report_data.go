@@ -302,7 +302,7 @@ func cellsSQL(pp bool) string {
 // exactSQL counts one kind of event in month ?1 with times in [?2, ?3),
 // from the dossiers.
 func exactSQL(delivered, pp bool) string {
-	m, at, n := monthReceived, "received_at", "sum(option <> 'return') * 4398046511104 + sum(option = 'return') * 2097152"
+	m, at, n := monthReceived, "received_at", "sum("+receivedSQL+") * 4398046511104 + sum(option = 'return') * 2097152"
 	where := ""
 	if delivered {
 		m, at, n = monthDelivered, "delivered_at", "count(*)"
@@ -315,6 +315,11 @@ func exactSQL(delivered, pp bool) string {
 	return "SELECT " + key + ", " + n + " FROM hub_dossiers WHERE " + m + " = ?1" + where +
 		" AND " + at + " >= ?2 AND " + at + " < ?3 GROUP BY " + m + ", " + group
 }
+
+// receivedSQL is whether a hub_dossiers row counts as received through
+// BCCI (figure 2): sent by post and not cancelled before its first
+// handover (internal/report's doc; migration 003 keeps the same rule).
+const receivedSQL = "option <> 'return' AND NOT (state = 'cancelled' AND sent = 0)"
 
 // ReportCountsSQL is the query of the province's figures over whole months
 // ?1..?2, for benchmarks that run it straight in sqlite3.
@@ -543,6 +548,10 @@ func (s *Store) SetReportTargets(ctx context.Context, t domain.Targets) error {
 		if v < 0 || v > 100 {
 			return domain.Errf("targets", "hub.report.err.target", "a target is a percentage from 0 to 100")
 		}
+	}
+	if !domain.ValidResultsBase(t.ResultsBase) {
+		return domain.Errf("targets", "hub.report.err.results_base", "figure 3 divides by dossiers or results, not %q", t.ResultsBase).
+			WithArgs("Value", t.ResultsBase)
 	}
 	v, err := json.Marshal(t)
 	if err != nil {

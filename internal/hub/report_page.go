@@ -50,6 +50,7 @@ const MaxTotalsUpload = report.MaxTotalsFile
 
 type figureCell struct {
 	Label, Percent, Numerator, Denominator, Target string
+	Rule                                           string // the counting rule in one line
 	Known, Met                                     bool
 }
 
@@ -107,7 +108,7 @@ func (v *reportView) Download(format string) string {
 
 func cellOf(f domain.Figure, cat *i18n.Catalog) figureCell {
 	c := figureCell{Label: report.FigureLabel(cat, f.Kind), Numerator: strconv.FormatInt(f.Numerator, 10),
-		Target: domain.FormatPercent(f.Target), Met: f.Met()}
+		Target: domain.FormatPercent(f.Target), Met: f.Met(), Rule: cat.T(f.RuleKey())}
 	if p, ok := f.Percent(); ok {
 		c.Known, c.Percent, c.Denominator = true, domain.FormatPercent(p), strconv.FormatInt(f.Denominator, 10)
 	}

@@ -232,9 +232,13 @@ func TestProvinceFiguresMatchIndependentSQL(t *testing.T) {
 	per := domain.YearPeriod(2026)
 	from, to, cfrom, cto := coveredWindow(per)
 	dep := "JOIN hub_report_procedures p ON p.code = d.procedure_code AND (p.bcci_intake OR p.bcci_return)"
-	inPeriod := `((julianday(d.received_at) >= julianday(?1) AND julianday(d.received_at) < julianday(?2))
+	// a dossier cancelled before any handover counts nowhere; independent of
+	// the hub's sent column: the projection keeps handed_over_at when a
+	// dossier is cancelled after a handover
+	unsent := " AND NOT (d.state = 'cancelled' AND d.handed_over_at = '')"
+	inPeriod := `((julianday(d.received_at) >= julianday(?1) AND julianday(d.received_at) < julianday(?2)` + unsent + `)
 		OR (d.delivered_at <> '' AND julianday(d.delivered_at) >= julianday(?1) AND julianday(d.delivered_at) < julianday(?2)))`
-	recvQ := `SELECT count(*) FROM hub_dossiers d ` + dep + ` WHERE d.option <> 'return' AND julianday(d.received_at) >= julianday(?1) AND julianday(d.received_at) < julianday(?2)`
+	recvQ := `SELECT count(*) FROM hub_dossiers d ` + dep + ` WHERE d.option <> 'return'` + unsent + ` AND julianday(d.received_at) >= julianday(?1) AND julianday(d.received_at) < julianday(?2)`
 	retQ := `SELECT count(*) FROM hub_dossiers d ` + dep + ` WHERE d.delivered_at <> '' AND julianday(d.delivered_at) >= julianday(?1) AND julianday(d.delivered_at) < julianday(?2)`
 	var sumD, sumR int64
 	for a := range fx.sumD {
@@ -250,7 +254,8 @@ func TestProvinceFiguresMatchIndependentSQL(t *testing.T) {
 	sameFigure(t, "province", r.Total.Figure(domain.FigureProcedures),
 		countSQL(t, db, `SELECT count(DISTINCT d.procedure_code) FROM hub_dossiers d `+dep+` WHERE `+inPeriod, from, to), nDep)
 	sameFigure(t, "province", r.Total.Figure(domain.FigureDossiers), countSQL(t, db, recvQ, cfrom, cto), sumD)
-	sameFigure(t, "province", r.Total.Figure(domain.FigureResults), countSQL(t, db, retQ, cfrom, cto), sumR)
+	// figure 3 over all dossiers, the letter's "tổng số hồ sơ"
+	sameFigure(t, "province", r.Total.Figure(domain.FigureResults), countSQL(t, db, retQ, cfrom, cto), sumD)
 
 	// a range cut mid-month counts by the times themselves
 	part, _ := domain.ParsePeriod("15/03/2026", "20/05/2026")
@@ -286,7 +291,7 @@ func TestProvinceFiguresMatchIndependentSQL(t *testing.T) {
 	sameFigure(t, "Ia O", iaO.Figure(domain.FigureDossiers),
 		countSQL(t, db, recvQ+` AND d.post_point_code = '600900' AND d.agency_code IN `+own, cfrom, cto), fx.sumD[fx.own[0]]+fx.sumD[fx.own[1]])
 	sameFigure(t, "Ia O", iaO.Figure(domain.FigureResults),
-		countSQL(t, db, retQ+` AND d.post_point_code = '600900' AND d.agency_code IN `+own, cfrom, cto), fx.sumR[fx.own[0]]+fx.sumR[fx.own[1]])
+		countSQL(t, db, retQ+` AND d.post_point_code = '600900' AND d.agency_code IN `+own, cfrom, cto), fx.sumD[fx.own[0]]+fx.sumD[fx.own[1]])
 	// Ia Chia has no agency of its own on record: figure 1 over every deployed procedure, no denominator
 	chia := units["Ia Chia"]
 	if f := chia.Figure(domain.FigureDossiers); f.DenominatorKnown {
@@ -307,7 +312,7 @@ func TestProvinceFiguresMatchIndependentSQL(t *testing.T) {
 		}
 		checked++
 		sameFigure(t, "agency "+u.Key, u.Figure(domain.FigureDossiers), countSQL(t, db, recvQ+` AND d.agency_code = ?3`, cfrom, cto, u.Key), fx.sumD[u.Key])
-		sameFigure(t, "agency "+u.Key, u.Figure(domain.FigureResults), countSQL(t, db, retQ+` AND d.agency_code = ?3`, cfrom, cto, u.Key), fx.sumR[u.Key])
+		sameFigure(t, "agency "+u.Key, u.Figure(domain.FigureResults), countSQL(t, db, retQ+` AND d.agency_code = ?3`, cfrom, cto, u.Key), fx.sumD[u.Key])
 		sameFigure(t, "agency "+u.Key, u.Figure(domain.FigureProcedures),
 			countSQL(t, db, `SELECT count(DISTINCT d.procedure_code) FROM hub_dossiers d `+dep+` WHERE d.agency_code = ?3 AND p.agency_code = ?3 AND `+inPeriod, from, to, u.Key),
 			countSQL(t, db, "SELECT count(*) FROM hub_report_procedures WHERE (bcci_intake OR bcci_return) AND agency_code = ?", u.Key))
@@ -573,14 +578,14 @@ func TestReportCellsFollowProjection(t *testing.T) {
 	db := fx.hub.db
 	recount := `SELECT month, procedure_code, agency_code, post_point_code AS pp, sum(r) AS r, sum(g) AS g, sum(d) AS d FROM (
 		SELECT strftime('%Y-%m', received_at, '+7 hours') AS month, procedure_code, agency_code, post_point_code,
-			option <> 'return' AS r, option = 'return' AS g, 0 AS d FROM hub_dossiers
+			option <> 'return' AND NOT (state = 'cancelled' AND handed_over_at = '') AS r, option = 'return' AS g, 0 AS d FROM hub_dossiers
 		UNION ALL SELECT strftime('%Y-%m', delivered_at, '+7 hours'), procedure_code, agency_code, post_point_code, 0, 0, 1
-			FROM hub_dossiers WHERE delivered_at <> '') GROUP BY 1, 2, 3, 4`
+			FROM hub_dossiers WHERE delivered_at <> '') GROUP BY 1, 2, 3, 4 HAVING sum(r) + sum(g) + sum(d) > 0`
 	kept := `SELECT month, procedure_code, agency_code, post_point_code, received, registered, returned FROM hub_report_cells
 		WHERE received + registered + returned > 0`
 	keptTotal := `SELECT month, procedure_code, agency_code, received, registered, returned FROM hub_report_cells_total
 		WHERE received + registered + returned > 0`
-	recountTotal := `SELECT month, procedure_code, agency_code, sum(r), sum(g), sum(d) FROM (` + recount + `) GROUP BY 1, 2, 3`
+	recountTotal := `SELECT month, procedure_code, agency_code, sum(r), sum(g), sum(d) FROM (` + recount + `) GROUP BY 1, 2, 3 HAVING sum(r) + sum(g) + sum(d) > 0`
 	same := func(when string) {
 		t.Helper()
 		for _, pair := range [][2]string{{recount, kept}, {kept, recount}, {recountTotal, keptTotal}, {keptTotal, recountTotal}} {
@@ -604,4 +609,16 @@ func TestReportCellsFollowProjection(t *testing.T) {
 		t.Fatal(err)
 	}
 	same("after changes")
+	// a dossier cancelled before handover leaves figure 2; one handed over stays
+	before := countSQL(t, db, "SELECT sum(received) FROM hub_report_cells_total")
+	if _, err := db.Exec(`UPDATE hub_dossiers SET state = 'cancelled', sent = 0, handed_over_at = '' WHERE rowid = (SELECT min(rowid) FROM hub_dossiers WHERE option = 'send' AND state <> 'cancelled')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE hub_dossiers SET state = 'cancelled', sent = 1 WHERE rowid = (SELECT min(rowid) FROM hub_dossiers WHERE option = 'send' AND state <> 'cancelled' AND handed_over_at <> '')`); err != nil {
+		t.Fatal(err)
+	}
+	same("after cancellations")
+	if after := countSQL(t, db, "SELECT sum(received) FROM hub_report_cells_total"); after != before-1 {
+		t.Errorf("cancelling one unsent and one sent dossier: received %d → %d, want one fewer", before, after)
+	}
 }

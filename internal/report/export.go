@@ -29,11 +29,13 @@ type FigureView struct {
 	Target      float64           `json:"target"`
 	Met         bool              `json:"met"`
 	Note        string            `json:"note,omitempty"`
+	Rule        string            `json:"rule"` // the counting rule in one line (package doc)
 }
 
 // View makes the export form of f.
 func View(f domain.Figure, lang *i18n.Catalog) FigureView {
-	v := FigureView{Kind: f.Kind, Label: FigureLabel(lang, f.Kind), Numerator: f.Numerator, Target: f.Target, Met: f.Met()}
+	v := FigureView{Kind: f.Kind, Label: FigureLabel(lang, f.Kind), Numerator: f.Numerator, Target: f.Target, Met: f.Met(),
+		Rule: lang.T(f.RuleKey())}
 	if pct, ok := f.Percent(); ok {
 		den := f.Denominator
 		pct = math.Round(pct*100) / 100
@@ -139,7 +141,7 @@ func WriteCSV(w io.Writer, r *Report, lang *i18n.Catalog) error {
 		return err
 	}
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"section", "key", "name", "from", "to", "figure", "label", "numerator", "denominator", "percent", "target", "met", "note"})
+	cw.Write([]string{"section", "key", "name", "from", "to", "figure", "label", "numerator", "denominator", "percent", "target", "met", "note", "rule"})
 	from, to := domain.FormatDate(r.Period.From), domain.FormatDate(r.Period.To)
 	put := func(section, key, name string, fs []domain.Figure) {
 		for _, f := range fs {
@@ -150,7 +152,7 @@ func WriteCSV(w io.Writer, r *Report, lang *i18n.Catalog) error {
 				pct = strconv.FormatFloat(*v.Percent, 'f', 2, 64)
 			}
 			cw.Write([]string{section, key, name, from, to, string(f.Kind), v.Label, strconv.FormatInt(f.Numerator, 10), den, pct,
-				strconv.FormatFloat(f.Target, 'f', -1, 64), strconv.FormatBool(v.Met), v.Note})
+				strconv.FormatFloat(f.Target, 'f', -1, 64), strconv.FormatBool(v.Met), v.Note, v.Rule})
 		}
 	}
 	put("total", r.ScopeCode, r.Scope, r.Total.Figures)
@@ -319,10 +321,10 @@ func WriteXLSX(w io.Writer, r *Report, lang *i18n.Catalog, chart []byte) error {
 	}
 	sw.row++
 	sw.put(st.head, T("report.col.figure"), T("report.col.numerator"), T("report.col.denominator"), T("report.col.percent"),
-		T("report.col.target"), T("report.col.result"))
+		T("report.col.target"), T("report.col.result"), T("report.col.rule"))
 	for i, fg := range r.Total.Figures {
 		sw.put(0, fmt.Sprintf("%d. %s", i+1, FigureLabel(lang, fg.Kind)), fg.Numerator, denOf(fg, lang), pctOf(fg),
-			pctCell{fg.Target, true}, metText(fg, lang))
+			pctCell{fg.Target, true}, metText(fg, lang), T(fg.RuleKey()))
 	}
 	sw.row++
 	for _, note := range Notes(r, lang) {
@@ -330,6 +332,7 @@ func WriteXLSX(w io.Writer, r *Report, lang *i18n.Catalog, chart []byte) error {
 	}
 	f.SetColWidth(summary, "A", "A", 48)
 	f.SetColWidth(summary, "B", "F", 16)
+	f.SetColWidth(summary, "G", "G", 80)
 	if len(chart) > 0 && sw.err == nil {
 		sw.row += 2
 		sw.err = f.AddPictureFromBytes(summary, sw.cell(1, sw.row), &excelize.Picture{Extension: ".png", File: chart,
@@ -347,6 +350,7 @@ func WriteXLSX(w io.Writer, r *Report, lang *i18n.Catalog, chart []byte) error {
 		sw := &sheetWriter{f: f, sheet: name, st: st}
 		sw.put(st.title, fmt.Sprintf("%d. %s", i+1, FigureLabel(lang, k)))
 		sw.put(st.wrap, T("report.definition."+string(k)))
+		sw.put(st.wrap, T(r.Total.Figure(k).RuleKey()))
 		sw.row++
 		head := []any{T("report.col.unit"), T("report.col.name"), T("report.col.numerator"), T("report.col.denominator"),
 			T("report.col.percent"), T("report.col.target"), T("report.col.result")}

@@ -63,6 +63,9 @@ func WritePDF(w io.Writer, r *Report, opt PDFOptions) error {
 			rows = append(rows, figureCells(i, f, lang))
 		}
 		d.Table(figureColumns(lang), rows)
+		for i, f := range r.Total.Figures {
+			d.Text(fmt.Sprintf("%d. %s", i+1, T(f.RuleKey())), receipt.Style{Size: d.BaseSize() - 1})
+		}
 		for _, n := range Notes(r, lang) {
 			d.Text("• "+n, receipt.Style{Italic: true, Size: d.BaseSize() - 1})
 		}

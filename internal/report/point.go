@@ -19,9 +19,12 @@ type queryer interface {
 // time is UTC text (domain.TimeLayout), so the month in Vietnam time is
 // taken after adding 7 hours; the period bounds are compared as text, which
 // is time order. The dossier's procedure and agency come from the
-// projection (they never change after intake).
+// projection (they never change after intake). An intake of a dossier
+// cancelled before any handover counts nowhere (package doc).
 const pointCountsSQL = `SELECT d.procedure_code, d.agency_code, strftime('%Y-%m', e.at, '+7 hours') AS month,
-	sum(e.kind = 'dossier.intake'), sum(e.kind = 'dossier.register_result_only'), sum(e.kind = 'dossier.deliver')
+	sum(e.kind = 'dossier.intake' AND NOT (d.state = 'cancelled' AND NOT EXISTS (
+		SELECT 1 FROM events h WHERE h.dossier = d.id AND h.dossier <> '' AND h.kind = 'dossier.handover'))),
+	sum(e.kind = 'dossier.register_result_only'), sum(e.kind = 'dossier.deliver')
 	FROM events e JOIN dossiers d ON d.id = e.dossier
 	WHERE e.kind IN ('dossier.intake', 'dossier.register_result_only', 'dossier.deliver') AND e.at >= ? AND e.at < ?
 	GROUP BY d.procedure_code, d.agency_code, month`

@@ -11,29 +11,68 @@
 //
 // # What is counted
 //
+// Each rule below is the one place it is written; the app's Reports screen,
+// the hub's report page and every export show it in one line under its
+// figure (i18n keys report.rule.*, from domain.Figure.RuleKey).
+//
 // A cell is a procedure at an agency in a calendar month (Vietnam time).
 // The BCCI counts of a cell, from the dossier events whose time falls in
 // that month:
 //
 //   - Received ("tiếp nhận qua BCCI", figure 2's numerator): intake events
-//     (dossier.intake). The lifecycle lets only the send options (send,
-//     send_return) be taken in, so every intake is a dossier the post
-//     carried to the agency. A dossier taken in again after a supplement
-//     request is not a new intake (dossier.supplement_received).
+//     (dossier.intake), in the month of the intake. The lifecycle lets only
+//     the send options (send, send_return) be taken in, so every intake is
+//     a dossier the post carried to the agency.
+//   - Cancelled before handover: a dossier cancelled (dossier.cancel)
+//     without ever having been handed to the agency (no dossier.handover)
+//     was never received by anyone who grades, so its intake counts
+//     nowhere — not in figure 2, not in figure 1. This holds whenever the
+//     cancellation happens: a dossier taken in on 31/03 and cancelled on
+//     02/04 before handover is taken out of March, so a March report made
+//     again after 02/04 shows one dossier fewer than one made before. A
+//     dossier cancelled after a handover (the agency asked for papers the
+//     citizen never brought) was received by the agency and still counts.
+//   - Re-submitted supplements: a dossier taken in again after the agency
+//     asked for more papers (dossier.supplement_received) is the same
+//     dossier, not a new intake: it counts once, in the month of its first
+//     intake.
 //   - Returned ("trả kết quả qua BCCI", figure 3's numerator): delivery
-//     events (dossier.deliver) — the result in the citizen's hands. Only
-//     dossiers with a return option (send_return, return) can be delivered
-//     (the result handover needs it), so every delivery is a result returned
-//     by post. A result sent back to the agency undelivered is not counted.
+//     events (dossier.deliver) — the result in the citizen's hands, in the
+//     month of the delivery. Only dossiers with a return option
+//     (send_return, return) can be delivered, so every delivery is a
+//     result returned by post. A result sent back to the agency
+//     undelivered is not counted.
 //   - Registered: result-only registrations (dossier.register_result_only):
 //     the post point took on returning a result of a dossier filed
-//     elsewhere. It counts only towards figure 1.
+//     elsewhere. The dossier was not received through BCCI, so it is not in
+//     figure 2's numerator (it is in the all-channel totals, as every
+//     dossier filed at the one-stop desk is); it makes its procedure count
+//     for figure 1, and its delivery counts for figure 3 like any other.
 //
-// Figure 1's numerator is the number of deployed procedures with at least
-// one of these three events in the period ("có phát sinh hồ sơ tiếp
-// nhận/trả kết quả qua BCCI"); its denominator the number of deployed
-// procedures (domain.Procedure.Deployed: open for BCCI intake or return),
-// from the current catalog.
+// Figure 1, "Tỷ lệ TTHC đã triển khai có phát sinh hồ sơ tiếp nhận/trả kết
+// quả giải quyết qua dịch vụ BCCI: Đạt tỷ lệ trên 50% số TTHC đã triển khai
+// sử dụng dịch vụ BCCI có phát sinh tối thiểu 01 hồ sơ tại mỗi TTHC":
+// the number of deployed procedures with at least one of these three
+// events in the period over the number of deployed procedures
+// (domain.Procedure.Deployed: open for BCCI intake or return), from the
+// current catalog.
+//
+// Figure 2, "Tỷ lệ hồ sơ TTHC được tiếp nhận qua dịch vụ BCCI: Đạt tỷ lệ
+// trên 10% tổng số hồ sơ (qua BCCI và qua các hình thức khác) của các TTHC
+// đã triển khai sử dụng dịch vụ BCCI": dossiers received through BCCI (as
+// above) over the all-channel total of dossiers of the deployed procedures.
+//
+// Figure 3, "Tỷ lệ kết quả giải quyết TTHC được trả qua dịch vụ BCCI: Đạt
+// tỷ lệ trên 15% tổng số hồ sơ (qua BCCI và qua các hình thức khác) của
+// các TTHC đã triển khai sử dụng dịch vụ BCCI": results returned through
+// BCCI over the same all-channel total of dossiers as figure 2 — the letter
+// says "tổng số hồ sơ", not the total of results. A province that reads it
+// as a share of results sets domain.Targets.ResultsBase to "results"; the
+// figure then divides by the all-channel total of results and its rule
+// line says so.
+//
+// Each target is "trên N%": met only when the share is strictly above it,
+// so a figure exactly on its target is not met.
 //
 // Figures 2 and 3 divide by the all-channel totals of the deployed
 // procedures. Totals are imported per agency and month; an import covers
@@ -443,7 +482,7 @@ func (c *computer) unit(g Grouping, u string, counts []Count, totals []store.Tot
 		{Kind: domain.FigureProcedures, Numerator: int64(len(active)), Denominator: int64(nDeployed),
 			DenominatorKnown: true, Target: c.targets.ProceduresWithBCCI},
 		{Kind: domain.FigureDossiers, Numerator: recv, Denominator: totD, DenominatorKnown: known, Target: c.targets.DossiersViaBCCI},
-		{Kind: domain.FigureResults, Numerator: ret, Denominator: totR, DenominatorKnown: known, Target: c.targets.ResultsViaBCCI},
+		c.resultsFigure(ret, totD, totR, known),
 	}
 	for k := range uncovered {
 		out.Uncovered = append(out.Uncovered, store.TotalsCover{Agency: k.agency, Month: k.month})
@@ -456,6 +495,16 @@ func (c *computer) unit(g Grouping, u string, counts []Count, totals []store.Tot
 		return a.Agency < b.Agency
 	})
 	return out
+}
+
+// resultsFigure is figure 3: results returned over all dossiers (the
+// letter), or over all results when the targets say so.
+func (c *computer) resultsFigure(ret, totD, totR int64, known bool) domain.Figure {
+	f := domain.Figure{Kind: domain.FigureResults, Numerator: ret, Denominator: totD, DenominatorKnown: known, Target: c.targets.ResultsViaBCCI}
+	if c.targets.OverResults() {
+		f.Denominator, f.OverResults = totR, true
+	}
+	return f
 }
 
 // procedureRows details every deployed procedure over the whole scope.

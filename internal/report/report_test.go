@@ -173,6 +173,9 @@ func TestFiguresMatchIndependentSQL(t *testing.T) {
 	// independent: the projection, julianday() on the stored times, the
 	// delivery time read from the dossier's JSON
 	deployedSQL := "JOIN procedures p ON p.code = d.procedure_code AND (p.bcci_intake OR p.bcci_return)"
+	// received: not cancelled while never handed over (the dossier's JSON
+	// keeps handed_over_at when cancelled after a handover)
+	notCancelledUnsent := " AND NOT (d.state = 'cancelled' AND json_extract(d.data, '$.handed_over_at') IS NULL)"
 	check := func(name string, per domain.Period, covFrom, covTo time.Time, wantD, wantR int64) {
 		t.Helper()
 		r, err := PointReport(ctx, s, per)
@@ -181,7 +184,7 @@ func TestFiguresMatchIndependentSQL(t *testing.T) {
 		}
 		from, to := utc(per.Start()), utc(per.End())
 		active := scalar(t, db, `SELECT count(DISTINCT d.procedure_code) FROM dossiers d `+deployedSQL+`
-			WHERE (julianday(d.received_at) >= julianday(?) AND julianday(d.received_at) < julianday(?))
+			WHERE (julianday(d.received_at) >= julianday(?) AND julianday(d.received_at) < julianday(?)`+notCancelledUnsent+`)
 			   OR (json_extract(d.data, '$.delivery.at') IS NOT NULL
 			       AND julianday(json_extract(d.data, '$.delivery.at')) >= julianday(?)
 			       AND julianday(json_extract(d.data, '$.delivery.at')) < julianday(?))`, from, to, from, to)
@@ -194,20 +197,21 @@ func TestFiguresMatchIndependentSQL(t *testing.T) {
 		if covTo.Before(ct) {
 			ct = covTo
 		}
-		recv := scalar(t, db, `SELECT count(*) FROM dossiers d `+deployedSQL+` WHERE d.option IN ('send', 'send_return')
+		recv := scalar(t, db, `SELECT count(*) FROM dossiers d `+deployedSQL+` WHERE d.option IN ('send', 'send_return')`+notCancelledUnsent+`
 			AND d.agency_code IN (`+inAgencies+`) AND julianday(d.received_at) >= julianday(?) AND julianday(d.received_at) < julianday(?)`,
 			utc(cf), utc(ct))
 		ret := scalar(t, db, `SELECT count(*) FROM dossiers d `+deployedSQL+` WHERE d.agency_code IN (`+inAgencies+`)
 			AND json_extract(d.data, '$.delivery.at') IS NOT NULL
 			AND julianday(json_extract(d.data, '$.delivery.at')) >= julianday(?) AND julianday(json_extract(d.data, '$.delivery.at')) < julianday(?)`,
 			utc(cf), utc(ct))
-		allRecv := scalar(t, db, `SELECT count(*) FROM dossiers d `+deployedSQL+` WHERE d.option IN ('send', 'send_return')
+		allRecv := scalar(t, db, `SELECT count(*) FROM dossiers d `+deployedSQL+` WHERE d.option IN ('send', 'send_return')`+notCancelledUnsent+`
 			AND julianday(d.received_at) >= julianday(?) AND julianday(d.received_at) < julianday(?)`, from, to)
 
 		want := []domain.Figure{
 			{Kind: domain.FigureProcedures, Numerator: active, Denominator: nDeployed, DenominatorKnown: true, Target: 50},
 			{Kind: domain.FigureDossiers, Numerator: recv, Denominator: wantD, DenominatorKnown: true, Target: 10},
-			{Kind: domain.FigureResults, Numerator: ret, Denominator: wantR, DenominatorKnown: true, Target: 15},
+			// figure 3 over all dossiers, as the letter words it
+			{Kind: domain.FigureResults, Numerator: ret, Denominator: wantD, DenominatorKnown: true, Target: 15},
 		}
 		for i, w := range want {
 			if got := r.Total.Figures[i]; got != w {
@@ -328,8 +332,9 @@ func TestHandComputed(t *testing.T) {
 	wantFigure(t, "period", r.Total.Figure(domain.FigureProcedures), 2, 2, 100, true)
 	// 2: received in covered cells: P1/A/Jan 3 (P1/B/Jan is uncovered); totals 30+20+8 (P3 not deployed)
 	wantFigure(t, "period", r.Total.Figure(domain.FigureDossiers), 3, 58, 300.0/58, false)
-	// 3: returned 1 + 2 over 10+5+4
-	wantFigure(t, "period", r.Total.Figure(domain.FigureResults), 3, 19, 300.0/19, true)
+	// 3: returned 1 + 2 over all dossiers 30+20+8, as the letter words it
+	// ("trên 15% tổng số hồ sơ"), not over the results 10+5+4
+	wantFigure(t, "period", r.Total.Figure(domain.FigureResults), 3, 58, 300.0/58, false)
 	if r.Total.UncoveredReceived != 4 || len(r.Total.Uncovered) != 1 || r.Total.Uncovered[0] != (store.TotalsCover{Agency: "B", Month: "2026-01"}) {
 		t.Errorf("uncovered: %d %v", r.Total.UncoveredReceived, r.Total.Uncovered)
 	}
@@ -337,7 +342,7 @@ func TestHandComputed(t *testing.T) {
 	jan := r.Trend[0]
 	wantFigure(t, "January", figureOf(jan.Figures, domain.FigureProcedures), 1, 2, 50, false)
 	wantFigure(t, "January", figureOf(jan.Figures, domain.FigureDossiers), 3, 30, 10, false)
-	wantFigure(t, "January", figureOf(jan.Figures, domain.FigureResults), 1, 10, 10, false)
+	wantFigure(t, "January", figureOf(jan.Figures, domain.FigureResults), 1, 30, 100.0/30, false)
 	feb := r.Trend[1]
 	wantFigure(t, "February", figureOf(feb.Figures, domain.FigureDossiers), 0, 28, 0, false)
 	if len(r.NoBCCI()) != 0 {
@@ -357,14 +362,45 @@ func TestHandComputed(t *testing.T) {
 	a, b := ra.Units[0], ra.Units[1]
 	wantFigure(t, "agency A", a.Figure(domain.FigureProcedures), 1, 1, 100, true)
 	wantFigure(t, "agency A", a.Figure(domain.FigureDossiers), 3, 50, 6, false)
-	wantFigure(t, "agency A", a.Figure(domain.FigureResults), 1, 15, 100.0/15, false)
+	wantFigure(t, "agency A", a.Figure(domain.FigureResults), 1, 50, 2, false)
 	// B: P1's 4 intakes at B in January are uncovered; P2 is B's only own procedure
 	wantFigure(t, "agency B", b.Figure(domain.FigureProcedures), 1, 1, 100, true)
 	wantFigure(t, "agency B", b.Figure(domain.FigureDossiers), 0, 8, 0, false)
-	wantFigure(t, "agency B", b.Figure(domain.FigureResults), 2, 4, 50, true)
+	wantFigure(t, "agency B", b.Figure(domain.FigureResults), 2, 8, 25, true)
 	if w := ra.Worst(domain.FigureDossiers, 1); len(w) != 1 || w[0].Key != "B" {
 		t.Errorf("furthest below target 2: %+v", w)
 	}
+}
+
+// TestResultsBase: a province that reads figure 3 as a share of results
+// switches the setting; the default is the letter's all dossiers.
+func TestResultsBase(t *testing.T) {
+	d := small()
+	d.Targets.ResultsBase = domain.ResultsOverResults
+	r := Compute(d, Grouping{})
+	f := r.Total.Figure(domain.FigureResults)
+	// returned 1 + 2 over the results 10+5+4
+	wantFigure(t, "over results", f, 3, 19, 300.0/19, true)
+	if !f.OverResults || f.RuleKey() != "report.rule.results_over_results" {
+		t.Errorf("figure 3 over results: %+v, rule %s", f, f.RuleKey())
+	}
+	if k := Compute(small(), Grouping{}).Total.Figure(domain.FigureResults).RuleKey(); k != "report.rule.results" {
+		t.Errorf("default rule %s", k)
+	}
+}
+
+// TestExactlyOnTarget: "trên 15%" — 3 results over 20 dossiers is 15,0%
+// and not met; 4 over 20 (20%) is met; 2 dossiers over 20 is 10% (not met).
+func TestExactlyOnTarget(t *testing.T) {
+	d := small()
+	d.Counts = []Count{{Procedure: "1.000001", Agency: "A", Month: "2026-01", Received: 2, Returned: 3}}
+	d.Totals = []store.TotalsRow{{Procedure: "1.000001", Agency: "A", Month: "2026-01", Dossiers: 20, Results: 20}}
+	d.Coverage = []store.TotalsCover{{Agency: "A", Month: "2026-01"}}
+	r := Compute(d, Grouping{})
+	wantFigure(t, "on target", r.Total.Figure(domain.FigureResults), 3, 20, 15, false)
+	wantFigure(t, "on target", r.Total.Figure(domain.FigureDossiers), 2, 20, 10, false)
+	d.Counts[0].Returned = 4
+	wantFigure(t, "above target", Compute(d, Grouping{}).Total.Figure(domain.FigureResults), 4, 20, 20, true)
 }
 
 func TestZeroAndMissing(t *testing.T) {
