@@ -21,6 +21,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"postdesk/internal/csvsafe"
 	"postdesk/internal/domain"
 )
 
@@ -313,6 +314,9 @@ func readCSV(data []byte) ([]row, error) {
 		start, _ := cr.FieldPos(0)
 		blank := max(0, start-1-newlines) // blank lines csv skipped
 		prevRow += 1 + blank
+		for i := range rec {
+			rec[i] = csvsafe.Restore(rec[i]) // what WriteProceduresCSV guarded
+		}
 		rows = append(rows, row{line: prevRow, cells: rec})
 		end := int(cr.InputOffset())
 		newlines += bytes.Count(data[counted:end], []byte{'\n'})

@@ -1,21 +1,22 @@
 package catalog
 
 import (
-	"encoding/csv"
 	"io"
 	"strconv"
 
+	"postdesk/internal/csvsafe"
 	"postdesk/internal/domain"
 )
 
 // WriteProceduresCSV writes procedures as a procedure CSV file (UTF-8 with a
 // BOM, so that Excel opens the Vietnamese text correctly) that ParseCSV reads
-// back to the same values.
+// back to the same values. Cells that a spreadsheet would evaluate get a
+// leading apostrophe (csvsafe), which ParseCSV drops again.
 func WriteProceduresCSV(w io.Writer, procs []domain.Procedure) error {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	if err := cw.Write(ProcedureColumns); err != nil {
 		return err
 	}
@@ -45,7 +46,7 @@ func WriteAgenciesCSV(w io.Writer, agencies []domain.Agency) error {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	if err := cw.Write(AgencyColumns); err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ import (
 // never a post point's.
 
 func init() {
-	register("hub serve", "--db HUB.db [--addr 127.0.0.1:8787] [--cert FILE --key FILE] [--name NAME] [--quiet]",
+	register("hub serve", "--db HUB.db [--addr 127.0.0.1:8787] [--cert FILE --key FILE] [--name NAME] [--trusted-proxy ADDR,CIDR…] [--max-conns N] [--quiet]",
 		"run the province hub: device API, outcome API and the staff web page", runHubServe)
 	register("hub token", "--db HUB.db --post-point CODE [--name NOTE] [--post-point-name NAME]",
 		"issue a one-time enrollment token for a post point (printed once)", runHubToken)
@@ -56,11 +56,21 @@ func runHubServe(env *Env, args []string) error {
 	key := fs.String("key", "", "TLS private key (PEM)")
 	name := fs.String("name", "", "the hub's name shown to devices and staff, e.g. Gia Lai")
 	quiet := fs.Bool("quiet", false, "do not log every request")
+	proxies := fs.String("trusted-proxy", "", "reverse proxies whose X-Forwarded-For names the client (addresses or CIDR prefixes, comma-separated)")
+	maxConns := fs.Int("max-conns", hub.DefaultMaxConns, "most connections held at once")
+	tlsProxy := fs.Bool("behind-tls-proxy", false, "a TLS reverse proxy is in front: mark cookies Secure and send HSTS")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
 	if (*cert == "") != (*key == "") {
 		return usagef("give both --cert and --key, or neither")
+	}
+	trusted, err := hub.ParseTrustedProxies(*proxies)
+	if err != nil {
+		return usagef("--trusted-proxy: %v", err)
+	}
+	if *maxConns < 1 {
+		return usagef("--max-conns must be at least 1")
 	}
 	s, err := openHub(*db)
 	if err != nil {
@@ -69,7 +79,8 @@ func runHubServe(env *Env, args []string) error {
 	defer s.Close()
 	ctx, stop := signal.NotifyContext(env.Ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	opt := hub.Options{Name: domain.Clean(*name)}
+	opt := hub.Options{Name: domain.Clean(*name), TrustedProxies: trusted, MaxConns: *maxConns,
+		SecureCookies: *tlsProxy, HSTS: *tlsProxy}
 	if !*quiet {
 		opt.Log = log.New(env.Stderr, "hub ", log.LstdFlags)
 	}

@@ -104,8 +104,8 @@ func (c *Client) do(ctx context.Context, req *http.Request, timeout time.Duratio
 	}
 	if resp.StatusCode != http.StatusOK {
 		e := syncproto.ErrorFromResponse(resp.StatusCode, data)
-		if resp.StatusCode >= 500 && e.Code == syncproto.CodeInternal {
-			// The hub failed, or a proxy in front of a stopped hub: unreachable for now.
+		if resp.StatusCode >= 500 {
+			// The hub failed or is busy, or a proxy in front of a stopped hub: unreachable for now.
 			return nil, &transportError{e}
 		}
 		return nil, e

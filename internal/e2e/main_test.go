@@ -107,14 +107,15 @@ func quietStderr(s string) string {
 // ---------------------------------------------------------------- the hub process
 
 type hubProc struct {
-	t    testing.TB
-	db   string
-	addr string // host:port it listens on
-	URL  string
-	cmd  *exec.Cmd
-	done chan struct{}
-	mu   sync.Mutex
-	log  bytes.Buffer
+	t     testing.TB
+	db    string
+	addr  string // host:port it listens on
+	URL   string
+	cmd   *exec.Cmd
+	extra []string // more hub serve arguments, kept for restart
+	done  chan struct{}
+	mu    sync.Mutex
+	log   bytes.Buffer
 }
 
 // startHub runs `postdesk hub serve` on addr ("127.0.0.1:0" for a free port)
@@ -127,9 +128,16 @@ func startHub(t testing.TB, db, addr string) *hubProc {
 	return h
 }
 
+// startArgs starts the hub with more hub serve arguments.
+func (h *hubProc) startArgs(addr string, extra ...string) {
+	h.t.Helper()
+	h.extra = extra
+	h.start(addr)
+}
+
 func (h *hubProc) start(addr string) {
 	h.t.Helper()
-	cmd := exec.Command(bin, "hub", "serve", "--db", h.db, "--addr", addr, "--name", "Gia Lai")
+	cmd := exec.Command(bin, append([]string{"hub", "serve", "--db", h.db, "--addr", addr, "--name", "Gia Lai"}, h.extra...)...)
 	cmd.Env = childEnv()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -137,7 +137,12 @@ func checkDevice(ctx context.Context, tx *sql.Tx, d *Device, replay map[string]*
 	return n, nil
 }
 
-// hubEvents reads up to limit events of a device after seq, in order.
+// chunkBytes bounds the payload bytes one hubEvents call holds (at least
+// one event is read), so a run of large events does not load as a whole.
+const chunkBytes = 16 << 20
+
+// hubEvents reads up to limit events of a device after seq, in order, and
+// fewer once chunkBytes of payload are read: callers go on after the last.
 func hubEvents(ctx context.Context, q queryer, device string, after int64, limit int) ([]domain.Event, error) {
 	rows, err := q.QueryContext(ctx, `SELECT device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash FROM hub_events
 		WHERE device_id = ? AND seq > ? ORDER BY seq LIMIT ?`, device, after, limit)
@@ -146,7 +151,8 @@ func hubEvents(ctx context.Context, q queryer, device string, after int64, limit
 	}
 	defer rows.Close()
 	var out []domain.Event
-	for rows.Next() {
+	held := 0
+	for held < chunkBytes && rows.Next() {
 		var e domain.Event
 		var kind, at string
 		var payload []byte
@@ -157,6 +163,7 @@ func hubEvents(ctx context.Context, q queryer, device string, after int64, limit
 		if len(payload) > 0 {
 			e.Payload = json.RawMessage(payload)
 		}
+		held += len(payload)
 		out = append(out, e)
 	}
 	return out, rows.Err()

@@ -103,34 +103,56 @@ type FileResult struct {
 // all are stored in one transaction or none, and the reply (the signed ack
 // through the device's head and its updates after the cursor the file
 // carried) is returned for WriteReplyFile. Importing the same file again
-// stores nothing and gives an equivalent reply.
+// stores nothing and gives an equivalent reply. The file is streamed: one
+// envelope is read, verified and stored at a time inside the transaction,
+// so memory stays bounded whatever the file's size; the end of the age
+// stream (authenticated) is reached before the transaction commits.
 func (s *Store) ReceiveFile(ctx context.Context, r io.Reader) (*FileResult, error) {
 	device := ""
 	res, err := func() (*FileResult, error) {
-		batches, err := syncproto.ReadBatchFile(r, s.ageID)
+		fr, err := syncproto.OpenBatchFile(r, s.ageID)
 		if err != nil {
 			return nil, err
 		}
-		device = batches[0].Header.Device
-		var ins []incoming
-		var dev *Device
-		for i, b := range batches {
+		first, err := fr.Next()
+		if err != nil {
+			return nil, err
+		}
+		device = first.Header.Device
+		in, dev, err := s.open(ctx, first)
+		if err != nil {
+			return nil, err
+		}
+		after := first.Header.UpdatesAfter
+		lastID := first.Header.BatchID
+		i := 0
+		next := func() (incoming, error) {
+			i++
+			if i == 1 {
+				return in, nil
+			}
+			b, err := fr.Next()
+			if err != nil {
+				return incoming{}, err
+			}
 			in, d, err := s.open(ctx, b)
 			if err != nil {
-				if e := AsRefusal(err); len(batches) > 1 {
-					e.Message = fmt.Sprintf("batch %d of %d: %s", i+1, len(batches), e.Message)
+				if e := AsRefusal(err); IsRefusal(err) {
+					e.Message = fmt.Sprintf("batch %d of the file: %s", i, e.Message)
 				}
-				return nil, err
+				return incoming{}, err
 			}
-			ins, dev = append(ins, in), d
+			if d.ID != dev.ID || !bytes.Equal(d.PublicKey, dev.PublicKey) {
+				return incoming{}, refuse(syncproto.CodeBadHeader, "batch %d of the file is from device %s, not %s", i, d.ID, dev.ID)
+			}
+			lastID = b.Header.BatchID
+			return in, nil
 		}
-		res, err := s.ingest(ctx, dev, ins, "file")
+		res, err := s.ingestStream(ctx, dev, next, "file")
 		if err != nil {
 			return nil, err
 		}
-		after := batches[0].Header.UpdatesAfter
-		last := batches[len(batches)-1].Header
-		return s.reply(ctx, dev.ID, last.BatchID, after, res)
+		return s.reply(ctx, dev.ID, lastID, after, res)
 	}()
 	if err != nil {
 		s.noteRefusal(ctx, device, err)
@@ -184,6 +206,19 @@ func (s *Store) reply(ctx context.Context, deviceID, batchID string, after int64
 
 // ingest stores the batches of one device in one transaction.
 func (s *Store) ingest(ctx context.Context, verified *Device, ins []incoming, via string) (*Result, error) {
+	i := 0
+	return s.ingestStream(ctx, verified, func() (incoming, error) {
+		if i == len(ins) {
+			return incoming{}, io.EOF
+		}
+		i++
+		return ins[i-1], nil
+	}, via)
+}
+
+// ingestStream stores the batches next gives (until io.EOF) in one
+// transaction: any error from next or from a batch stores none of them.
+func (s *Store) ingestStream(ctx context.Context, verified *Device, next func() (incoming, error), via string) (*Result, error) {
 	var res *Result
 	var conflicts []conflict
 	now := s.Now()
@@ -204,7 +239,14 @@ func (s *Store) ingest(ctx context.Context, verified *Device, ins []incoming, vi
 		h := &head{seq: dev.HeadSeq, hash: dev.HeadHash}
 		ins2 := &eventInserter{ctx: ctx, tx: tx}
 		defer ins2.close()
-		for _, in := range ins {
+		for {
+			in, err := next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return err
+			}
 			n, ack, cs, err := s.ingestOne(ctx, tx, dev, h, in, via, ins2, now)
 			if err != nil {
 				conflicts = cs
@@ -436,28 +478,6 @@ func (s *Store) recordConflicts(ctx context.Context, cs []conflict) error {
 			}
 		}
 		return nil
-	})
-}
-
-// maxRefusals is how many refusals the web page can show; older ones go.
-const maxRefusals = 2000
-
-// noteRefusal keeps a refusal for the web page. Best effort: a failure to
-// note it must not hide the refusal itself. Internal failures are not
-// refusals and are not noted.
-func (s *Store) noteRefusal(ctx context.Context, device string, err error) {
-	if !IsRefusal(err) {
-		return
-	}
-	r := AsRefusal(err)
-	ctx = context.WithoutCancel(ctx) // the client may be gone; the note is still worth keeping
-	_ = s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO refusals(at, device_id, batch_id, code, message) VALUES(?, ?, '', ?, ?)",
-			formatTime(s.Now()), truncate(device, 40), r.Code, truncate(r.Message, 500)); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, "DELETE FROM refusals WHERE id <= (SELECT max(id) FROM refusals) - ?", maxRefusals)
-		return err
 	})
 }
 

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
@@ -10,10 +11,12 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/net/netutil"
 
 	"postdesk/i18n"
 	"postdesk/internal/domain"
@@ -29,6 +32,19 @@ type Options struct {
 	// SecureCookies marks the session cookie Secure (set when serving TLS,
 	// or behind a TLS reverse proxy).
 	SecureCookies bool
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (sign-in throttling, body limits and the refusal log count
+	// per client). Empty: the connection's peer is the client.
+	TrustedProxies []netip.Prefix
+	// MaxConns, BodyBudget, PerClientBodies and BodyWait bound what the
+	// clients can make the hub hold (see limits.go); zero: the defaults.
+	MaxConns        int
+	BodyBudget      int64
+	PerClientBodies int
+	BodyWait        time.Duration
+	// HSTS sends Strict-Transport-Security (set when serving TLS, or behind
+	// a TLS reverse proxy).
+	HSTS bool
 }
 
 // Server is the hub's HTTP handler: the device API (/v1/…), the outcome
@@ -38,9 +54,9 @@ type Server struct {
 	opt   Options
 	mux   *http.ServeMux
 	web   *web
-	// logins throttles sign-in attempts per client address.
-	loginMu sync.Mutex
-	logins  map[string][]time.Time
+	gate  *bodyGate
+	// logins throttles sign-in attempts per account and per client.
+	logins *loginThrottle
 }
 
 // NewServer builds the handler.
@@ -48,7 +64,20 @@ func NewServer(s *Store, opt Options) *Server {
 	if opt.MaxUpload <= 0 {
 		opt.MaxUpload = 256 << 20
 	}
-	srv := &Server{store: s, opt: opt, mux: http.NewServeMux(), logins: map[string][]time.Time{}}
+	if opt.MaxConns <= 0 {
+		opt.MaxConns = DefaultMaxConns
+	}
+	if opt.BodyBudget <= 0 {
+		opt.BodyBudget = DefaultBodyBudget
+	}
+	if opt.PerClientBodies <= 0 {
+		opt.PerClientBodies = DefaultPerClientBodies
+	}
+	if opt.BodyWait <= 0 {
+		opt.BodyWait = DefaultBodyWait
+	}
+	srv := &Server{store: s, opt: opt, mux: http.NewServeMux(), logins: newLoginThrottle(),
+		gate: newBodyGate(opt.BodyBudget, opt.PerClientBodies, opt.BodyWait)}
 	srv.mux.HandleFunc("GET "+syncproto.PathHealth, srv.health)
 	srv.mux.HandleFunc("POST "+syncproto.PathEnroll, srv.enroll)
 	srv.mux.HandleFunc("POST "+syncproto.PathBatches, srv.batches)
@@ -65,11 +94,15 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
+	if r.TLS != nil || srv.opt.HSTS {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+	r = r.WithContext(withClient(r.Context(), srv.clientAddr(r)))
 	if srv.opt.Log != nil {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: 200}
 		srv.mux.ServeHTTP(rec, r)
-		srv.opt.Log.Printf("%s %s %d %s %s", r.Method, r.URL.Path, rec.status, time.Since(start).Round(time.Millisecond), clientAddr(r))
+		srv.opt.Log.Printf("%s %s %d %s %s", r.Method, r.URL.Path, rec.status, time.Since(start).Round(time.Millisecond), srv.clientAddr(r))
 		return
 	}
 	srv.mux.ServeHTTP(w, r)
@@ -85,14 +118,6 @@ func (r *statusRecorder) WriteHeader(code int) {
 	r.ResponseWriter.WriteHeader(code)
 }
 
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", syncproto.ContentTypeJSON)
 	w.WriteHeader(status)
@@ -103,13 +128,34 @@ func writeRefusal(w http.ResponseWriter, err error) {
 	syncproto.WriteError(w, AsRefusal(err))
 }
 
-// readBody reads a request body of at most limit bytes.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+// readBody reads a request body of at most limit bytes, once admitted
+// (see admitBody); ok false means the answer was already written.
+func (srv *Server) readBody(w http.ResponseWriter, r *http.Request, limit int64) (data []byte, ok bool) {
+	release := srv.admitBody(w, r, limit, 0)
+	if release == nil {
+		return nil, false
+	}
+	defer release()
+	data, err := readAll(r.Body, r.ContentLength)
+	if err != nil {
+		writeRefusal(w, err)
+		return nil, false
+	}
+	return data, true
+}
+
+// readAll reads an admitted body; a declared length sizes the buffer once.
+func readAll(body io.Reader, declared int64) ([]byte, error) {
+	var buf bytes.Buffer
+	if declared > 0 {
+		buf.Grow(int(declared) + bytes.MinRead)
+	}
+	_, err := buf.ReadFrom(body)
+	data := buf.Bytes()
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return nil, refuse(syncproto.CodeTooLarge, "the request is larger than %d bytes", limit)
+			return nil, refuse(syncproto.CodeTooLarge, "the request is larger than %d bytes", mbe.Limit)
 		}
 		return nil, refuse(syncproto.CodeBadRequest, "the request body could not be read whole: %v", err)
 	}
@@ -121,9 +167,8 @@ func (srv *Server) health(w http.ResponseWriter, r *http.Request) {
 }
 
 func (srv *Server) enroll(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(w, r, 64<<10)
-	if err != nil {
-		writeRefusal(w, err)
+	body, ok := srv.readBody(w, r, 64<<10)
+	if !ok {
 		return
 	}
 	req, err := syncproto.ParseEnrollRequest(body)
@@ -145,9 +190,8 @@ func (srv *Server) enroll(w http.ResponseWriter, r *http.Request) {
 }
 
 func (srv *Server) batches(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(w, r, syncproto.MaxEnvelopeBytes)
-	if err != nil {
-		writeRefusal(w, err)
+	body, ok := srv.readBody(w, r, syncproto.MaxEnvelopeBytes)
+	if !ok {
 		return
 	}
 	res, err := srv.store.ReceiveBatch(r.Context(), body, "http")
@@ -231,9 +275,8 @@ func (srv *Server) outcomes(w http.ResponseWriter, r *http.Request) {
 		writeRefusal(w, refuse(syncproto.CodeUnauthorized, "a valid API token is required (Authorization: Bearer …)"))
 		return
 	}
-	body, err := readBody(w, r, MaxOutcomeFile)
-	if err != nil {
-		writeRefusal(w, err)
+	body, ok := srv.readBody(w, r, MaxOutcomeFile)
+	if !ok {
 		return
 	}
 	var rows []Outcome
@@ -292,21 +335,22 @@ func Serve(ctx context.Context, s *Store, addr, certFile, keyFile string, opt Op
 		return fmt.Errorf("give both --cert and --key, or neither")
 	}
 	if certFile != "" {
-		opt.SecureCookies = true
+		opt.SecureCookies, opt.HSTS = true, true
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
+	srv := NewServer(s, opt)
+	ln = netutil.LimitListener(ln, srv.opt.MaxConns)
 	hs := &http.Server{
-		Handler:           NewServer(s, opt),
-		ReadHeaderTimeout: 20 * time.Second,
-		// A 4 MB batch over a 64 kbit/s link takes about 9 minutes.
-		ReadTimeout:    15 * time.Minute,
-		WriteTimeout:   15 * time.Minute,
-		IdleTimeout:    2 * time.Minute,
-		MaxHeaderBytes: 64 << 10,
-		ErrorLog:       opt.Log,
+		Handler:           srv,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    16 << 10,
+		ErrorLog:          opt.Log,
 	}
 	if certFile != "" {
 		hs.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}

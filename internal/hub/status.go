@@ -148,11 +148,19 @@ type Refusal struct {
 	Device  string    `json:"device"`
 	Code    string    `json:"code"`
 	Message string    `json:"message"`
+	Client  string    `json:"client"` // the address it came from ("" for a command-line import)
 }
 
-// Refusals lists the newest refusals first.
+// refusalsShownPerClient: the list shows at most this many per client, so
+// one client's flood cannot push the others' refusals off the page.
+const refusalsShownPerClient = 3
+
+// Refusals lists the newest refusals first, at most refusalsShownPerClient
+// of each client.
 func (s *Store) Refusals(ctx context.Context, limit int) ([]Refusal, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT at, device_id, code, message FROM refusals ORDER BY id DESC LIMIT ?", limit)
+	rows, err := s.db.QueryContext(ctx, `SELECT at, device_id, code, message, client FROM (
+		SELECT *, row_number() OVER (PARTITION BY client ORDER BY id DESC) AS nth FROM refusals)
+		WHERE nth <= ? ORDER BY id DESC LIMIT ?`, refusalsShownPerClient, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +169,7 @@ func (s *Store) Refusals(ctx context.Context, limit int) ([]Refusal, error) {
 	for rows.Next() {
 		var r Refusal
 		var at string
-		if err := rows.Scan(&at, &r.Device, &r.Code, &r.Message); err != nil {
+		if err := rows.Scan(&at, &r.Device, &r.Code, &r.Message, &r.Client); err != nil {
 			return nil, err
 		}
 		r.At = parseTime(at)

@@ -51,6 +51,8 @@ type Store struct {
 	projMu   sync.Mutex
 	projWake chan struct{} // the background projector's bell (nil: project inline)
 
+	refusalRate refusalRate // how often each client's refusals are noted
+
 	projCacheMu sync.Mutex
 	projCache   map[string]*projected // dossiers as this process last wrote them
 }

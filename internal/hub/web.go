@@ -248,7 +248,11 @@ func (w *web) auth(h func(http.ResponseWriter, *http.Request, *Session)) http.Ha
 			return
 		}
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(rw, r.Body, w.srv.opt.MaxUpload)
+			if r.URL.Path == "/upload" { // streamed: the handler checks the form's first field
+				h(rw, r.WithContext(contextWith(r, sessionKey{}, s)), s)
+				return
+			}
+			r.Body = http.MaxBytesReader(rw, r.Body, 64<<10)
 			got := r.PostFormValue("csrf")
 			if len(got) != len(s.CSRF) || subtle.ConstantTimeCompare([]byte(got), []byte(s.CSRF)) != 1 {
 				http.Error(rw, "the form is stale or forged (CSRF token): reload the page and try again", http.StatusForbidden)
@@ -282,53 +286,29 @@ func (w *web) login(rw http.ResponseWriter, r *http.Request) {
 			SameSite: http.SameSiteStrictMode, Secure: w.srv.opt.SecureCookies, MaxAge: 3600})
 		w.renderStatus(rw, r.WithContext(contextWith(r, loginKey{}, tok)), http.StatusUnauthorized, "login", cat.T("hub.web.login_title"), nil, cat.T(key), "")
 	}
-	if !w.srv.allowLogin(clientAddr(r)) {
+	// Throttled, locked and wrong all look alike to the client but for the
+	// hint to wait: an unknown name is throttled exactly like a known one.
+	user, client := r.PostFormValue("username"), w.srv.clientAddr(r)
+	if !w.srv.logins.allow(user, client) {
 		fail("hub.web.login_throttled")
 		return
 	}
-	cookie, _, err := w.srv.store.Login(r.Context(), r.PostFormValue("username"), r.PostFormValue("password"))
+	cookie, _, err := w.srv.store.Login(r.Context(), user, r.PostFormValue("password"))
 	switch {
 	case errors.Is(err, ErrLocked):
-		fail("hub.web.login_locked")
+		// The stored lock outlives a restart of the hub; say it like the throttle.
+		fail("hub.web.login_throttled")
 		return
 	case err != nil:
-		w.srv.noteLoginFailure(clientAddr(r))
+		w.srv.logins.failed(user, client)
 		fail("hub.web.login_failed")
 		return
 	}
+	w.srv.logins.succeeded(user)
 	http.SetCookie(rw, &http.Cookie{Name: sessionCookie, Value: cookie, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: w.srv.opt.SecureCookies, MaxAge: int(SessionTTL / time.Second)})
 	http.SetCookie(rw, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1})
 	http.Redirect(rw, r, "/", http.StatusSeeOther)
-}
-
-// allowLogin throttles sign-in attempts: at most 20 failures per client
-// address in 10 minutes (on top of the per-account lock).
-func (srv *Server) allowLogin(addr string) bool {
-	srv.loginMu.Lock()
-	defer srv.loginMu.Unlock()
-	cut := time.Now().Add(-10 * time.Minute)
-	var keep []time.Time
-	for _, t := range srv.logins[addr] {
-		if t.After(cut) {
-			keep = append(keep, t)
-		}
-	}
-	if len(keep) == 0 {
-		delete(srv.logins, addr)
-	} else {
-		srv.logins[addr] = keep
-	}
-	return len(keep) < 20
-}
-
-func (srv *Server) noteLoginFailure(addr string) {
-	srv.loginMu.Lock()
-	defer srv.loginMu.Unlock()
-	if len(srv.logins) > 10000 { // never grow without bound
-		srv.logins = map[string][]time.Time{}
-	}
-	srv.logins[addr] = append(srv.logins[addr], time.Now())
 }
 
 func (w *web) logout(rw http.ResponseWriter, r *http.Request, s *Session) {
@@ -418,16 +398,39 @@ func (w *web) revoke(rw http.ResponseWriter, r *http.Request, s *Session) {
 	http.Redirect(rw, r, "/?notice=revoked", http.StatusSeeOther)
 }
 
-// upload imports a USB batch file and answers with the reply file to carry back.
+// upload imports a USB batch file and answers with the reply file to carry
+// back. The file is streamed from the form into the import (which reads one
+// envelope at a time), never held whole: the form's first field must be the
+// CSRF token, its second the file.
 func (w *web) upload(rw http.ResponseWriter, r *http.Request, s *Session) {
 	cat := w.catalog(r)
-	f, _, err := r.FormFile("batch")
+	// The import holds one envelope at a time (and age's 64 KiB chunks).
+	release := w.srv.admitBody(rw, r, w.srv.opt.MaxUpload, syncproto.MaxEnvelopeBytes+128<<10)
+	if release == nil {
+		return
+	}
+	defer release()
+	mr, err := r.MultipartReader()
 	if err != nil {
 		w.homeWith(rw, r, http.StatusBadRequest, cat.T("hub.web.upload_missing"), "")
 		return
 	}
-	defer f.Close()
-	res, err := w.srv.store.ReceiveFile(r.Context(), f)
+	part, err := mr.NextPart()
+	if err != nil || part.FormName() != "csrf" {
+		http.Error(rw, "the form is stale or forged (CSRF token): reload the page and try again", http.StatusForbidden)
+		return
+	}
+	got, err := io.ReadAll(io.LimitReader(part, 256))
+	if err != nil || len(got) != len(s.CSRF) || subtle.ConstantTimeCompare(got, []byte(s.CSRF)) != 1 {
+		http.Error(rw, "the form is stale or forged (CSRF token): reload the page and try again", http.StatusForbidden)
+		return
+	}
+	part, err = mr.NextPart()
+	if err != nil || part.FormName() != "batch" || part.FileName() == "" {
+		w.homeWith(rw, r, http.StatusBadRequest, cat.T("hub.web.upload_missing"), "")
+		return
+	}
+	res, err := w.srv.store.ReceiveFile(r.Context(), part)
 	if err != nil {
 		w.homeWith(rw, r, http.StatusBadRequest, RefusalText(cat, err), "")
 		return

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"postdesk/i18n"
+	"postdesk/internal/csvsafe"
 	"postdesk/internal/domain"
 )
 
@@ -140,7 +140,7 @@ func WriteCSV(w io.Writer, r *Report, lang *i18n.Catalog) error {
 	if _, err := w.Write([]byte("\uFEFF")); err != nil { // Excel reads UTF-8 only with a BOM
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w) // a unit or procedure named "=HYPERLINK(…)" stays text
 	cw.Write([]string{"section", "key", "name", "from", "to", "figure", "label", "numerator", "denominator", "percent", "target", "met", "note", "rule"})
 	from, to := domain.FormatDate(r.Period.From), domain.FormatDate(r.Period.To)
 	put := func(section, key, name string, fs []domain.Figure) {

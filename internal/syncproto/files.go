@@ -62,49 +62,108 @@ func WriteBatchFile(w io.Writer, hubRecipient string, batches []*Batch) error {
 
 // ReadBatchFile decrypts a batch file with the hub's identity and parses
 // every envelope (framing, header, consecutiveness; signatures are the
-// caller's to Verify with the device's key). Any defect refuses the whole file.
+// caller's to Verify with the device's key). Any defect refuses the whole
+// file. It holds the whole file: the hub streams it with OpenBatchFile.
 func ReadBatchFile(r io.Reader, hub age.Identity) ([]*Batch, error) {
-	plain, err := openFile(r, MagicBatchFile, MagicReplyFile, hub)
+	fr, err := OpenBatchFile(r, hub)
 	if err != nil {
 		return nil, err
 	}
 	var out []*Batch
-	for len(plain) > 0 {
-		n, err := envelopeLen(plain)
+	for {
+		b, err := fr.Next()
+		if err == io.EOF {
+			return out, nil
+		}
 		if err != nil {
 			return nil, err
 		}
-		b, err := ParseBatch(plain[:n])
-		if err != nil {
-			return nil, fmt.Errorf("batch %d of the file: %w", len(out)+1, err)
-		}
 		out = append(out, b)
-		plain = plain[n:]
 	}
-	if len(out) == 0 {
-		return nil, Errorf(CodeCorruptBody, "the batch file holds no batch")
-	}
-	if err := checkConsecutive(out); err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
-// envelopeLen reads the framing of the envelope at the start of data.
-func envelopeLen(data []byte) (int, error) {
-	if len(data) < 9 {
-		return 0, Errorf(CodeBadHeader, "truncated envelope in file")
+// BatchFileReader reads a batch file one envelope at a time, so a file of
+// any size is read holding one envelope (at most MaxEnvelopeBytes) and
+// age's 64 KiB chunk. Next checks each envelope's framing and header and
+// that it follows the one before. age authenticates every chunk and the
+// end of the stream, so io.EOF from Next means the whole file was read
+// and is intact; a caller that applies envelopes as they come must undo
+// them all on any other error (the hub ingests them in one transaction).
+type BatchFileReader struct {
+	r    *bufio.Reader
+	n    int // envelopes read
+	read int64
+	prev *Header
+}
+
+// OpenBatchFile checks a batch file's magic line and starts decrypting it.
+func OpenBatchFile(r io.Reader, hub age.Identity) (*BatchFileReader, error) {
+	ar, err := openStream(r, MagicBatchFile, MagicReplyFile, hub)
+	if err != nil {
+		return nil, err
 	}
-	hl := uint64(binary.BigEndian.Uint32(data[5:9]))
-	if hl > MaxHeaderBytes || uint64(len(data)) < 13+hl {
-		return 0, Errorf(CodeBadHeader, "bad envelope framing in file")
+	return &BatchFileReader{r: bufio.NewReaderSize(ar, 64<<10)}, nil
+}
+
+// Next returns the next envelope, or io.EOF after the last one.
+func (fr *BatchFileReader) Next() (*Batch, error) {
+	var frame [9]byte
+	n, err := io.ReadFull(fr.r, frame[:])
+	if err == io.EOF {
+		if fr.n == 0 {
+			return nil, Errorf(CodeCorruptBody, "the batch file holds no batch")
+		}
+		return nil, io.EOF
 	}
-	bl := uint64(binary.BigEndian.Uint32(data[9+hl : 13+hl]))
-	n := 13 + hl + bl + ed25519.SignatureSize
-	if bl > MaxBodyBytes || uint64(len(data)) < n {
-		return 0, Errorf(CodeBadHeader, "bad envelope framing in file")
+	if err != nil {
+		return nil, fr.damaged(err, n)
 	}
-	return int(n), nil
+	if !bytes.Equal(frame[:5], magic[:]) {
+		return nil, Errorf(CodeBadHeader, "batch %d of the file: not a PostDesk batch", fr.n+1)
+	}
+	hl := binary.BigEndian.Uint32(frame[5:9])
+	if hl == 0 || hl > MaxHeaderBytes {
+		return nil, Errorf(CodeBadHeader, "batch %d of the file: bad envelope framing", fr.n+1)
+	}
+	head := make([]byte, 9+int(hl)+4, 9+int(hl)+4)
+	copy(head, frame[:])
+	if n, err := io.ReadFull(fr.r, head[9:]); err != nil {
+		return nil, fr.damaged(err, n)
+	}
+	bl := binary.BigEndian.Uint32(head[9+hl:])
+	if bl == 0 || bl > MaxBodyBytes {
+		return nil, Errorf(CodeBadHeader, "batch %d of the file: bad envelope framing", fr.n+1)
+	}
+	env := make([]byte, len(head)+int(bl)+ed25519.SignatureSize)
+	copy(env, head)
+	if n, err := io.ReadFull(fr.r, env[len(head):]); err != nil {
+		return nil, fr.damaged(err, n)
+	}
+	fr.read += int64(len(env))
+	if fr.read > MaxFileBytes {
+		return nil, Errorf(CodeTooLarge, "the file is larger than %d bytes", MaxFileBytes)
+	}
+	b, err := ParseBatch(env)
+	if err != nil {
+		return nil, fmt.Errorf("batch %d of the file: %w", fr.n+1, err)
+	}
+	if p := fr.prev; p != nil {
+		h := &b.Header
+		if h.Device != p.Device || h.FirstSeq != p.LastSeq+1 || h.PrevHash != p.LastHash {
+			return nil, Errorf(CodeBadHeader, "batch %d does not follow batch %d", fr.n+1, fr.n)
+		}
+	}
+	fr.n++
+	fr.prev = &b.Header
+	return b, nil
+}
+
+// damaged names a read failure inside the file: cut short, or an age error.
+func (fr *BatchFileReader) damaged(err error, n int) error {
+	if err == io.ErrUnexpectedEOF || (err == io.EOF && n == 0) {
+		return Errorf(CodeBadHeader, "truncated envelope in file (batch %d)", fr.n+1)
+	}
+	return Errorf(CodeCorruptBody, "the file is damaged or incomplete: %v", err)
 }
 
 func checkConsecutive(bs []*Batch) error {
@@ -151,6 +210,23 @@ func ReadReplyFile(r io.Reader, device age.Identity, hubPub ed25519.PublicKey, d
 
 // openFile checks the magic line and decrypts the rest whole.
 func openFile(r io.Reader, want, other string, id age.Identity) ([]byte, error) {
+	ar, err := openStream(r, want, other, id)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	n, err := buf.ReadFrom(io.LimitReader(ar, MaxFileBytes+1))
+	if err != nil {
+		return nil, Errorf(CodeCorruptBody, "the file is damaged or incomplete: %v", err)
+	}
+	if n > MaxFileBytes {
+		return nil, Errorf(CodeTooLarge, "the file is larger than %d bytes", MaxFileBytes)
+	}
+	return buf.Bytes(), nil
+}
+
+// openStream checks the magic line and returns the decrypting reader.
+func openStream(r io.Reader, want, other string, id age.Identity) (io.Reader, error) {
 	br := bufio.NewReader(io.LimitReader(r, MaxFileBytes+1))
 	head := make([]byte, len(want))
 	if _, err := io.ReadFull(br, head); err != nil {
@@ -173,15 +249,7 @@ func openFile(r io.Reader, want, other string, id age.Identity) ([]byte, error) 
 		}
 		return nil, Errorf(CodeCorruptBody, "the file is damaged: %v", err)
 	}
-	var buf bytes.Buffer
-	n, err := buf.ReadFrom(ar)
-	if err != nil {
-		return nil, Errorf(CodeCorruptBody, "the file is damaged or incomplete: %v", err)
-	}
-	if n > MaxFileBytes {
-		return nil, Errorf(CodeTooLarge, "the file is larger than %d bytes", MaxFileBytes)
-	}
-	return buf.Bytes(), nil
+	return ar, nil
 }
 
 func keyOwner(magic string) string {

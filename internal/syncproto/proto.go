@@ -72,6 +72,7 @@ const (
 	CodeUnauthorized = "unauthorized" // request signature missing or wrong
 	CodeForeign      = "foreign"      // file or message for another device / from another hub
 	CodeInternal     = "internal"     // hub-side failure; retry later
+	CodeBusy         = "busy"         // the hub holds as many request bodies as it may: retry later
 )
 
 // Status is the HTTP status the hub answers for an error code.
@@ -87,6 +88,8 @@ func Status(code string) int {
 		return http.StatusConflict
 	case CodeInternal:
 		return http.StatusInternalServerError
+	case CodeBusy:
+		return http.StatusServiceUnavailable
 	default:
 		return http.StatusBadRequest
 	}
