@@ -125,7 +125,7 @@ func (fr *BatchFileReader) Next() (*Batch, error) {
 	if hl == 0 || hl > MaxHeaderBytes {
 		return nil, Errorf(CodeBadHeader, "batch %d of the file: bad envelope framing", fr.n+1)
 	}
-	head := make([]byte, 9+int(hl)+4, 9+int(hl)+4)
+	head := make([]byte, 9+int(hl)+4)
 	copy(head, frame[:])
 	if n, err := io.ReadFull(fr.r, head[9:]); err != nil {
 		return nil, fr.damaged(err, n)
