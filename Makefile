@@ -35,15 +35,17 @@ STATICCHECK := bin/tools/staticcheck-$(STATICCHECK_VERSION)/staticcheck
 APP_VERSION = $(shell sed -n 's/^[[:space:]]*Version[[:space:]]*=[[:space:]]*"\(.*\)"/\1/p' FyneApp.toml | head -n1)
 GOARCH     := $(shell $(GO) env GOARCH)
 
-.PHONY: help run build test lint bench package e2e fmt clean
+.PHONY: help run build hub test lint bench package package-hub e2e fmt clean
 
 help:
 	@echo "make run      set up and start the app (ARGS='...' for its command line)"
 	@echo "make test     set up, run make lint and all tests, headless"
 	@echo "make lint     gofmt, go vet, go mod tidy -diff, staticcheck"
-	@echo "make build    build bin/postdesk"
+	@echo "make build    build bin/postdesk and bin/postdesk-hub"
+	@echo "make hub      build bin/postdesk-hub, the province hub (pure Go: no cgo, no Fyne)"
 	@echo "make bench    run benchmarks (BENCH=regex PKG=./... BENCHTIME=1s)"
 	@echo "make package  build dist/PostDesk-<version>-linux-<arch>.tar.xz with the fyne tool"
+	@echo "make package-hub  dist/postdesk-hub-<version>-linux-amd64.tar.gz and -windows-amd64.zip"
 	@echo "make e2e      install Xvfb, xdotool, ImageMagick; build; run scripts/e2e.sh"
 	@echo "make fmt      gofmt the code"
 	@echo "make clean    remove bin/ and dist/"
@@ -51,9 +53,31 @@ help:
 run: build
 	./bin/postdesk $(ARGS)
 
-build:
+build: hub
 	@scripts/deps.sh run
 	CGO_ENABLED=1 $(GO) build -tags '$(BUILD_TAGS)' -o bin/postdesk .
+
+# The hub is pure Go (modernc SQLite), so it cross-builds for any server.
+hub:
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/postdesk-hub ./cmd/postdesk-hub
+
+# Server packages of the hub: the binary with the protocol and outcome-file
+# documents, for Linux (tar.gz) and Windows (zip), both amd64.
+HUB_DOCS := docs/sync-protocol.md internal/hub/FORMAT.md
+package-hub:
+	rm -rf bin/hub-pkg && mkdir -p dist
+	for target in linux/amd64 windows/amd64; do \
+		os=$${target%/*}; arch=$${target#*/}; ext=; [ $$os = windows ] && ext=.exe; \
+		dir=bin/hub-pkg/postdesk-hub-$(APP_VERSION)-$$os-$$arch; mkdir -p $$dir; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -o $$dir/postdesk-hub$$ext ./cmd/postdesk-hub; \
+		cp $(HUB_DOCS) $$dir/; \
+		if [ $$os = windows ]; then \
+			(cd bin/hub-pkg && rm -f ../../dist/$${dir##*/}.zip && zip -qr ../../dist/$${dir##*/}.zip $${dir##*/}); \
+		else \
+			tar -C bin/hub-pkg -czf dist/$${dir##*/}.tar.gz $${dir##*/}; \
+		fi; \
+		echo "dist/$${dir##*/}"; \
+	done
 
 test: lint
 	@scripts/deps.sh test

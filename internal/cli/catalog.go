@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"postdesk/internal/catalog"
+	"postdesk/internal/cmdline"
 	"postdesk/internal/store"
 )
 
@@ -22,7 +23,7 @@ func runCatalogImport(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	f, err := parseCatalogFiles(pos)
+	f, err := cmdline.ParseCatalogFiles(pos)
 	if err != nil {
 		return err
 	}
@@ -61,28 +62,6 @@ func runCatalogSample(env *Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "sample catalog loaded as version %d: %d procedures\n", res.Version, len(f.Procedures))
 	return nil
-}
-
-// parseCatalogFiles reads and validates every catalog file given on the
-// command line and merges them into one import (the post point's and the
-// hub's import commands share it). Any bad row of any file stops it all.
-func parseCatalogFiles(paths []string) (*catalog.File, error) {
-	if len(paths) == 0 {
-		return nil, usagef("give at least one catalog FILE")
-	}
-	var files []*catalog.File
-	for _, path := range paths {
-		f, err := catalog.ParseFile(path)
-		if err != nil {
-			return nil, withContext(path+": nothing imported", err)
-		}
-		files = append(files, f)
-	}
-	f, err := catalog.Merge(files...)
-	if err != nil {
-		return nil, withContext("nothing imported", err)
-	}
-	return f, nil
 }
 
 // ImportCatalog checks a parsed file's agencies against the database (so a

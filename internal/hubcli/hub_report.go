@@ -1,4 +1,4 @@
-package cli
+package hubcli
 
 import (
 	"errors"
@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 
+	"postdesk/internal/cmdline"
 	"postdesk/internal/domain"
 	"postdesk/internal/hub"
 	"postdesk/internal/report"
@@ -28,7 +29,7 @@ func init() {
 func runHubReportKPI(env *Env, args []string) error {
 	fs := flags("hub report kpi")
 	db := fs.String("db", "", "hub database file")
-	pf := addReportPeriodFlags(fs)
+	pf := cmdline.AddReportPeriodFlags(fs)
 	by := fs.String("by", "", "commune, agency, field or post-point")
 	quality := fs.Bool("quality", false, "also the service quality (reads every dossier of the period)")
 	format := fs.String("format", "", "json, csv, xlsx or pdf (default: the --out extension)")
@@ -44,11 +45,11 @@ func runHubReportKPI(env *Env, args []string) error {
 	if !hub.ValidReportDim(*by) {
 		return usagef("--by must be commune, agency, field or post-point")
 	}
-	f, err := reportFormatOf(*format, *out)
+	f, err := cmdline.ReportFormat(*format, *out)
 	if err != nil {
 		return err
 	}
-	cat, err := reportLang(*lang)
+	cat, err := cmdline.ReportLang(*lang)
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -57,7 +58,7 @@ func runHubReportKPI(env *Env, args []string) error {
 		return err
 	}
 	defer h.Close()
-	p, err := pf.period(h.Now())
+	p, err := pf.Period(h.Now())
 	if err != nil {
 		return err
 	}
@@ -69,11 +70,11 @@ func runHubReportKPI(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := reportWriteOut(env, *out, func(w io.Writer) error { return report.Write(w, f, r, cat) }); err != nil {
+	if err := cmdline.WriteOut(env.Stdout, *out, func(w io.Writer) error { return report.Write(w, f, r, cat) }); err != nil {
 		return err
 	}
 	if *out != "-" {
-		printReportFigures(env.Stdout, r, cat)
+		cmdline.PrintReportFigures(env.Stdout, r, cat)
 		if len(r.Units) > 0 {
 			fmt.Fprintf(env.Stdout, "%d units by %s\n", len(r.Units), *by)
 		}
@@ -121,7 +122,7 @@ func runHubReportCatalog(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	f, err := parseCatalogFiles(pos)
+	f, err := cmdline.ParseCatalogFiles(pos)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package cli
+package hubcli
 
 import (
 	"encoding/json"

@@ -1,0 +1,147 @@
+package cmdline
+
+// What the post point's and the hub's report and catalog commands share.
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"postdesk/i18n"
+	"postdesk/internal/catalog"
+	"postdesk/internal/domain"
+	"postdesk/internal/receipt"
+	"postdesk/internal/report"
+)
+
+// ReportPeriodFlags are the ways to name a report's period on the command line.
+type ReportPeriodFlags struct {
+	from, to, year, quarter, month *string
+}
+
+// AddReportPeriodFlags adds --from/--to, --year, --quarter and --month to fs.
+func AddReportPeriodFlags(fs interface {
+	String(name, value, usage string) *string
+}) ReportPeriodFlags {
+	return ReportPeriodFlags{
+		from:    fs.String("from", "", "first day, dd/mm/yyyy"),
+		to:      fs.String("to", "", "last day, dd/mm/yyyy"),
+		year:    fs.String("year", "", "a calendar year, yyyy"),
+		quarter: fs.String("quarter", "", "a quarter, q/yyyy (e.g. 2/2026)"),
+		month:   fs.String("month", "", "a month, mm/yyyy"),
+	}
+}
+
+// period resolves the flags; with none given, the current year.
+func (pf ReportPeriodFlags) Period(now time.Time) (domain.Period, error) {
+	n := 0
+	for _, v := range []string{*pf.from + *pf.to, *pf.year, *pf.quarter, *pf.month} {
+		if v != "" {
+			n++
+		}
+	}
+	if n > 1 {
+		return domain.Period{}, Usagef("give one of --from/--to, --year, --quarter or --month")
+	}
+	switch {
+	case *pf.from != "" || *pf.to != "":
+		if *pf.from == "" || *pf.to == "" {
+			return domain.Period{}, Usagef("--from and --to go together")
+		}
+		return domain.ParsePeriod(*pf.from, *pf.to)
+	case *pf.year != "":
+		y, err := strconv.Atoi(*pf.year)
+		if err != nil || y < 1900 || y > 9999 {
+			return domain.Period{}, Usagef("--year %q is not a year", *pf.year)
+		}
+		return domain.YearPeriod(y), nil
+	case *pf.quarter != "":
+		q, y, ok := strings.Cut(strings.TrimPrefix(strings.ToUpper(*pf.quarter), "Q"), "/")
+		qn, err1 := strconv.Atoi(q)
+		yn, err2 := strconv.Atoi(y)
+		if !ok || err1 != nil || err2 != nil || qn < 1 || qn > 4 || yn < 1900 {
+			return domain.Period{}, Usagef("--quarter %q is not q/yyyy", *pf.quarter)
+		}
+		return domain.QuarterPeriod(yn, qn), nil
+	case *pf.month != "":
+		m, err := domain.ParseMonth(*pf.month)
+		if err != nil {
+			return domain.Period{}, err
+		}
+		s := m.Start()
+		return domain.MonthPeriod(s.Year(), s.Month()), nil
+	}
+	return domain.YearPeriod(now.In(domain.Zone).Year()), nil
+}
+
+// ReportFormat is --format, or the --out file's extension.
+func ReportFormat(format, out string) (string, error) {
+	if format == "" {
+		format = strings.TrimPrefix(strings.ToLower(filepath.Ext(out)), ".")
+	}
+	for _, f := range report.Formats {
+		if f == format {
+			return f, nil
+		}
+	}
+	return "", Usagef("--format must be json, csv, xlsx or pdf")
+}
+
+// ReportLang is the --lang catalog, Vietnamese by default.
+func ReportLang(name string) (*i18n.Catalog, error) {
+	if name == "" {
+		name = i18n.Default
+	}
+	return i18n.New(name)
+}
+
+// WriteOut writes a file atomically, or to stdout for "-".
+func WriteOut(stdout io.Writer, out string, write func(w io.Writer) error) error {
+	if out == "-" {
+		return write(stdout)
+	}
+	return receipt.WriteFileAtomic(out, write)
+}
+
+// PrintReportFigures writes the three figures as short lines.
+func PrintReportFigures(w io.Writer, r *report.Report, cat *i18n.Catalog) {
+	fmt.Fprintf(w, "%s — %s\n", r.Scope, r.Period.Label())
+	for i, f := range r.Total.Figures {
+		v := report.View(f, cat)
+		if v.Percent == nil {
+			fmt.Fprintf(w, "%d. %s: %d / — (%s)\n", i+1, v.Label, f.Numerator, v.Note)
+			continue
+		}
+		met := cat.T("report.not_met")
+		if v.Met {
+			met = cat.T("report.met")
+		}
+		fmt.Fprintf(w, "%d. %s: %d / %d = %s (> %s: %s)\n", i+1, v.Label, f.Numerator, f.Denominator,
+			domain.FormatPercent(*v.Percent), domain.FormatPercent(f.Target), met)
+	}
+}
+
+// ParseCatalogFiles reads and validates every catalog file given on the
+// command line and merges them into one import (the post point's and the
+// hub's import commands share it). Any bad row of any file stops it all.
+func ParseCatalogFiles(paths []string) (*catalog.File, error) {
+	if len(paths) == 0 {
+		return nil, Usagef("give at least one catalog FILE")
+	}
+	var files []*catalog.File
+	for _, path := range paths {
+		f, err := catalog.ParseFile(path)
+		if err != nil {
+			return nil, WithContext(path+": nothing imported", err)
+		}
+		files = append(files, f)
+	}
+	f, err := catalog.Merge(files...)
+	if err != nil {
+		return nil, WithContext("nothing imported", err)
+	}
+	return f, nil
+}
