@@ -6,13 +6,19 @@ package main
 import (
 	"os"
 
+	"boot.postdesk.local/initlog"
+
 	"postdesk/app"
 	"postdesk/internal/cli"
 )
 
 func main() {
 	if cli.IsCommand(os.Args[1:]) {
+		// A command prints only its own output: the toolkit's complaints
+		// about the system locale at start (LANG=C.UTF-8) are dropped.
+		initlog.Release(false)
 		os.Exit(cli.Run(os.Args[1:], os.Stdout, os.Stderr))
 	}
+	initlog.Release(true)
 	os.Exit(app.Main(os.Args[1:]))
 }

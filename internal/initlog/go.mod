@@ -1,0 +1,3 @@
+module boot.postdesk.local/initlog
+
+go 1.26.8
