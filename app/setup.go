@@ -287,6 +287,6 @@ func seedDemo(ctx context.Context, s *store.Store, n int) error {
 	if err := cli.PrepareDemo(env, s); err != nil {
 		return err
 	}
-	_, err := demo.Seed(ctx, s, demo.Options{Dossiers: n, Seed: 1})
+	_, err := demo.Seed(ctx, s, demo.Options{Dossiers: n, Seed: 1, Showcase: true})
 	return err
 }

@@ -99,7 +99,7 @@ printf '#!/bin/sh\necho "$@" >>"%s/xdg-open.log"\n' "$TMP" >"$TMP/bin/xdg-open"
 chmod +x "$TMP/bin/xdg-open"
 
 echo "e2e: demo database with $DOSSIERS dossiers"
-LANG=vi_VN.UTF-8 "$BIN" demo seed --db "$DB" --dossiers "$DOSSIERS" >"$SHOTS/seed.log" 2>&1 ||
+LANG=vi_VN.UTF-8 "$BIN" demo seed --db "$DB" --dossiers "$DOSSIERS" --showcase >"$SHOTS/seed.log" 2>&1 ||
 	{ cat "$SHOTS/seed.log" >&2; fail "demo seed failed"; }
 
 echo "e2e: Xvfb on $DISPLAY_NUM"

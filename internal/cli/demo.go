@@ -31,6 +31,7 @@ func runDemoSeed(env *Env, args []string) error {
 	seed := fs.Uint64("seed", 1, "random seed")
 	ppCode := fs.String("post-point", "", "post point code of a new database (default "+DemoPostPoint.Code+")")
 	letter := fs.String("letter", "A", "device letter of a new database")
+	showcase := fs.Bool("showcase", false, "add one dossier standing in every state today (as the app's demo post point has)")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -58,7 +59,7 @@ func runDemoSeed(env *Env, args []string) error {
 	if err := PrepareDemo(env, s); err != nil {
 		return err
 	}
-	count, err := demo.Seed(env.Ctx, s, demo.Options{Dossiers: *n, Seed: *seed})
+	count, err := demo.Seed(env.Ctx, s, demo.Options{Dossiers: *n, Seed: *seed, Showcase: *showcase})
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,10 @@ type Options struct {
 	Seed     uint64
 	// Now is the end of the twelve months; zero means the store's clock.
 	Now time.Time
+	// Showcase adds, after the Dossiers random ones, dossiers that stand in
+	// every state on the day (see showcaseStates), so each screen has
+	// something to show; the app's demo post point and `demo seed` use it.
+	Showcase bool
 }
 
 // Staff are the demo accounts a seeded post point has.
@@ -135,18 +139,43 @@ func workHours(r *rand.Rand, t time.Time) time.Time {
 	}
 }
 
-func (g *gen) plan(i int, p *plan) []step {
-	at := g.now.AddDate(0, 0, -365).Add(time.Duration(g.rnd.Int64N(int64(363 * 24 * time.Hour))))
+// forced replaces a plan's random turns (see showcase).
+type forced struct {
+	start      time.Time // the intake's time
+	option     domain.ServiceOption
+	cancel     bool
+	supplement bool
+	reject     bool
+	failures   int
+}
+
+// plan makes dossier i's steps; f, when set, takes the random turns.
+func (g *gen) plan(i int, p *plan, f *forced) []step {
+	var at time.Time
+	if f == nil {
+		at = g.now.AddDate(0, 0, -365).Add(time.Duration(g.rnd.Int64N(int64(363 * 24 * time.Hour))))
+	} else {
+		at = f.start
+	}
 	at = workHours(g.rnd, at)
 	proc := g.procs[g.rnd.IntN(len(g.procs))]
 	clerk := Staff[g.rnd.IntN(2)].Username
 	worker := Staff[2].Username
 	opt := domain.OptionSendAndReturn
 	switch n := g.rnd.IntN(100); {
+	case f != nil:
+		opt = f.option
 	case n < 25:
 		opt = domain.OptionSend
 	case n < 40:
 		opt = domain.OptionReturnOnly
+	}
+	// turn is a random turn of the road taken one time in n, or the forced one.
+	turn := func(n int, forcedTurn func(*forced) bool) bool {
+		if f != nil {
+			return forcedTurn(f)
+		}
+		return g.rnd.IntN(n) == 0
 	}
 	person := g.person()
 	d := domain.Dossier{
@@ -186,17 +215,17 @@ func (g *gen) plan(i int, p *plan) []step {
 	day := 24 * time.Hour
 	steps = append(steps, step{at: at, dossier: i, kind: domain.KindIntake, staff: clerk})
 	if opt != domain.OptionReturnOnly {
-		if g.rnd.IntN(50) == 0 {
+		if turn(50, func(f *forced) bool { return f.cancel }) {
 			add(2*time.Hour, domain.KindCancel, domain.ReasonPayload{Reason: "Công dân xin rút hồ sơ"}, clerk)
 			return steps
 		}
 		add(day, domain.KindHandover, domain.HandoverPayload{HandoverID: fmt.Sprintf("BG-%06d", i), Officer: "Lê Thị Thu"}, worker)
-		if g.rnd.IntN(20) == 0 {
+		if turn(20, func(f *forced) bool { return f.supplement }) {
 			add(2*day, domain.KindRequestSupplement, domain.SupplementPayload{Papers: []string{"Bản sao giấy tờ chứng minh nơi cư trú"}}, clerk)
 			add(3*day, domain.KindSupplementTaken, domain.SupplementTakenPayload{}, clerk)
 			add(day, domain.KindHandover, domain.HandoverPayload{HandoverID: fmt.Sprintf("BG-%06d-2", i), Officer: "Lê Thị Thu"}, worker)
 		}
-		if g.rnd.IntN(30) == 0 {
+		if turn(30, func(f *forced) bool { return f.reject }) {
 			add(2*day, domain.KindReject, domain.ReasonPayload{Reason: "Không đủ điều kiện theo quy định"}, clerk)
 		} else {
 			due := at.AddDate(0, 0, days+2)
@@ -213,7 +242,7 @@ func (g *gen) plan(i int, p *plan) []step {
 	add(day, domain.KindResultHandover, domain.ResultHandoverPayload{HandoverID: fmt.Sprintf("BN-%06d", i)}, worker)
 	add(2*time.Hour, domain.KindOutForDelivery, nil, worker)
 	attempts := 0
-	for g.rnd.IntN(8) == 0 && attempts < 3 {
+	for turn(8, func(f *forced) bool { return attempts < f.failures }) && attempts < 3 {
 		attempts++
 		add(3*time.Hour, domain.KindDeliveryFailed, domain.ReasonPayload{Reason: g.pick([]string{"not_home", "wrong_address", "moved"})}, worker)
 		if attempts == 3 {
@@ -254,7 +283,12 @@ func Seed(ctx context.Context, s *store.Store, opt Options) (int, error) {
 	plans := make([]plan, opt.Dossiers)
 	var steps []step
 	for i := range plans {
-		steps = append(steps, g.plan(i, &plans[i])...)
+		steps = append(steps, g.plan(i, &plans[i], nil)...)
+	}
+	if opt.Showcase {
+		more, moreSteps := g.showcase(opt.Seed, len(plans))
+		plans = append(plans, more...)
+		steps = append(steps, moreSteps...)
 	}
 	// Only the past happens: a dossier stops in the state its last past step left it in.
 	sort.SliceStable(steps, func(a, b int) bool { return steps[a].at.Before(steps[b].at) })
