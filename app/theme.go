@@ -29,12 +29,31 @@ var _ fyne.Theme = deskTheme{}
 // Theme returns the PostDesk theme.
 func Theme() fyne.Theme { return deskTheme{} }
 
+// deskColors replace the default light theme's where its text is too pale
+// to read on an old screen: every text colour has a contrast ratio of at
+// least 4.5:1 (WCAG AA) on every background it is drawn on
+// (theme_test.go checks it). The default's low-importance labels use the
+// disabled colour #e3e3e3 (1.3:1 on white), its placeholder #888888 (3.5:1),
+// and its error, warning and success colours are paler still.
+var deskColors = map[fyne.ThemeColorName]color.Color{
+	theme.ColorNamePrimary:     rgb(0x005baa), // post-office blue
+	theme.ColorNameSelection:   rgb(0xd6e6f7),
+	theme.ColorNameForeground:  rgb(0x1f1f1f),
+	theme.ColorNameDisabled:    rgb(0x616161),
+	theme.ColorNamePlaceHolder: rgb(0x666666),
+	theme.ColorNameHyperlink:   rgb(0x0b57d0),
+	theme.ColorNameError:       rgb(0xb71c1c),
+	theme.ColorNameSuccess:     rgb(0x1b6e20),
+	theme.ColorNameWarning:     rgb(0x9a4d00),
+}
+
+func rgb(v uint32) color.NRGBA {
+	return color.NRGBA{R: uint8(v >> 16), G: uint8(v >> 8), B: uint8(v), A: 0xff}
+}
+
 func (deskTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
-	switch n {
-	case theme.ColorNamePrimary:
-		return color.NRGBA{R: 0x00, G: 0x5b, B: 0xaa, A: 0xff} // post-office blue
-	case theme.ColorNameSelection:
-		return color.NRGBA{R: 0xd6, G: 0xe6, B: 0xf7, A: 0xff}
+	if c, ok := deskColors[n]; ok {
+		return c
 	}
 	return theme.DefaultTheme().Color(n, theme.VariantLight)
 }
