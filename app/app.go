@@ -64,7 +64,9 @@ func Open(a fyne.App, s *store.Store) (*UI, error) {
 	a.SetIcon(appIcon())
 	w := a.NewWindow("PostDesk")
 	w.SetIcon(appIcon())
-	w.Resize(fyne.NewSize(1280, 800))
+	// No larger than the smallest screens post points have (1024×768, with
+	// a taskbar): every screen fits that width (fit_test.go).
+	w.Resize(fyne.NewSize(startWidth, startHeight))
 	w.SetMaster()
 	u := NewUI(a, w, s)
 	u.Settings = st
@@ -88,6 +90,9 @@ func (u *UI) Close() {
 		u.stopBackups = nil
 	}
 }
+
+// The window's size when it opens.
+const startWidth, startHeight = 1000, 700
 
 // autoBackups turns the automatic backup on (tests turn it off).
 var autoBackups = true

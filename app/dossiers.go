@@ -171,14 +171,19 @@ func newDossiersScreen(u *UI) *dossiersScreen {
 		return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
 	}
 	filters := container.NewVBox(
-		container.NewHBox(fixedW(200, ds.state), fixedW(130, ds.from), fixedW(130, ds.to),
-			fixedW(140, ds.procedure), fixedW(260, ds.agency)),
+		// Two short rows rather than one, so the filters fit a 1024 px screen.
+		container.NewHBox(fixedW(200, ds.state), fixedW(130, ds.from), fixedW(130, ds.to)),
+		container.NewHBox(fixedW(140, ds.procedure), fixedW(260, ds.agency)),
 		container.NewBorder(nil, nil, container.NewHBox(ds.dueSoon, ds.overdue), container.NewHBox(apply, reset), ds.text),
 		ds.filterErr,
 	)
 	title := widget.NewLabelWithStyle(i18n.T("dossiers.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	top := container.NewVBox(container.NewBorder(nil, nil, title, ds.count), filters, ds.banner)
-	ds.list = container.NewBorder(top, nil, nil, nil, ds.table)
+	var widths []float32
+	for _, c := range dossierColumns {
+		widths = append(widths, c.width)
+	}
+	ds.list = container.NewBorder(top, nil, nil, nil, newFitColumns(&ds.table.Table, widths))
 	ds.stack = container.NewStack(ds.list)
 
 	u.Shortcut("dossiers", "dossiers.action.reprint", &desktop.CustomShortcut{KeyName: fyne.KeyP, Modifier: fyne.KeyModifierControl}, func() {

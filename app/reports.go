@@ -92,15 +92,17 @@ func buildReports(u *UI) fyne.CanvasObject {
 	quick := func(key string, p func() domain.Period) *widget.Button {
 		return widget.NewButton(i18n.T(key), func() { s.setPeriod(p()); s.refresh(nil) })
 	}
-	period := container.NewHBox(
+	// The period, then the quick periods on a second row (a 1024 px screen).
+	period := container.NewVBox(container.NewHBox(
 		widget.NewLabel(i18n.T("reports.from")), container.NewGridWrap(fyne.NewSize(130, s.from.MinSize().Height), s.from),
 		widget.NewLabel(i18n.T("reports.to")), container.NewGridWrap(fyne.NewSize(130, s.to.MinSize().Height), s.to),
 		widget.NewButtonWithIcon(i18n.T("reports.show"), theme.ViewRefreshIcon(), func() { s.refresh(nil) }),
+	), container.NewHBox(
 		quick("reports.this_month", func() domain.Period { n := now(); return domain.MonthPeriod(n.Year(), n.Month()) }),
 		quick("reports.this_quarter", func() domain.Period { n := now(); return domain.QuarterPeriod(n.Year(), (int(n.Month())+2)/3) }),
 		quick("reports.this_year", func() domain.Period { return domain.YearPeriod(now().Year()) }),
 		quick("reports.last_year", func() domain.Period { return domain.YearPeriod(now().Year() - 1) }),
-	)
+	))
 
 	var cards []fyne.CanvasObject
 	for _, k := range domain.FigureKinds {
@@ -123,7 +125,7 @@ func buildReports(u *UI) fyne.CanvasObject {
 	s.notes.Wrapping = fyne.TextWrapWord
 	s.chart = canvas.NewImageFromResource(nil)
 	s.chart.FillMode = canvas.ImageFillContain
-	s.chart.SetMinSize(fyne.NewSize(720, 360))
+	s.chart.SetMinSize(fyne.NewSize(520, 300)) // fits beside the navigation at 1024 px
 	s.noBCCI = widget.NewLabel("")
 	s.noBCCI.Wrapping = fyne.TextWrapWord
 	s.quality = widget.NewLabel("")

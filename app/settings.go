@@ -81,7 +81,6 @@ func buildSettings(u *UI) fyne.CanvasObject {
 	text := func(s string) *Entry { e := u.NewEntry(); e.SetText(s); return e }
 	f.idle = num(st.IdleLockMinutes)
 	f.layout = widget.NewRadioGroup([]string{i18n.T("app.settings.layout.a5"), i18n.T("app.settings.layout.80mm")}, nil)
-	f.layout.Horizontal = true
 	f.layout.Required = true
 	f.layout.SetSelected(f.layout.Options[max(0, indexOf(layoutCodes, st.ReceiptLayout))])
 	f.lookupURL = text(st.LookupURLTemplate)

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"postdesk/i18n"
+	"postdesk/internal/demo"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
 )
@@ -105,8 +106,13 @@ func TestDemoButtonSeedsADesk(t *testing.T) {
 	}
 	var n int
 	u.Store.DB().QueryRowContext(context.Background(), "SELECT count(*) FROM dossiers").Scan(&n)
-	if n != 30 {
-		t.Errorf("%d dossiers seeded", n)
+	if n != 30+demo.ShowcaseSize() {
+		t.Errorf("%d dossiers seeded, want 30 and the %d of the showcase", n, demo.ShowcaseSize())
+	}
+	var states int
+	u.Store.DB().QueryRowContext(context.Background(), "SELECT count(DISTINCT state) FROM dossiers").Scan(&states)
+	if states != len(domain.States) {
+		t.Errorf("the demo post point has dossiers in %d states, want all %d", states, len(domain.States))
 	}
 	if err := u.SignInAs("gdv1", "1234"); err != nil {
 		t.Fatal(err)

@@ -69,7 +69,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image/color"
 	"sort"
 	"strconv"
 	"sync"
@@ -339,6 +338,7 @@ func (u *UI) Show(id string) {
 		u.built[id] = obj
 	}
 	u.current = id
+	wrapLongTexts(obj)
 	u.area.Objects = []fyne.CanvasObject{obj}
 	u.area.Refresh()
 	for sid, n := range u.nav {
@@ -648,12 +648,11 @@ func (u *UI) buildShell() fyne.CanvasObject {
 	nav := container.NewVBox()
 	for i, s := range u.visibleScreens() {
 		id := s.ID
+		// The F-key only, so the navigation stays narrow on a 1024 px
+		// screen; Alt+1…9 are listed in the Desk menu.
 		key := string(s.Shortcut)
-		if i < 9 {
-			if key != "" {
-				key += " · "
-			}
-			key += "Alt+" + strconv.Itoa(i+1)
+		if key == "" && i < 9 {
+			key = "Alt+" + strconv.Itoa(i+1)
 		}
 		n := newNavItem(i18n.T(s.TitleKey), key, func() { u.Touch(); u.Show(id) })
 		u.nav[id] = n
@@ -664,19 +663,18 @@ func (u *UI) buildShell() fyne.CanvasObject {
 	u.scanBox.SetPlaceHolder(i18n.T("app.scan.placeholder"))
 	u.scanBox.OnSubmitted = func(text string) { u.scan(text) }
 	lock := newNavItem(i18n.T("app.lock"), "Ctrl+L", func() { u.Lock() })
-	who := widget.NewLabelWithStyle(u.Staff.FullName, fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
+	who := widget.NewLabelWithStyle(u.Staff.FullName+" ("+RoleName(u.Staff.Role)+")", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	scanLabel := widget.NewLabelWithStyle(i18n.T("app.scan.label"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	top := container.NewBorder(nil, nil, scanLabel, container.NewHBox(who, lock), u.scanBox)
 
 	u.status = newStatusBar(u)
 	defer u.setBackupError(u.backupErr)
-	navWidth := canvas.NewRectangle(color.Transparent)
-	navWidth.SetMinSize(fyne.NewSize(250, 0))
-	left := container.NewBorder(nil, nil, nil, widget.NewSeparator(), container.NewStack(navWidth, container.NewPadded(nav)))
+	left := container.NewBorder(nil, nil, nil, widget.NewSeparator(), container.NewVScroll(container.NewPadded(nav)))
 	body := container.NewBorder(container.NewVBox(container.NewPadded(top), widget.NewSeparator()),
-		container.NewVBox(widget.NewSeparator(), u.status.object()), left, nil, container.NewScroll(container.NewPadded(u.area)))
-	// The screen area scrolls rather than growing the window past the screen
-	// when a screen is wider or taller than the display.
+		container.NewVBox(widget.NewSeparator(), u.status.object()), left, nil, container.NewVScroll(container.NewPadded(u.area)))
+	// The screen area scrolls up and down, never sideways: every screen fits
+	// the width of a 1024 px display (fit_test.go), and a taller one scrolls
+	// rather than growing the window past the screen.
 	u.installMenu()
 	return newActivityFrame(u, body)
 }

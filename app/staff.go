@@ -62,7 +62,9 @@ func buildStaff(u *UI) fyne.CanvasObject {
 	u.Set("app.staff", s)
 	s.list = widget.NewList(func() int { return len(s.staff) },
 		func() fyne.CanvasObject {
-			return container.NewGridWithColumns(4, widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""))
+			// Typical widths, so the list is as wide as its rows need.
+			return container.NewGridWithColumns(4, widget.NewLabel("buuta10"), widget.NewLabel("Rơ Châm H'Yen"),
+				widget.NewLabel(RoleName(domain.RoleSupervisor)), widget.NewLabel(i18n.T("app.staff.inactive")))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			st := s.staff[i]
@@ -131,10 +133,9 @@ func buildStaff(u *UI) fyne.CanvasObject {
 		boldLabel("app.setup.username"), boldLabel("app.setup.full_name"), boldLabel("app.staff.role"), boldLabel("app.staff.state"))
 	left := container.NewBorder(header, nil, nil, nil, s.list)
 	right := container.NewVScroll(container.NewVBox(s.detail, add))
-	split := container.NewHSplit(left, right)
-	split.Offset = 0.55
 	s.reload()
-	return split
+	// The detail beside the list, or below it on a narrow window.
+	return newBesideOrBelow(left, right, 0.55)
 }
 
 func boldLabel(key string) *widget.Label {

@@ -18,7 +18,6 @@ import (
 type statusBar struct {
 	u        *UI
 	place    *widget.Label
-	staff    *widget.Label
 	link     *widget.Label
 	waiting  *widget.Label
 	lastSync *widget.Label
@@ -33,6 +32,7 @@ type statusBar struct {
 	syncLast   time.Time
 	messageAt  time.Time
 	clearTimer *time.Timer
+	log        []loggedMessage
 }
 
 // notifyFor is how long a Notify message stays.
@@ -41,27 +41,33 @@ const notifyFor = 8 * time.Second
 func newStatusBar(u *UI) *statusBar {
 	b := &statusBar{u: u}
 	mk := func() *widget.Label { return widget.NewLabel("") }
-	b.place, b.staff, b.link, b.waiting, b.lastSync = mk(), mk(), mk(), mk(), mk()
+	b.place, b.link, b.waiting, b.lastSync = mk(), mk(), mk(), mk()
+	// Messages are never cut: they wrap onto more lines, and the row is
+	// hidden while there is none.
 	b.message = mk()
 	b.message.TextStyle.Italic = true
-	b.message.Truncation = fyne.TextTruncateEllipsis
+	b.message.Wrapping = fyne.TextWrapWord
+	b.message.Hide()
 	b.backup = mk()
 	b.backup.Importance = widget.DangerImportance
+	b.backup.Wrapping = fyne.TextWrapWord
 	b.backup.Hide()
 	return b
 }
 
+// object is the bar: one line of facts (who is signed in is on the top
+// bar), then the message and a backup failure, each on its own wrapping
+// line when there is one.
 func (b *statusBar) object() fyne.CanvasObject {
-	left := container.NewHBox(b.place, widget.NewSeparator(), b.staff, widget.NewSeparator(),
+	facts := container.NewHBox(b.place, widget.NewSeparator(),
 		b.link, widget.NewSeparator(), b.waiting, widget.NewSeparator(), b.lastSync)
-	return container.NewBorder(nil, nil, left, b.backup, b.message)
+	return container.NewVBox(facts, b.message, b.backup)
 }
 
 // refresh rewrites every part from the UI's state and the store.
 func (b *statusBar) refresh() {
 	u := b.u
 	b.place.SetText(u.PostPoint.Code + " · " + u.PostPoint.Name + " · " + i18n.Tf("app.status.device", map[string]string{"Letter": u.Device.Letter}))
-	b.staff.SetText(u.Staff.FullName + " (" + RoleName(u.Staff.Role) + ")")
 	if !b.syncFed {
 		// Nothing syncs yet: every event of this device is waiting.
 		n, err := u.Store.LastSeq(u.Ctx, u.Device.ID())
@@ -92,7 +98,13 @@ func (b *statusBar) refresh() {
 }
 
 func (b *statusBar) notify(msg string, now time.Time) {
-	b.message.SetText(msg)
+	b.setMessage(msg)
+	if msg != "" {
+		b.log = append(b.log, loggedMessage{at: now, text: msg})
+		if len(b.log) > messageLogSize {
+			b.log = b.log[len(b.log)-messageLogSize:]
+		}
+	}
 	b.messageAt = now
 	if b.clearTimer != nil {
 		b.clearTimer.Stop()
@@ -100,10 +112,42 @@ func (b *statusBar) notify(msg string, now time.Time) {
 	b.clearTimer = time.AfterFunc(notifyFor, func() {
 		fyne.Do(func() {
 			if b.messageAt.Equal(now) {
-				b.message.SetText("")
+				b.setMessage("")
 			}
 		})
 	})
+}
+
+// setMessage shows msg on its own line, or hides the line when msg is "".
+func (b *statusBar) setMessage(msg string) {
+	b.message.SetText(msg)
+	if msg == "" {
+		b.message.Hide()
+	} else {
+		b.message.Show()
+	}
+}
+
+// messageLogSize is how many past messages the status bar keeps.
+const messageLogSize = 50
+
+// loggedMessage is a status-bar message kept after it went away.
+type loggedMessage struct {
+	at   time.Time
+	text string
+}
+
+// MessageLog is the status bar's past messages, oldest first, as
+// "15:04 text" lines (the Desk menu shows them).
+func (u *UI) MessageLog() []string {
+	if u.status == nil {
+		return nil
+	}
+	var out []string
+	for _, m := range u.status.log {
+		out = append(out, m.at.In(domain.Zone).Format("15:04")+"  "+m.text)
+	}
+	return out
 }
 
 // Message is the status bar's current message (for tests).

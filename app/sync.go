@@ -81,7 +81,11 @@ func buildSync(u *UI) fyne.CanvasObject {
 		s.table.UnselectAll()
 	}
 	s.skipped = mk()
-	history := widget.NewCard(i18n.T("sync.history"), "", container.NewBorder(nil, s.skipped, nil, nil, s.table))
+	var widths []float32
+	for _, c := range roundColumns {
+		widths = append(widths, c.width)
+	}
+	history := widget.NewCard(i18n.T("sync.history"), "", container.NewBorder(nil, s.skipped, nil, nil, newFitColumns(s.table, widths)))
 
 	var top fyne.CanvasObject = summary
 	if u.IsSupervisor() {

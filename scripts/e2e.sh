@@ -17,6 +17,8 @@ SHOTS=${E2E_SHOTS:-e2e-shots}
 DISPLAY_NUM=${E2E_DISPLAY:-:99}
 DOSSIERS=${E2E_DOSSIERS:-2000}
 BIN=${E2E_BIN:-bin/postdesk}
+# The old screens post points have: the window must open no larger.
+SCREEN=${E2E_SCREEN:-1024x768}
 
 for tool in Xvfb xdotool import identify sqlite3; do
 	command -v "$tool" >/dev/null || { echo "e2e: $tool is missing (run: scripts/deps.sh e2e)" >&2; exit 1; }
@@ -59,9 +61,14 @@ shot() {
 	STEP=$((STEP + 1))
 	local f
 	f=$(printf '%s/%02d-%s.png' "$SHOTS" "$STEP" "$1")
-	DISPLAY=$DISPLAY_NUM import -window root "$f"
-	local colours
-	colours=$(identify -format '%k' "$f")
+	local colours try
+	# A loaded machine may not have drawn the window yet: try a few times.
+	for try in 1 2 3 4 5 6 7 8; do
+		DISPLAY=$DISPLAY_NUM import -window root "$f"
+		colours=$(identify -format '%k' "$f")
+		[ "$colours" -ge 3 ] || [ "$1" = failure ] && break
+		sleep 0.5
+	done
 	if [ "$colours" -lt 3 ] && [ "$1" != failure ]; then
 		fail "screenshot $f is blank"
 	fi
@@ -103,7 +110,7 @@ LANG=vi_VN.UTF-8 "$BIN" demo seed --db "$DB" --dossiers "$DOSSIERS" --showcase >
 	{ cat "$SHOTS/seed.log" >&2; fail "demo seed failed"; }
 
 echo "e2e: Xvfb on $DISPLAY_NUM"
-Xvfb "$DISPLAY_NUM" -screen 0 1280x800x24 -nolisten tcp >"$SHOTS/xvfb.log" 2>&1 &
+Xvfb "$DISPLAY_NUM" -screen 0 "${SCREEN}x24" -nolisten tcp >"$SHOTS/xvfb.log" 2>&1 &
 XPID=$!
 for i in $(seq 1 50); do
 	DISPLAY=$DISPLAY_NUM xdotool getmouselocation >/dev/null 2>&1 && break
@@ -130,6 +137,14 @@ done
 sleep 1.5
 shot signin
 
+# The window fits the screen (it used to widen itself to 1144 px).
+geom=$(DISPLAY=$DISPLAY_NUM xdotool getwindowgeometry --shell "$WIN")
+ww=$(sed -n 's/^WIDTH=//p' <<<"$geom")
+wh=$(sed -n 's/^HEIGHT=//p' <<<"$geom")
+[ "$ww" -le "${SCREEN%x*}" ] && [ "$wh" -le "${SCREEN#*x}" ] ||
+	fail "the window is ${ww}x${wh}, larger than the ${SCREEN} screen"
+echo "e2e: window ${ww}x${wh} on a ${SCREEN} screen"
+
 # 1. Sign in as a clerk, keyboard only: username, Enter, PIN, Enter.
 typ gdv1
 key Return
@@ -139,10 +154,14 @@ wait_for "SELECT count(*) FROM events WHERE kind = 'staff.signed_in' AND staff =
 sleep 1
 shot desk-after-signin
 
-# 2. Screens by their keys, and back to Intake.
-for k in F5 F4 F6 F7; do
+# 2. Every screen of the clerk by its key, and back to Intake; the window
+#    never grows past the screen.
+for k in F1 F5 F4 F11 F12 F6 F7; do
 	key "$k"
 	shot "key-$k"
+	geom=$(DISPLAY=$DISPLAY_NUM xdotool getwindowgeometry --shell "$WIN")
+	ww=$(sed -n 's/^WIDTH=//p' <<<"$geom")
+	[ "$ww" -le "${SCREEN%x*}" ] || fail "after $k the window is $ww px wide, wider than the screen"
 done
 key F3
 shot intake

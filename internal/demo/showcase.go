@@ -40,6 +40,9 @@ var (
 	}
 )
 
+// ShowcaseSize is how many dossiers Options.Showcase adds.
+func ShowcaseSize() int { return len(showcaseStates) }
+
 // showcase plans the showcase dossiers, numbered from first. Each is
 // planned twice with the same random numbers: once to learn when it
 // reaches its state, then again moved by whole weeks (working hours and
