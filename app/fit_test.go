@@ -308,4 +308,3 @@ func TestFirstStartFits(t *testing.T) {
 		reportMisfits(t, all)
 	}
 }
-
