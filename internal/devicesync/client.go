@@ -324,8 +324,7 @@ func (c *Client) push(ctx context.Context, st store.SyncState, r *Round) error {
 					continue
 				}
 			case syncproto.CodeRevoked:
-				c.Store.SetRevoked(context.WithoutCancel(ctx), c.Now(), pe.Message)
-				return ErrRevoked
+				return c.revoked(ctx, st.HubSignKey, dev.ID(), pe)
 			}
 		}
 		if err != nil {
@@ -369,6 +368,24 @@ func (c *Client) send(ctx context.Context, b *syncproto.Batch, hubKey ed25519.Pu
 		return ack, err
 	}
 	return ack, nil
+}
+
+// revoked handles a `revoked` refusal: the device stops syncing only when
+// the refusal carries a revocation signed by its hub for it. An unsigned
+// one (anything answering at the hub's address can send it) changes
+// nothing: the round fails and the next one tries again.
+func (c *Client) revoked(ctx context.Context, hubKey ed25519.PublicKey, device string, pe *syncproto.Error) error {
+	rv, err := syncproto.OpenRevocation(hubKey, pe, device)
+	if err != nil {
+		var oe *syncproto.Error
+		errors.As(err, &oe)
+		return syncproto.Errorf(oe.Code, "the hub's address answered %q but %s: nothing changed, the next round tries again",
+			pe.Message, oe.Message)
+	}
+	if err := c.Store.SetRevoked(context.WithoutCancel(ctx), rv.RevokedAt, pe.Message); err != nil {
+		return err
+	}
+	return ErrRevoked
 }
 
 // recordAck marks events synced after checking the ack against our log.
@@ -437,8 +454,7 @@ func (c *Client) fetchUpdates(ctx context.Context, st store.SyncState, device st
 			continue
 		}
 		if errors.As(err, &pe) && pe.Code == syncproto.CodeRevoked {
-			c.Store.SetRevoked(context.WithoutCancel(ctx), c.Now(), pe.Message)
-			return syncproto.Updates{}, ErrRevoked
+			return syncproto.Updates{}, c.revoked(ctx, st.HubSignKey, device, pe)
 		}
 		if err != nil {
 			return syncproto.Updates{}, err

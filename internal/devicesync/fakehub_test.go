@@ -34,6 +34,12 @@ type fakeHub struct {
 	// counters
 	batches, dupBatches, refused int
 	down                         bool // answers 503 to everything
+	// impostor makes the fake answer like something else at the hub's
+	// address: "revoke" (a bare 403 revoked to batches and pulls),
+	// "revoke-foreign" (a revocation signed by another key), "ack" (acks
+	// signed by another key), "updates" (updates signed by another key).
+	impostor string
+	other    ed25519.PrivateKey // the impostor's key
 }
 
 type fakeDevice struct {
@@ -52,7 +58,8 @@ type fakeUpdate struct {
 func newFakeHub(t testing.TB) *fakeHub {
 	_, priv, _ := ed25519.GenerateKey(nil)
 	id, _ := age.GenerateX25519Identity()
-	return &fakeHub{t: t, sign: priv, ageID: id, now: time.Now, tokens: map[string]string{}, devices: map[string]*fakeDevice{}}
+	_, other, _ := ed25519.GenerateKey(nil)
+	return &fakeHub{t: t, sign: priv, other: other, ageID: id, now: time.Now, tokens: map[string]string{}, devices: map[string]*fakeDevice{}}
 }
 
 func (h *fakeHub) token(pp string) string {
@@ -104,6 +111,9 @@ func (h *fakeHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		syncproto.WriteError(w, pe)
 	}
+	if _, ok := h.impostorAnswer(w, r, body); ok {
+		return
+	}
 	switch {
 	case r.URL.Path == syncproto.PathHealth:
 		json.NewEncoder(w).Encode(syncproto.Health{OK: true, Format: syncproto.Format, HubTime: h.now().UTC()})
@@ -152,7 +162,7 @@ func (h *fakeHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if dev.revoked {
-			fail(syncproto.Errorf(syncproto.CodeRevoked, "revoked"))
+			fail(h.revokedError(h.sign, syncproto.RequestDevice(r)))
 			return
 		}
 		after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
@@ -167,6 +177,59 @@ func (h *fakeHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// revokedError is a revoked refusal carrying a revocation signed by key.
+func (h *fakeHub) revokedError(key ed25519.PrivateKey, device string) *syncproto.Error {
+	e := syncproto.Errorf(syncproto.CodeRevoked, "device %s revoked", device)
+	sig, err := syncproto.SignRevocation(key, syncproto.RevokedNotice{Device: device, RevokedAt: h.now(), HubTime: h.now()})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	e.Revocation = &sig
+	return e
+}
+
+// impostorAnswer answers batches and pulls as h.impostor says, under h.mu.
+func (h *fakeHub) impostorAnswer(w http.ResponseWriter, r *http.Request, body []byte) (string, bool) {
+	batch := r.URL.Path == syncproto.PathBatches
+	pull := r.URL.Path == syncproto.PathUpdates
+	if h.impostor == "" || !(batch || pull) {
+		return "", false
+	}
+	device := syncproto.RequestDevice(r)
+	var b *syncproto.Batch
+	if batch {
+		var err error
+		if b, err = syncproto.ParseBatch(body); err != nil {
+			return "", false
+		}
+		device = b.Header.Device
+	}
+	switch h.impostor {
+	case "revoke":
+		syncproto.WriteError(w, syncproto.Errorf(syncproto.CodeRevoked, "device %s was revoked", device))
+	case "revoke-foreign":
+		syncproto.WriteError(w, h.revokedError(h.other, device))
+	case "ack":
+		if !batch {
+			return "", false
+		}
+		s, _ := syncproto.SignAck(h.other, syncproto.Ack{Device: device, BatchID: b.Header.BatchID, ThroughSeq: b.Header.LastSeq,
+			LastHash: b.Header.LastHash, HubTime: h.now()})
+		w.Write(s.Marshal())
+	case "updates":
+		if !pull {
+			return "", false
+		}
+		ups := syncproto.Updates{Device: device, Next: 99, HubTime: h.now(), Items: []syncproto.Update{
+			{ID: 99, Kind: syncproto.UpdateRevoke, At: h.now(), Payload: json.RawMessage(`{"device":"` + device + `","reason":"giả mạo"}`)}}}
+		s, _ := syncproto.SignUpdates(h.other, ups)
+		w.Write(s.Marshal())
+	default:
+		return "", false
+	}
+	return device, true
+}
+
 // ingest is the hub's batch rule, under h.mu.
 func (h *fakeHub) ingest(b *syncproto.Batch) ([]byte, error) {
 	hd := b.Header
@@ -175,7 +238,7 @@ func (h *fakeHub) ingest(b *syncproto.Batch) ([]byte, error) {
 		return nil, syncproto.Errorf(syncproto.CodeUnknown, "device %s unknown", hd.Device)
 	}
 	if dev.revoked {
-		return nil, syncproto.Errorf(syncproto.CodeRevoked, "device %s revoked", hd.Device)
+		return nil, h.revokedError(h.sign, hd.Device)
 	}
 	if err := b.Verify(dev.pub); err != nil {
 		return nil, err

@@ -285,3 +285,30 @@ func TestReportCSVNeutralisesFormulas(t *testing.T) {
 		t.Fatalf("the post point's name is not in the CSV at all:\n%s", buf.String())
 	}
 }
+
+// A revoked device's refusal carries a revocation signed by the hub: the
+// only kind a device acts on.
+func TestRevokedRefusalIsSigned(t *testing.T) {
+	s := openHub(t)
+	dev := newFakeDevice(t, "600900", "A")
+	dev.enroll(t, s)
+	dev.intake()
+	if err := s.Revoke(ctx, dev.id, "test", "máy bị mất"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.ReceiveBatch(ctx, dev.batch(t, 1, 1), "http")
+	pe := AsRefusal(err)
+	if pe.Code != syncproto.CodeRevoked {
+		t.Fatalf("batch of a revoked device: %v", err)
+	}
+	rv, err := syncproto.OpenRevocation(s.PublicKey(), pe, dev.id)
+	if err != nil {
+		t.Fatalf("the revocation does not verify with the hub's key: %v", err)
+	}
+	if rv.RevokedAt.IsZero() {
+		t.Fatal("no revocation time")
+	}
+	if _, err := syncproto.OpenRevocation(s.PublicKey(), pe, "600900-B"); err == nil {
+		t.Fatal("a revocation for 600900-A accepted by 600900-B")
+	}
+}

@@ -73,7 +73,7 @@ func (s *Store) open(ctx context.Context, b *syncproto.Batch) (incoming, *Device
 		return incoming{}, nil, err
 	}
 	if dev.Revoked() {
-		return incoming{}, nil, refuse(syncproto.CodeRevoked, "device %s was revoked on %s", dev.ID, domain.FormatDateTime(dev.RevokedAt))
+		return incoming{}, nil, s.revokedError(dev)
 	}
 	if b.Header.PostPoint != dev.PostPointCode {
 		return incoming{}, nil, refuse(syncproto.CodeWrongPoint, "device %s belongs to post point %s, not %s", dev.ID, dev.PostPointCode, b.Header.PostPoint)
@@ -230,7 +230,7 @@ func (s *Store) ingestStream(ctx context.Context, verified *Device, next func() 
 			return err
 		}
 		if dev.Revoked() {
-			return refuse(syncproto.CodeRevoked, "device %s was revoked on %s", dev.ID, domain.FormatDateTime(dev.RevokedAt))
+			return s.revokedError(dev)
 		}
 		if !bytes.Equal(dev.PublicKey, verified.PublicKey) {
 			return refuse(syncproto.CodeBadSignature, "device %s's key changed while the batch was checked", dev.ID)

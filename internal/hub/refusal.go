@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"postdesk/internal/domain"
 	"postdesk/internal/syncproto"
 )
 
@@ -17,6 +18,16 @@ import (
 
 func refuse(code, format string, a ...any) *syncproto.Error {
 	return &syncproto.Error{Code: code, Message: fmt.Sprintf(format, a...)}
+}
+
+// revokedError is the refusal for a revoked device, with the hub's signed
+// revocation: the device stops syncing only on a signed one.
+func (s *Store) revokedError(dev *Device) *syncproto.Error {
+	e := refuse(syncproto.CodeRevoked, "device %s was revoked on %s", dev.ID, domain.FormatDateTime(dev.RevokedAt))
+	if sig, err := syncproto.SignRevocation(s.signKey, syncproto.RevokedNotice{Device: dev.ID, RevokedAt: dev.RevokedAt, HubTime: s.Now()}); err == nil {
+		e.Revocation = &sig
+	}
+	return e
 }
 
 // AsRefusal returns err as a protocol error; any other error is an internal one.

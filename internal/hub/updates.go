@@ -501,7 +501,7 @@ func (s *Store) Pull(ctx context.Context, deviceID string, cursor int64, limit i
 			return err
 		}
 		if dev.Revoked() {
-			return refuse(syncproto.CodeRevoked, "device %s was revoked on %s", dev.ID, domain.FormatDateTime(dev.RevokedAt))
+			return s.revokedError(dev)
 		}
 		items, more, next, err := pullTx(ctx, tx, dev, cursor, limit, now)
 		if err != nil {

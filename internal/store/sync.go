@@ -153,9 +153,9 @@ func (s *Store) RecordAck(ctx context.Context, through int64, hash string, blob 
 		if through <= cur {
 			return nil
 		}
-		var blob []byte
-		err := tx.QueryRowContext(ctx, "SELECT hash FROM events WHERE device_id = ? AND seq = ?", dev.ID(), through).Scan(&blob)
-		mine := hex.EncodeToString(blob)
+		var stored []byte // this device's hash of event through (not the ack: blob is kept verbatim)
+		err := tx.QueryRowContext(ctx, "SELECT hash FROM events WHERE device_id = ? AND seq = ?", dev.ID(), through).Scan(&stored)
+		mine := hex.EncodeToString(stored)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("the hub acknowledges event %d, which this device never wrote", through)
 		}

@@ -102,6 +102,7 @@ type Error struct {
 	Message     string     `json:"message"`
 	ExpectedSeq int64      `json:"expected_seq,omitempty"` // gap: the seq the hub expects next
 	HubTime     *time.Time `json:"hub_time,omitempty"`     // clock_skew: the hub's clock
+	Revocation  *Signed    `json:"revocation,omitempty"`   // revoked: the hub's signed RevokedNotice
 }
 
 func (e *Error) Error() string {

@@ -26,9 +26,10 @@ type Signed struct {
 
 // Signed message types.
 const (
-	TypeAck     = "ack"
-	TypeUpdates = "updates"
-	TypeReply   = "reply"
+	TypeAck        = "ack"
+	TypeUpdates    = "updates"
+	TypeReply      = "reply"
+	TypeRevocation = "revocation"
 )
 
 func signedText(typ string, data []byte) []byte {
@@ -118,6 +119,44 @@ func OpenAck(hubPub ed25519.PublicKey, s Signed, device string) (Ack, error) {
 		return a, Errorf(CodeBadHeader, "ack: through_seq %d and last_hash disagree", a.ThroughSeq)
 	}
 	return a, nil
+}
+
+// RevokedNotice is the hub's signed word that a device is revoked. It comes
+// with a `revoked` refusal (Error.Revocation): a device stops syncing only
+// on one that verifies with its hub's key and names it. A bare `revoked`
+// answer — anything at the hub's address can send one — is a failed round.
+type RevokedNotice struct {
+	Device    string    `json:"device"`
+	RevokedAt time.Time `json:"revoked_at"`
+	HubTime   time.Time `json:"hub_time"`
+}
+
+// SignRevocation signs a revocation with the hub's key.
+func SignRevocation(key ed25519.PrivateKey, r RevokedNotice) (Signed, error) {
+	if r.RevokedAt.IsZero() || r.HubTime.IsZero() {
+		return Signed{}, fmt.Errorf("revocation without revoked_at or hub_time")
+	}
+	r.RevokedAt, r.HubTime = r.RevokedAt.UTC(), r.HubTime.UTC()
+	return Sign(key, TypeRevocation, r)
+}
+
+// OpenRevocation verifies the revocation carried by a `revoked` refusal
+// with the hub's key and checks it names device.
+func OpenRevocation(hubPub ed25519.PublicKey, e *Error, device string) (RevokedNotice, error) {
+	var r RevokedNotice
+	if e.Revocation == nil {
+		return r, Errorf(CodeBadSignature, "without the hub's signed revocation")
+	}
+	if err := Open(hubPub, *e.Revocation, TypeRevocation, &r); err != nil {
+		return r, err
+	}
+	if r.Device != device {
+		return r, Errorf(CodeForeign, "the revocation is for device %s, not %s", r.Device, device)
+	}
+	if r.RevokedAt.IsZero() {
+		return r, Errorf(CodeBadHeader, "revocation: revoked_at is missing")
+	}
+	return r, nil
 }
 
 // ReadSignedResponse reads a hub answer: a Signed on 200, or an *Error.
