@@ -27,8 +27,11 @@ import (
 //
 // d is the device that signed (normally the one that took the dossier), t
 // the time of receipt in Unix seconds, and s the device key's ed25519
-// signature of Message(receipt, d, t), base64url without padding. A
-// citizen's phone opens the link; a PostDesk scan box checks the signature.
+// signature, base64url without padding, of Message(link): the whole text
+// the phone opens — scheme, host, path, every query parameter (d and t
+// included) and the fragment — with only "&s=…" taken out. A link whose
+// host, scheme, path or query was changed (a phishing link built from a
+// real receipt) does not verify. s is always the last query parameter.
 
 // Errors of ParseQR, Verify and MakeQR; test with errors.Is. Each comes
 // wrapped with a *domain.FieldError whose Key i18n.Message translates, on
@@ -56,8 +59,9 @@ func notReceipt(format string, a ...any) error {
 		"not a PostDesk receipt: "+format, a...)}
 }
 
-// qrTag opens every signed message; a new format would use "PD2".
-const qrTag = "PD1"
+// qrTag opens every signed message. "PD1" signed only the receipt number,
+// device and time, not the link; "PD2" signs the whole link.
+const qrTag = "PD2"
 
 // maxQRText bounds what ParseQR reads: a receipt link is under 300 bytes.
 const maxQRText = 2048
@@ -71,10 +75,9 @@ const (
 )
 
 // Message is the exact byte string a receipt QR's signature covers:
-// "PD1|" + receipt number + "|" + device ID + "|" + time of receipt in Unix
-// seconds. The receipt number is in its canonical spelling.
-func Message(receipt, device string, receivedAt time.Time) []byte {
-	return []byte(qrTag + "|" + receipt + "|" + device + "|" + strconv.FormatInt(receivedAt.Unix(), 10))
+// "PD2|" + the QR text without its "&s=<signature>" part.
+func Message(unsigned string) []byte {
+	return []byte(qrTag + "|" + unsigned)
 }
 
 // MakeQR builds the QR text of a dossier's receipt, signed by the device
@@ -109,7 +112,6 @@ func SignQR(tmpl, receipt, device string, receivedAt time.Time, key ed25519.Priv
 	if err != nil {
 		return "", err
 	}
-	sig := ed25519.Sign(key, Message(canon, device, receivedAt))
 	base, frag, _ := strings.Cut(link, "#")
 	sep := "&"
 	switch {
@@ -123,10 +125,13 @@ func SignQR(tmpl, receipt, device string, receivedAt time.Time, key ed25519.Priv
 	b.WriteString(sep)
 	b.WriteString(paramDevice + "=" + device)
 	b.WriteString("&" + paramTime + "=" + strconv.FormatInt(receivedAt.Unix(), 10))
-	b.WriteString("&" + paramSignature + "=" + base64.RawURLEncoding.EncodeToString(sig))
+	fragment := ""
 	if frag != "" {
-		b.WriteString("#" + frag)
+		fragment = "#" + frag
 	}
+	sig := ed25519.Sign(key, Message(b.String()+fragment))
+	b.WriteString("&" + paramSignature + "=" + base64.RawURLEncoding.EncodeToString(sig))
+	b.WriteString(fragment)
 	return b.String(), nil
 }
 
@@ -185,6 +190,7 @@ type Scan struct {
 	Device     string    // device that signed, e.g. "600900-A"
 	ReceivedAt time.Time // time of receipt, to the second, in domain.Zone
 	Signature  []byte    // 64-byte ed25519 signature
+	Unsigned   string    // Text without "&s=<signature>": what the signature covers
 }
 
 // ParseQR reads the text of a scanned receipt QR, whatever host and path
@@ -236,8 +242,18 @@ func ParseQR(text string) (Scan, error) {
 	if err != nil {
 		return Scan{}, err
 	}
+	// s is the last query parameter: the signed text is the rest, byte for byte.
+	mark := "&" + paramSignature + "=" + sig64
+	i := strings.Index(text, mark)
+	rest := ""
+	if i >= 0 {
+		rest = text[i+len(mark):]
+	}
+	if i < 0 || strings.Count(text, mark) != 1 || (rest != "" && rest[0] != '#') {
+		return Scan{}, notReceipt("the signature is not the link's last parameter")
+	}
 	return Scan{Text: text, Receipt: receipt, Device: dev, ReceivedAt: time.Unix(sec, 0).In(domain.Zone),
-		Signature: sig}, nil
+		Signature: sig, Unsigned: text[:i] + rest}, nil
 }
 
 // findReceipt finds the receipt number in a link: the "ma" parameter, else
@@ -299,7 +315,7 @@ func (s Scan) Verify(pub ed25519.PublicKey) error {
 			"no usable key for device %s", s.Device).WithArgs("Device", s.Device)}
 	}
 	if len(s.Signature) != ed25519.SignatureSize ||
-		!ed25519.Verify(pub, Message(s.Receipt, s.Device, s.ReceivedAt), s.Signature) {
+		!ed25519.Verify(pub, Message(s.Unsigned), s.Signature) {
 		return &codedError{ErrBadSignature, domain.Errf("scan", "receipt.err.bad_signature",
 			"the signature of receipt %s by device %s does not verify", s.Receipt, s.Device).
 			WithArgs("Receipt", s.Receipt, "Device", s.Device)}
