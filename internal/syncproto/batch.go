@@ -374,6 +374,14 @@ func (b *Batch) Events() ([]domain.Event, error) {
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
+	// Each line must be the canonical encoding of what it decodes to (what
+	// EncodeBatch writes): re-encoded, it must give the same bytes. That
+	// refuses duplicate keys, other key case or order, white space, needless
+	// \u escapes and empty optional fields, which a lenient decoder would
+	// read as something else than another implementation does.
+	var canon bytes.Buffer
+	cenc := json.NewEncoder(&canon)
+	cenc.SetEscapeHTML(false)
 	events := make([]domain.Event, 0, h.Count)
 	prev := h.PrevHash
 	for start := 0; start < len(raw); {
@@ -395,6 +403,12 @@ func (b *Batch) Events() ([]domain.Event, error) {
 		}
 		if raw[end] != '\n' || bytes.IndexByte(raw[start:end], '\n') >= 0 {
 			return nil, Errorf(CodeCorruptBody, "line %d: not exactly one JSON value", line)
+		}
+		canon.Reset()
+		if err := cenc.Encode(&w); err != nil || !bytes.Equal(canon.Bytes(), raw[start:end+1]) {
+			reason, detail := nonCanonical(raw[start:end])
+			return nil, &Error{Code: CodeCorruptBody, Reason: reason,
+				Message: fmt.Sprintf("line %d is not in canonical form (%s): %s", line, reason, detail)}
 		}
 		start = end + 1
 		if w.Seq != want {

@@ -103,6 +103,7 @@ type Error struct {
 	ExpectedSeq int64      `json:"expected_seq,omitempty"` // gap: the seq the hub expects next
 	HubTime     *time.Time `json:"hub_time,omitempty"`     // clock_skew: the hub's clock
 	Revocation  *Signed    `json:"revocation,omitempty"`   // revoked: the hub's signed RevokedNotice
+	Reason      string     `json:"reason,omitempty"`       // corrupt_body: why a line is not canonical (Reason*)
 }
 
 func (e *Error) Error() string {
