@@ -593,7 +593,23 @@ func (c *cellReader) text(column string) string {
 		c.add(column, "", "err.catalog.encoding", "the text is not UTF-8")
 		return ""
 	}
-	return domain.Clean(v)
+	v = domain.Clean(v)
+	if max := cellLimit(column); utf8.RuneCountInString(v) > max {
+		c.tooLong(column, v, max)
+		return ""
+	}
+	return v
+}
+
+// tooLong records a cell over its length bound (domain limits: what a
+// catalog cell becomes must fit an event, see domain.MaxEventPayload).
+func (c *cellReader) tooLong(column, v string, max int) {
+	n := len(*c.errs)
+	length := utf8.RuneCountInString(v)
+	c.add(column, v, "err.catalog.too_long", "%d characters; at most %d", length, max)
+	if len(*c.errs) > n {
+		(*c.errs)[n].WithArgs("Length", strconv.Itoa(length), "Max", strconv.Itoa(max))
+	}
 }
 
 // required is text that must not be empty.
@@ -721,6 +737,11 @@ func (c *cellReader) procedure() (domain.Procedure, bool) {
 	p.BCCIReturn = c.flag(colBCCIReturn)
 	if v := c.text(colDocuments); v != "" {
 		docs, problems := parseDocuments(v)
+		for _, d := range docs {
+			if utf8.RuneCountInString(d.Name) > domain.MaxDocumentName {
+				c.tooLong(colDocuments, d.Name, domain.MaxDocumentName)
+			}
+		}
 		for _, pr := range problems {
 			n := len(*c.errs)
 			c.add(colDocuments, pr.value, pr.key, "paper %d: %s", pr.index, pr.msg)

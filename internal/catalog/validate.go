@@ -26,6 +26,12 @@ func ValidateProcedure(p domain.Procedure) error {
 	case !ValidProcedureCode(p.Code):
 		add(colCode, p.Code, "err.catalog.bad_code", "%q is not a procedure code", p.Code)
 	}
+	for _, c := range [][2]string{{colName, p.Name}, {colSource, p.Source}, {colField, p.Field}, {colLevel, p.Level}} {
+		if max := cellLimit(c[0]); utf8.RuneCountInString(c[1]) > max {
+			add(c[0], "", "err.catalog.too_long", "too long: at most %d characters", max).
+				WithArgs("Length", strconv.Itoa(utf8.RuneCountInString(c[1])), "Max", strconv.Itoa(max))
+		}
+	}
 	if p.Name == "" {
 		add(colName, p.Name, "err.catalog.missing", "name is required")
 	} else if !isClean(p.Name) {
@@ -58,6 +64,9 @@ func ValidateProcedure(p domain.Procedure) error {
 	seen := map[string]bool{}
 	for i, d := range p.Documents {
 		switch {
+		case utf8.RuneCountInString(d.Name) > domain.MaxDocumentName:
+			add(colDocuments, "", "err.catalog.too_long", "paper %d: too long", i+1).
+				WithArgs("Length", strconv.Itoa(utf8.RuneCountInString(d.Name)), "Max", strconv.Itoa(domain.MaxDocumentName))
 		case d.Name == "" || !isClean(d.Name) || strings.ContainsAny(d.Name, ";|"):
 			add(colDocuments, d.Name, "err.catalog.bad_document", "paper name %q is not valid", d.Name).
 				WithArgs("Index", strconv.Itoa(i+1))
@@ -85,6 +94,12 @@ func ValidateAgency(a domain.Agency) error {
 		add(colAgencyCode, a.Code, "err.agency_code.format", "%q is not an agency code", a.Code).
 			WithArgs("Code", a.Code)
 	}
+	for _, c := range [][2]string{{colAgencyName, a.Name}, {colAddress, a.Address}, {colPhone, a.Phone}} {
+		if max := cellLimit(c[0]); utf8.RuneCountInString(c[1]) > max {
+			add(c[0], "", "err.catalog.too_long", "too long: at most %d characters", max).
+				WithArgs("Length", strconv.Itoa(utf8.RuneCountInString(c[1])), "Max", strconv.Itoa(max))
+		}
+	}
 	if a.Name == "" {
 		add(colAgencyName, a.Name, "err.catalog.missing", "agency_name is required")
 	} else if !isClean(a.Name) {
@@ -104,3 +119,14 @@ func ValidateAgency(a domain.Agency) error {
 
 // isClean reports whether s is valid UTF-8 and already what domain.Clean makes of it.
 func isClean(s string) bool { return utf8.ValidString(s) && domain.Clean(s) == s }
+
+// cellLimit is the most characters a catalog cell of column may hold.
+func cellLimit(column string) int {
+	switch column {
+	case colName, colAgencyName:
+		return domain.MaxCatalogName
+	case colDocuments:
+		return domain.MaxDocumentsCell
+	}
+	return domain.MaxCatalogText
+}

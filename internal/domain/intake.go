@@ -3,7 +3,6 @@ package domain
 import (
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // Intake rules: what a dossier must hold before it is saved at the counter
@@ -129,6 +128,7 @@ func PrepareIntake(d Dossier, p Procedure) (Dossier, Errors) {
 		d.Applicant.Phone = n
 	}
 	d.Applicant.Commune = Clean(d.Applicant.Commune)
+	add(maxLen("applicant.commune", d.Applicant.Commune, MaxShortText))
 	d.Applicant.Address = Clean(d.Applicant.Address)
 	add(maxLen("applicant.address", d.Applicant.Address, MaxAddressLength))
 
@@ -147,9 +147,14 @@ func PrepareIntake(d Dossier, p Procedure) (Dossier, Errors) {
 	// Papers: counted with the applicant; what is missing must be told.
 	if d.Option.Sends() {
 		received := 0
+		if len(d.Documents) > MaxDocumentsListed {
+			add(Errf("documents", "err.intake.too_many_documents", "%d papers; at most %d", len(d.Documents), MaxDocumentsListed).
+				WithArgs("N", strconv.Itoa(len(d.Documents)), "Max", strconv.Itoa(MaxDocumentsListed)))
+		}
 		for i := range d.Documents {
 			doc := &d.Documents[i]
 			doc.Name = Clean(doc.Name)
+			add(maxLen("documents."+strconv.Itoa(i)+".name", doc.Name, MaxDocumentName))
 			if !doc.Received {
 				continue
 			}
@@ -332,12 +337,7 @@ func checkMoney(field string, m Money) *FieldError {
 	return nil
 }
 
-func maxLen(field, s string, n int) *FieldError {
-	if utf8.RuneCountInString(s) > n {
-		return Errf(field, "err.intake.too_long", "at most %d characters", n).WithArgs("Max", strconv.Itoa(n))
-	}
-	return nil
-}
+func maxLen(field, s string, n int) *FieldError { return TextTooLong(field, s, n) }
 
 // ParseMoney reads an amount of đồng as a clerk types it: "15000",
 // "15.000", "15 000", "15,000" or "15.000 ₫" (also "đ" or "vnd"). Empty is 0.

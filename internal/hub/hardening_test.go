@@ -3,6 +3,7 @@ package hub
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -310,5 +311,22 @@ func TestRevokedRefusalIsSigned(t *testing.T) {
 	}
 	if _, err := syncproto.OpenRevocation(s.PublicKey(), pe, "600900-B"); err == nil {
 		t.Fatal("a revocation for 600900-A accepted by 600900-B")
+	}
+}
+
+// Outcome rows (file or API) become events on devices: each column is
+// bounded, with the line and column named, and nothing is queued.
+func TestOutcomeColumnsBounded(t *testing.T) {
+	s := openHub(t)
+	long := strings.Repeat("Hồ sơ thiếu giấy tờ ", domain.MaxCatalogText/10)
+	_, err := s.QueueOutcomes(ctx, []Outcome{{Line: 1, Receipt: "600900A-261125-0001", Outcome: "rejected", Reason: long}}, "test")
+	var errs domain.Errors
+	if !errors.As(err, &errs) || errs[0].Field != "line 1: reason" || errs[0].Key != "err.intake.too_long" {
+		t.Fatalf("a %d-character reason: %v", len([]rune(long)), err)
+	}
+	var n int
+	s.db.QueryRow("SELECT count(*) FROM updates").Scan(&n)
+	if n != 0 {
+		t.Fatalf("%d updates queued", n)
 	}
 }

@@ -161,7 +161,42 @@ func dedupKey(parts ...string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// outcomeLimits bound each column of an outcome row (characters): every
+// one may end up in an event on a device (domain.MaxEventPayload).
+var outcomeLimits = []struct {
+	column string
+	value  func(o *Outcome) string
+	max    int
+}{
+	{"papers", func(o *Outcome) string { return o.Papers }, domain.MaxDocumentsCell},
+	{"reason", func(o *Outcome) string { return o.Reason }, domain.MaxCatalogText},
+	{"applicant_name", func(o *Outcome) string { return o.ApplicantName }, domain.MaxNameLength},
+	{"commune", func(o *Outcome) string { return o.Commune }, domain.MaxShortText},
+	{"address", func(o *Outcome) string { return o.Address }, domain.MaxAddressLength},
+	{"procedure_name", func(o *Outcome) string { return o.ProcedureName }, domain.MaxCatalogName},
+	{"receipt", func(o *Outcome) string { return o.Receipt }, domain.MaxShortText},
+	{"official_code", func(o *Outcome) string { return o.OfficialCode }, domain.MaxShortText},
+	{"outcome", func(o *Outcome) string { return o.Outcome }, domain.MaxShortText},
+	{"due_date", func(o *Outcome) string { return o.DueDate }, domain.MaxShortText},
+	{"post_point", func(o *Outcome) string { return o.PostPoint }, domain.MaxShortText},
+	{"applicant_id", func(o *Outcome) string { return o.ApplicantID }, domain.MaxShortText},
+	{"applicant_phone", func(o *Outcome) string { return o.ApplicantPhone }, domain.MaxShortText},
+	{"procedure_code", func(o *Outcome) string { return o.ProcedureCode }, domain.MaxShortText},
+	{"agency_code", func(o *Outcome) string { return o.AgencyCode }, domain.MaxShortText},
+	{"fee", func(o *Outcome) string { return o.Fee }, domain.MaxShortText},
+}
+
 func (v *validator) row(o *Outcome) ([]planned, bool) {
+	long := false
+	for _, l := range outcomeLimits {
+		if e := domain.TextTooLong(l.column, l.value(o), l.max); e != nil {
+			v.failErr(o.Line, l.column, e)
+			long = true
+		}
+	}
+	if long {
+		return nil, false
+	}
 	kind := normalizeOutcome(o.Outcome)
 	switch kind {
 	case OutcomeAccepted, OutcomeSupplement, OutcomeRejected, OutcomeResultReady:

@@ -97,6 +97,10 @@ func (r *recorder) append(e *domain.Event, cur *domain.Dossier, load bool) (*dom
 		e.At = r.now()
 	}
 	e.At = e.At.UTC().Round(0) // as it will read back from the log, so a replay matches
+	// The last guard behind the edge checks: no event too large to sync.
+	if fe := domain.EventTooLarge(e.Kind, len(e.Payload)); fe != nil {
+		return nil, domain.Errors{fe}
+	}
 	var next *domain.Dossier
 	if e.Dossier != "" {
 		if cur == nil && load {

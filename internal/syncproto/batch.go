@@ -148,7 +148,16 @@ func EncodeBatch(key ed25519.PrivateKey, device, postPoint string, prevHash stri
 			return nil, 0, fmt.Errorf("event %d: %w", e.Seq, err)
 		}
 		if raw.Len()-mark > MaxLineBytes {
-			return nil, 0, fmt.Errorf("event %d is larger than %d bytes", e.Seq, MaxLineBytes)
+			// An event over the line limit (written by a PostDesk before
+			// every input was bounded) travels in a batch of its own, so it
+			// never blocks the log behind it (docs/sync-protocol.md §4.2).
+			if n > 0 {
+				raw.Truncate(mark)
+				break
+			}
+			lastHash = e.Hash
+			n++
+			break
 		}
 		if n > 0 && raw.Len() > maxRaw {
 			raw.Truncate(mark)
@@ -171,7 +180,8 @@ func EncodeBatch(key ed25519.PrivateKey, device, postPoint string, prevHash stri
 		if n > 1 { // incompressible events: try half as many
 			return EncodeBatch(key, device, postPoint, prevHash, firstSeq, events[:n/2], updatesAfter, now, maxEvents, maxRaw)
 		}
-		return nil, 0, fmt.Errorf("event %d does not fit a batch", firstSeq)
+		return nil, 0, &Error{Code: CodeTooLarge, Message: fmt.Sprintf(
+			"event %d does not fit a batch even alone: %d bytes compressed, the limit is %d", firstSeq, body.Len(), MaxBodyBytes)}
 	}
 	bodySum := sha256.Sum256(body.Bytes())
 	last := firstSeq + int64(n) - 1
