@@ -1,7 +1,6 @@
 package app
 
 import (
-	"net/url"
 	"os"
 	"path/filepath"
 
@@ -23,8 +22,9 @@ func receiptDir(u *UI) string {
 }
 
 // printReceipt renders the receipt of dossier id to a PDF, records that it
-// was printed, and opens it in the system viewer (which prints it). The
-// path is returned even when opening fails.
+// was printed, and sends it to paper (deliverReceipt: the viewer or the
+// printer of the settings; when neither works the clerk sees the path and
+// what to do). The path is returned.
 func printReceipt(u *UI, id string, reprint bool) (string, error) {
 	clerk := ""
 	if !reprint {
@@ -46,12 +46,6 @@ func printReceipt(u *UI, id string, reprint bool) (string, error) {
 		receiptPrintPayload{Reprint: reprint, Layout: in.Layout}); err != nil {
 		return path, err
 	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		abs = path
-	}
-	if err := u.App.OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}); err != nil {
-		return path, err
-	}
+	u.deliverReceipt(path)
 	return path, nil
 }

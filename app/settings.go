@@ -40,6 +40,7 @@ type settingsForm struct {
 	layout       *widget.RadioGroup
 	lookupURL    *Entry
 	hotline      *Entry
+	printer      *Entry
 	transitDays  *Entry
 	holidays     *widget.Entry
 	tariffNames  []*Entry
@@ -85,6 +86,10 @@ func buildSettings(u *UI) fyne.CanvasObject {
 	f.layout.SetSelected(f.layout.Options[max(0, indexOf(layoutCodes, st.ReceiptLayout))])
 	f.lookupURL = text(st.LookupURLTemplate)
 	f.hotline = text(st.Hotline)
+	f.printer = text(st.Printer)
+	f.printer.SetPlaceHolder(i18n.T("app.settings.printer_hint"))
+	printerNote := widget.NewLabel(i18n.T("app.settings.printer_note"))
+	printerNote.Wrapping = fyne.TextWrapWord
 	f.transitDays = num(st.TransitDays)
 	f.holidays = widget.NewMultiLineEntry()
 	f.holidays.SetText(strings.Join(st.Holidays, "\n"))
@@ -122,7 +127,7 @@ func buildSettings(u *UI) fyne.CanvasObject {
 	f.save = widget.NewButton(i18n.T("app.settings.save"), func() { f.submit() })
 	f.save.Importance = widget.HighImportance
 	// Enter in any one-line field saves, as on every PostDesk form.
-	for _, e := range []*Entry{f.idle, f.lookupURL, f.hotline, f.transitDays, f.maxFailed, f.waitingDays, f.backupFolder, f.backupKeep, f.hubURL} {
+	for _, e := range []*Entry{f.idle, f.lookupURL, f.hotline, f.printer, f.transitDays, f.maxFailed, f.waitingDays, f.backupFolder, f.backupKeep, f.hubURL} {
 		e.OnSubmitted = func(string) { f.submit() }
 	}
 	for i := range f.tariffNames {
@@ -142,6 +147,7 @@ func buildSettings(u *UI) fyne.CanvasObject {
 		container.NewGridWithColumns(2,
 			row("app.settings.layout", "settings.layout", f.layout),
 			row("app.settings.hotline", "settings.hotline", f.hotline)),
+		row("app.settings.printer", "settings.printer", container.NewVBox(f.printer, printerNote)),
 		row("app.settings.lookup_url", "settings.lookup_url", f.lookupURL),
 		heading("app.settings.dates"),
 		container.NewGridWithColumns(2,
@@ -195,7 +201,7 @@ func indexOf(list []string, v string) int {
 type settingsInput struct {
 	Language, Layout                      string
 	Idle, TransitDays, MaxFailed, Waiting string
-	LookupURL, Hotline, Holidays          string
+	LookupURL, Hotline, Holidays, Printer string
 	TariffNames, TariffCosts              []string
 	BackupFolder, BackupKeep, HubURL      string
 }
@@ -203,7 +209,7 @@ type settingsInput struct {
 func (f *settingsForm) input() settingsInput {
 	in := settingsInput{
 		Idle: f.idle.Text, TransitDays: f.transitDays.Text, MaxFailed: f.maxFailed.Text, Waiting: f.waitingDays.Text,
-		LookupURL: f.lookupURL.Text, Hotline: f.hotline.Text, Holidays: f.holidays.Text,
+		LookupURL: f.lookupURL.Text, Hotline: f.hotline.Text, Printer: f.printer.Text, Holidays: f.holidays.Text,
 		BackupFolder: f.backupFolder.Text, BackupKeep: f.backupKeep.Text, HubURL: f.hubURL.Text,
 	}
 	if i := f.language.SelectedIndex(); i >= 0 {
@@ -251,6 +257,7 @@ func applySettings(base domain.Settings, in settingsInput) (domain.Settings, dom
 		!strings.Contains(st.LookupURLTemplate, "{receipt}") {
 		errs = append(errs, domain.Errf("settings.lookup_url", "err.settings.lookup_url", "a web address containing {receipt}"))
 	}
+	st.Printer = domain.Clean(in.Printer) // "" opens receipts in the PDF viewer
 	st.Hotline = domain.Clean(in.Hotline)
 	if st.Hotline == "" {
 		errs = append(errs, domain.Errf("settings.hotline", "err.required", "required"))

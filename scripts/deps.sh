@@ -2,7 +2,7 @@
 # deps.sh — make sure the Debian packages PostDesk needs are installed.
 #
 #   scripts/deps.sh run    C compiler and X11/OpenGL headers to build the app (cgo, Fyne)
-#   scripts/deps.sh test   tools the tests call: pdftotext, zbarimg, sqlite3
+#   scripts/deps.sh test   tools the tests call: pdftotext, zbarimg, sqlite3, cupsd and lp (a private print queue)
 #   scripts/deps.sh e2e    Xvfb, xdotool, ImageMagick for end-to-end tests, plus "run"
 #
 # Several groups may be given at once. Packages already installed (dpkg -s) are
@@ -13,7 +13,7 @@ set -euo pipefail
 
 run_pkgs=(gcc libc6-dev pkg-config
 	libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev)
-test_pkgs=(poppler-utils zbar-tools sqlite3 chromium)
+test_pkgs=(poppler-utils zbar-tools sqlite3 chromium cups-daemon cups-client)
 e2e_pkgs=(xvfb xauth xdotool imagemagick "${run_pkgs[@]}")
 
 usage() {

@@ -16,6 +16,7 @@ type Settings struct {
 	BackupFolder      string        `json:"backup_folder"`       // "" = beside the database
 	BackupKeep        int           `json:"backup_keep"`         // automatic daily backups kept
 	HubURL            string        `json:"hub_url"`             // province hub, once enrolled
+	Printer           string        `json:"printer,omitempty"`   // receipts print straight to it; "" = open in the PDF viewer
 	Targets           Targets       `json:"targets"`             // the province's three BCCI targets
 }
 
