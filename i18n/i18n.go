@@ -298,7 +298,12 @@ func (c *Catalog) moveError(e *domain.MoveError) string {
 	if c.Has("roundtrip.move." + move) {
 		move = c.T("roundtrip.move." + move)
 	}
-	return c.Tf(e.Key(), map[string]string{"Dossier": e.Dossier, "State": state, "Move": move})
+	args := map[string]string{"Dossier": e.Dossier, "State": state, "Move": move}
+	if e.First != "" {
+		args["First"] = c.T("roundtrip.move." + string(e.First))
+		args["Where"] = c.T("move.where." + string(e.First))
+	}
+	return c.Tf(e.Key(), args)
 }
 
 // current is the catalog the package-level functions use.

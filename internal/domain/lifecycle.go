@@ -1,6 +1,9 @@
 package domain
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // State is where a dossier stands in its round trip.
 type State string
@@ -120,6 +123,10 @@ type MoveError struct {
 	State   State // "" when the dossier does not exist
 	Move    Kind
 	Reason  string
+	// First is the move that must happen before Move can (FirstStep), when
+	// the state is the reason; Closed says the dossier's road has ended.
+	First  Kind
+	Closed bool
 }
 
 // Key is the i18n key of the message to show for this refusal.
@@ -129,6 +136,12 @@ func (e *MoveError) Key() string {
 		return "err.move.no_return"
 	case notSent:
 		return "err.move.not_sent"
+	}
+	if e.Reason == "" && e.First != "" {
+		return "err.move.first"
+	}
+	if e.Reason == "" && e.Closed {
+		return "err.move.closed"
 	}
 	return "err.move.illegal"
 }
@@ -148,6 +161,22 @@ func (e *MoveError) Error() string {
 // Next returns the state a move leads to from the given state, or a
 // *MoveError naming the state and the move.
 func Next(dossier string, from State, option ServiceOption, k Kind) (State, error) {
+	to, err := step(dossier, from, option, k)
+	var me *MoveError
+	if err != nil && errors.As(err, &me) && me.Reason == "" && from != "" {
+		me.First, _ = FirstStep(from, option, k)
+		me.Closed = Closed(from)
+	}
+	return to, err
+}
+
+// Closed reports whether a dossier in state s has ended its road.
+func Closed(s State) bool {
+	return s == StateDelivered || s == StateCancelled || s == StateReturnedToAgency
+}
+
+// step is Next without the next step named.
+func step(dossier string, from State, option ServiceOption, k Kind) (State, error) {
 	m, ok := lifecycle[k]
 	if !ok {
 		return "", &MoveError{Dossier: dossier, State: from, Move: k, Reason: "not a lifecycle move"}
