@@ -20,8 +20,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"postdesk/i18n"
+	"postdesk/internal/atomicfile"
 	"postdesk/internal/domain"
-	"postdesk/internal/receipt"
 	"postdesk/internal/report"
 )
 
@@ -340,7 +340,7 @@ func (s *reportsScreen) exportTo(path, format string) error {
 		return errors.New("no report yet")
 	}
 	r := s.rep
-	err := receipt.WriteFileAtomic(path, func(w io.Writer) error { return report.Write(w, format, r, i18n.Current()) })
+	err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return report.Write(w, format, r, i18n.Current()) })
 	if err == nil {
 		s.u.Notify(i18n.Tf("reports.exported", map[string]string{"File": filepath.Base(path)}))
 	}
@@ -377,7 +377,7 @@ func (s *reportsScreen) noticeTo(path string) error {
 		return err
 	}
 	opt.Date, opt.Lang = s.u.Now(), i18n.Current()
-	err = receipt.WriteFileAtomic(path, func(w io.Writer) error { return report.WriteNotice(w, procs, opt) })
+	err = atomicfile.Write(path, 0o644, func(w io.Writer) error { return report.WriteNotice(w, procs, opt) })
 	if err == nil {
 		s.u.Notify(i18n.Tf("reports.exported", map[string]string{"File": filepath.Base(path)}))
 	}

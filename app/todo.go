@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"postdesk/i18n"
+	"postdesk/internal/atomicfile"
 	"postdesk/internal/domain"
 	"postdesk/internal/receipt"
 	dailyreg "postdesk/internal/register"
@@ -193,7 +194,7 @@ func (t *todoScreen) writeRegister(ext string) {
 		if ext == ".pdf" {
 			return receipt.RenderRegisterFile(path, r, nil)
 		}
-		return receipt.WriteFileAtomic(path, func(w io.Writer) error { return r.WriteXLSX(w, nil) })
+		return atomicfile.Write(path, 0o644, func(w io.Writer) error { return r.WriteXLSX(w, nil) })
 	})
 	if err != nil {
 		t.msg.fail(err)

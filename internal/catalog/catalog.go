@@ -5,10 +5,6 @@
 package catalog
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/csv"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -19,10 +15,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
-
 	"postdesk/internal/csvsafe"
 	"postdesk/internal/domain"
+	"postdesk/internal/tables"
 )
 
 // MaxFileSize is the largest catalog file accepted (a full provincial
@@ -94,21 +89,24 @@ func ParseFile(path string) (*File, error) {
 	return ParseXLSX(fh, name)
 }
 
+// reader reads catalog files: the size limit, encodings and CSV/XLSX
+// splitting are the tables package's.
+var reader = tables.Reader{MaxBytes: MaxFileSize, Keys: tables.Keys{
+	TooLarge: "err.catalog.too_large", Encoding: "err.catalog.encoding",
+	CSV: "err.catalog.bad_csv", XLSX: "err.catalog.bad_xlsx"}}
+
 // ParseCSV reads one CSV file: a procedure file or an agency file, told
-// apart by the header. The text must be UTF-8 (a BOM is fine); the separator
-// may be a comma, a semicolon (Excel in Vietnamese locale) or a tab. On any
-// problem it returns nil and every problem found, as domain.Errors.
+// apart by the header. The text may be UTF-8 (with or without a BOM), UTF-16
+// or Windows-1258 (see tables.Decode); the separator a comma, a semicolon
+// (Excel in Vietnamese locale) or a tab. On any problem it returns nil and
+// every problem found, as domain.Errors.
 func ParseCSV(r io.Reader, name string) (*File, error) {
-	data, err := readAll(r, name)
+	data, err := reader.ReadAll(r, name)
 	if err != nil {
 		return nil, err
 	}
-	out := &File{Name: name, SHA256: sha(data)}
-	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
-	if e := checkEncoding(data); e != nil {
-		return nil, domain.Errors{e}
-	}
-	rows, err := readCSV(data)
+	out := &File{Name: name, SHA256: tables.SHA256(data)}
+	rows, err := readCSV(data, name)
 	if err != nil {
 		return nil, err
 	}
@@ -120,28 +118,36 @@ func ParseCSV(r io.Reader, name string) (*File, error) {
 	return out.finish(errs)
 }
 
+// readCSV splits a catalog CSV into rows, undoing the guard that
+// WriteProceduresCSV puts before cells a spreadsheet would run as formulas.
+func readCSV(data []byte, name string) ([]row, error) {
+	rows, _, err := reader.CSV(data, name)
+	for _, r := range rows {
+		for i := range r.Cells {
+			r.Cells[i] = csvsafe.Restore(r.Cells[i])
+		}
+	}
+	return rows, err
+}
+
 // ParseXLSX reads an Excel workbook. Procedures are on a sheet named
 // "procedures" or "thu_tuc" (also "Thủ tục"), agencies on a sheet named
 // "agencies" or "co_quan" ("Cơ quan"); either may be absent. A workbook with a
 // single sheet of another name is read like a CSV file (its kind told by its
 // header). Cells are read as stored, not as displayed.
 func ParseXLSX(r io.Reader, name string) (*File, error) {
-	data, err := readAll(r, name)
+	data, err := reader.ReadAll(r, name)
 	if err != nil {
 		return nil, err
 	}
-	out := &File{Name: name, SHA256: sha(data)}
-	wb, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
-		UnzipSizeLimit:    8 * MaxFileSize,
-		UnzipXMLSizeLimit: 8 * MaxFileSize,
-	})
+	out := &File{Name: name, SHA256: tables.SHA256(data)}
+	wb, err := reader.XLSX(data, name)
 	if err != nil {
-		return nil, domain.Errors{domain.Errf(name, "err.catalog.bad_xlsx",
-			"not a readable Excel (.xlsx) workbook: %v", err).WithArgs("Name", name)}
+		return nil, err
 	}
 	defer wb.Close()
 
-	sheets := wb.GetSheetList()
+	sheets := wb.Sheets()
 	var procSheet, agencySheet string
 	var errs domain.Errors
 	for _, s := range sheets {
@@ -186,15 +192,10 @@ func ParseXLSX(r io.Reader, name string) (*File, error) {
 	}
 
 	for _, j := range jobs {
-		cells, err := wb.GetRows(j.sheet, excelize.Options{RawCellValue: true})
+		rows, err := wb.Rows(j.sheet)
 		if err != nil {
-			errs = append(errs, domain.Errf(j.sheet, "err.catalog.bad_xlsx",
-				"cannot read sheet %q: %v", j.sheet, err).WithArgs("Name", name, "Sheet", j.sheet))
+			errs = append(errs, err.(domain.Errors)...)
 			continue
-		}
-		rows := make([]row, 0, len(cells))
-		for i, c := range cells {
-			rows = append(rows, row{line: i + 1, cells: c})
 		}
 		where := ""
 		if len(jobs) > 1 || j.want != kindUnknown {
@@ -235,117 +236,9 @@ func (f *File) finish(errs domain.Errors) (*File, error) {
 	return f, nil
 }
 
-func readAll(r io.Reader, name string) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxFileSize {
-		return nil, domain.Errors{domain.Errf(name, "err.catalog.too_large",
-			"the file is larger than %d MB", MaxFileSize>>20).
-			WithArgs("Name", name, "MaxMB", strconv.Itoa(MaxFileSize>>20))}
-	}
-	return data, nil
-}
-
-func sha(data []byte) string {
-	h := sha256.Sum256(data)
-	return hex.EncodeToString(h[:])
-}
-
-// checkEncoding rejects UTF-16 and any file that is not valid UTF-8 (a
-// Windows-1258, TCVN3 or Latin-1 file), naming the first bad line.
-func checkEncoding(data []byte) *domain.FieldError {
-	bad := func(line int, msg string) *domain.FieldError {
-		return domain.Errf(fmt.Sprintf("line %d", line), "err.catalog.encoding", "%s", msg).
-			WithArgs("Line", strconv.Itoa(line))
-	}
-	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
-		return bad(1, "the file is UTF-16; save it as CSV UTF-8")
-	}
-	if utf8.Valid(data) && bytes.IndexByte(data, 0) < 0 {
-		return nil
-	}
-	line := 1
-	for len(data) > 0 {
-		i := bytes.IndexByte(data, '\n')
-		l := data
-		if i >= 0 {
-			l, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
-		if !utf8.Valid(l) || bytes.IndexByte(l, 0) >= 0 {
-			return bad(line, "the text is not UTF-8 (perhaps Windows-1258, TCVN3 or Latin-1); save it as CSV UTF-8")
-		}
-		line++
-	}
-	return nil
-}
-
-// readCSV splits the file into records, each with the spreadsheet line it
-// starts on: blank lines count as lines, and a quoted cell spanning several
-// lines is still one spreadsheet row.
-func readCSV(data []byte) ([]row, error) {
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = sniffComma(data)
-	cr.FieldsPerRecord = -1
-	var (
-		rows     []row
-		prevRow  int // spreadsheet line of the previous record
-		counted  int // bytes of data scanned for newlines
-		newlines int // newlines in data[:counted]
-	)
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			line := prevRow + 1
-			if errors.As(err, &pe) {
-				line = prevRow + 1 + max(0, pe.StartLine-1-newlines)
-			}
-			return nil, domain.Errors{domain.Errf(fmt.Sprintf("line %d", line), "err.catalog.bad_csv",
-				"the CSV is malformed here (check the quotes): %v", errors.Unwrap(err)).
-				WithArgs("Line", strconv.Itoa(line))}
-		}
-		start, _ := cr.FieldPos(0)
-		blank := max(0, start-1-newlines) // blank lines csv skipped
-		prevRow += 1 + blank
-		for i := range rec {
-			rec[i] = csvsafe.Restore(rec[i]) // what WriteProceduresCSV guarded
-		}
-		rows = append(rows, row{line: prevRow, cells: rec})
-		end := int(cr.InputOffset())
-		newlines += bytes.Count(data[counted:end], []byte{'\n'})
-		counted = end
-	}
-	return rows, nil
-}
-
-// sniffComma picks the separator by counting candidates on the header line.
-func sniffComma(data []byte) rune {
-	line := data
-	if i := bytes.IndexByte(data, '\n'); i >= 0 {
-		line = data[:i]
-	}
-	best, n := ',', bytes.Count(line, []byte{','})
-	for _, c := range []rune{';', '\t'} {
-		if k := bytes.Count(line, []byte(string(c))); k > n {
-			best, n = c, k
-		}
-	}
-	return best
-}
-
 // --- tables: the common part of CSV and XLSX --------------------------------
 
-type row struct {
-	line  int
-	cells []string
-}
+type row = tables.Row
 
 type table struct {
 	rows []row
@@ -414,17 +307,17 @@ func normHeader(s string) string {
 func (t *table) parse(out *File, where string, errs *domain.Errors) bool {
 	// The header is the first row with any text.
 	hi := 0
-	for hi < len(t.rows) && blankRow(t.rows[hi].cells) {
+	for hi < len(t.rows) && blankRow(t.rows[hi].Cells) {
 		hi++
 	}
 	if hi == len(t.rows) {
 		return true // nothing here; finish reports a file with no rows at all
 	}
 	head := t.rows[hi]
-	hline := head.line
+	hline := head.Line
 	cols := map[string]int{}
-	names := make([]string, len(head.cells))
-	for i, c := range head.cells {
+	names := make([]string, len(head.Cells))
+	for i, c := range head.Cells {
 		names[i] = normHeader(c)
 	}
 
@@ -444,7 +337,7 @@ func (t *table) parse(out *File, where string, errs *domain.Errors) bool {
 	}
 	ok := true
 	for i, n := range names {
-		raw := strings.TrimSpace(head.cells[i])
+		raw := strings.TrimSpace(head.Cells[i])
 		switch {
 		case n == "":
 			// An unnamed column is fine while it stays empty (checked per row).
@@ -477,11 +370,11 @@ func (t *table) parse(out *File, where string, errs *domain.Errors) bool {
 	seen := map[string]int{} // code → first line
 	overAt := 0              // line where MaxErrors was reached
 	for _, r := range t.rows[hi+1:] {
-		if blankRow(r.cells) {
+		if blankRow(r.Cells) {
 			continue
 		}
 		if len(*errs) >= MaxErrors {
-			overAt = r.line
+			overAt = r.Line
 			break
 		}
 		c := &cellReader{where: where, row: r, cols: cols, header: names, errs: errs, over: &overAt}
@@ -495,7 +388,7 @@ func (t *table) parse(out *File, where string, errs *domain.Errors) bool {
 			}
 			if ok {
 				out.Procedures = append(out.Procedures, p)
-				out.procLines = append(out.procLines, r.line)
+				out.procLines = append(out.procLines, r.Line)
 				out.procWhere = append(out.procWhere, where)
 			}
 		} else {
@@ -528,14 +421,7 @@ func detectKind(names []string) kind {
 	return kindUnknown
 }
 
-func blankRow(cells []string) bool {
-	for _, c := range cells {
-		if strings.TrimSpace(c) != "" {
-			return false
-		}
-	}
-	return true
-}
+func blankRow(cells []string) bool { return tables.Row{Cells: cells}.Blank() }
 
 func contains(list []string, s string) bool {
 	for _, x := range list {
@@ -562,33 +448,33 @@ func (c *cellReader) add(column, value, key, format string, a ...any) {
 	c.bad = true
 	if len(*c.errs) >= MaxErrors {
 		if c.over != nil && *c.over == 0 {
-			*c.over = c.row.line
+			*c.over = c.row.Line
 		}
 		return // parse reports the overflow once
 	}
 	if r := []rune(value); len(r) > 80 {
 		value = string(r[:80]) + "…"
 	}
-	*c.errs = append(*c.errs, domain.Errf(fieldName(c.where, c.row.line, column), key, format, a...).
-		WithArgs("Line", strconv.Itoa(c.row.line), "Column", column, "Value", value))
+	*c.errs = append(*c.errs, domain.Errf(fieldName(c.where, c.row.Line, column), key, format, a...).
+		WithArgs("Line", strconv.Itoa(c.row.Line), "Column", column, "Value", value))
 }
 
 // raw is the cell as written (trimmed), "" when absent.
 func (c *cellReader) raw(column string) string {
 	i, ok := c.cols[column]
-	if !ok || i >= len(c.row.cells) {
+	if !ok || i >= len(c.row.Cells) {
 		return ""
 	}
-	return strings.TrimSpace(c.row.cells[i])
+	return strings.TrimSpace(c.row.Cells[i])
 }
 
 // text is the cell through domain.Clean (NFC, trimmed, spaces collapsed).
 func (c *cellReader) text(column string) string {
 	i, ok := c.cols[column]
-	if !ok || i >= len(c.row.cells) {
+	if !ok || i >= len(c.row.Cells) {
 		return ""
 	}
-	v := c.row.cells[i]
+	v := c.row.Cells[i]
 	if !utf8.ValidString(v) {
 		c.add(column, "", "err.catalog.encoding", "the text is not UTF-8")
 		return ""
@@ -623,14 +509,14 @@ func (c *cellReader) required(column string) string {
 
 // checkUnnamed rejects values under a column with no header.
 func (c *cellReader) checkUnnamed() {
-	for i, v := range c.row.cells {
+	for i, v := range c.row.Cells {
 		if strings.TrimSpace(v) == "" || (i < len(c.header) && c.header[i] != "") {
 			continue
 		}
 		if len(*c.errs) >= MaxErrors {
 			c.bad = true
 			if c.over != nil && *c.over == 0 {
-				*c.over = c.row.line
+				*c.over = c.row.Line
 			}
 			return
 		}
@@ -649,7 +535,7 @@ func (c *cellReader) unique(column, key, shown string, seen map[string]int) bool
 		}
 		return false
 	}
-	seen[key] = c.row.line
+	seen[key] = c.row.Line
 	return true
 }
 
@@ -700,9 +586,9 @@ func (c *cellReader) agencyCode(column string, required bool) string {
 		if !errors.As(err, &fe) {
 			fe = domain.Errf("", "err.agency_code.format", "%v", err)
 		}
-		fe = fe.In(fieldName(c.where, c.row.line, column))
+		fe = fe.In(fieldName(c.where, c.row.Line, column))
 		fe.Args = nil
-		*c.errs = append(*c.errs, fe.WithArgs("Line", strconv.Itoa(c.row.line), "Column", column, "Value", v, "Code", v))
+		*c.errs = append(*c.errs, fe.WithArgs("Line", strconv.Itoa(c.row.Line), "Column", column, "Value", v, "Code", v))
 	}
 	return v
 }

@@ -17,6 +17,7 @@ import (
 
 	"postdesk/assets"
 	"postdesk/internal/domain"
+	"postdesk/internal/tables"
 )
 
 const goodProcedures = "\uFEFF" + `Code,NAME,field,level,agency_code,processing_days,fee_vnd,postage_vnd,bcci_intake,bcci_return,documents,source
@@ -141,7 +142,7 @@ func TestParseCSVBadRows(t *testing.T) {
 		{"duplicate code", head + okRow + okRow, "line 3: code", "err.catalog.duplicate"},
 		{"windows-1258", head + okRow + win1258, "line 3", "err.catalog.encoding"},
 		{"latin-1", head + latin1, "line 2", "err.catalog.encoding"},
-		{"utf-16", "\xff\xfec\x00o\x00", "line 1", "err.catalog.encoding"},
+		{"utf-16 cut short", "\xff\xfec\x00o", "line 1", "err.catalog.encoding"}, // a whole UTF-16 file is read (internal/tables)
 		{"unknown column", "code,name,field,level,lệ phí\n" + "1.001193,Khai sinh,Hộ tịch,cấp xã,0\n", "line 1: lệ phí", "err.catalog.unknown_column"},
 		{"missing column", "code,name,level\n1.001193,Khai sinh,cấp xã\n", "line 1: field", "err.catalog.missing_column"},
 		{"duplicate column", "code,name,field,level,Name\n1.001193,A,Hộ tịch,cấp xã,B\n", "line 1: Name", "err.catalog.duplicate_column"},
@@ -575,6 +576,25 @@ func TestI18nKeys(t *testing.T) {
 			if texts[k] == "" {
 				t.Errorf("%s.json has no %s", lang, k)
 			}
+		}
+	}
+}
+
+func TestParseCSVWindowsEncodings(t *testing.T) {
+	// Excel's "Unicode text" (UTF-16 LE, tabs, CRLF) and a Windows-1258 CSV
+	// read like the UTF-8 file.
+	text := "code\tname\tfield\tlevel\r\n1.000894\tThủ tục đăng ký kết hôn\tHộ tịch\tcấp xã\r\n"
+	for _, enc := range []string{tables.UTF16LE, tables.UTF16BE, tables.Windows1258} {
+		data, err := tables.Encode(text, enc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := ParseCSV(bytes.NewReader(data), "x.csv")
+		if err != nil {
+			t.Fatalf("%s: %v", enc, err)
+		}
+		if len(f.Procedures) != 1 || f.Procedures[0].Name != "Thủ tục đăng ký kết hôn" || f.Procedures[0].Field != "Hộ tịch" {
+			t.Fatalf("%s: %+v", enc, f.Procedures)
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"bytes"
 	"io"
 	"strconv"
 	"strings"
@@ -31,23 +30,19 @@ var CommuneColumns = []string{"name", "type", "province", "note"}
 
 var communeTypes = map[string]string{"xa": "xã", "phuong": "phường", "dac khu": "đặc khu"}
 
-// ParseCommunes reads a commune list (CSV, UTF-8, header name,type,province,note;
+// ParseCommunes reads a commune list (CSV in any encoding tables.Decode reads, header name,type,province,note;
 // only name is required) with the same rules and errors as ParseCSV.
 func ParseCommunes(r io.Reader) ([]Commune, error) {
-	data, err := readAll(r, "communes")
+	data, err := reader.ReadAll(r, "communes")
 	if err != nil {
 		return nil, err
 	}
-	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
-	if e := checkEncoding(data); e != nil {
-		return nil, domain.Errors{e}
-	}
-	rows, err := readCSV(data)
+	rows, err := readCSV(data, "communes")
 	if err != nil {
 		return nil, err
 	}
 	hi := 0
-	for hi < len(rows) && blankRow(rows[hi].cells) {
+	for hi < len(rows) && blankRow(rows[hi].Cells) {
 		hi++
 	}
 	if hi == len(rows) {
@@ -55,28 +50,28 @@ func ParseCommunes(r io.Reader) ([]Commune, error) {
 	}
 	var errs domain.Errors
 	head := rows[hi]
-	names := make([]string, len(head.cells))
+	names := make([]string, len(head.Cells))
 	cols := map[string]int{}
-	for i, c := range head.cells {
+	for i, c := range head.Cells {
 		n := normHeader(c)
 		names[i] = n
 		switch {
 		case n == "":
 		case !contains(CommuneColumns, n):
-			errs = append(errs, domain.Errf(fieldName("", head.line, strings.TrimSpace(c)), "err.catalog.unknown_column",
+			errs = append(errs, domain.Errf(fieldName("", head.Line, strings.TrimSpace(c)), "err.catalog.unknown_column",
 				"unknown column %q; the columns are: %s", strings.TrimSpace(c), strings.Join(CommuneColumns, ", ")).
-				WithArgs("Line", strconv.Itoa(head.line), "Column", strings.TrimSpace(c), "Allowed", strings.Join(CommuneColumns, ", ")))
+				WithArgs("Line", strconv.Itoa(head.Line), "Column", strings.TrimSpace(c), "Allowed", strings.Join(CommuneColumns, ", ")))
 		default:
 			if _, dup := cols[n]; dup {
-				errs = append(errs, domain.Errf(fieldName("", head.line, n), "err.catalog.duplicate_column",
-					"column %q appears twice", n).WithArgs("Line", strconv.Itoa(head.line), "Column", n))
+				errs = append(errs, domain.Errf(fieldName("", head.Line, n), "err.catalog.duplicate_column",
+					"column %q appears twice", n).WithArgs("Line", strconv.Itoa(head.Line), "Column", n))
 			}
 			cols[n] = i
 		}
 	}
 	if _, ok := cols["name"]; !ok {
-		errs = append(errs, domain.Errf(fieldName("", head.line, "name"), "err.catalog.missing_column",
-			"required column %q is missing", "name").WithArgs("Line", strconv.Itoa(head.line), "Column", "name"))
+		errs = append(errs, domain.Errf(fieldName("", head.Line, "name"), "err.catalog.missing_column",
+			"required column %q is missing", "name").WithArgs("Line", strconv.Itoa(head.Line), "Column", "name"))
 	}
 	if len(errs) > 0 {
 		return nil, errs
@@ -84,7 +79,7 @@ func ParseCommunes(r io.Reader) ([]Commune, error) {
 	var out []Commune
 	seen := map[string]int{}
 	for _, r := range rows[hi+1:] {
-		if blankRow(r.cells) {
+		if blankRow(r.Cells) {
 			continue
 		}
 		c := &cellReader{row: r, cols: cols, header: names, errs: &errs}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"postdesk/i18n"
+	"postdesk/internal/atomicfile"
 	"postdesk/internal/domain"
 	"postdesk/internal/receipt"
 	dailyreg "postdesk/internal/register"
@@ -49,7 +50,7 @@ func runRegister(env *Env, args []string) error {
 	if ext == ".pdf" {
 		err = receipt.RenderRegisterFile(*out, r, nil)
 	} else {
-		err = receipt.WriteFileAtomic(*out, func(w io.Writer) error { return r.WriteXLSX(w, nil) })
+		err = atomicfile.Write(*out, 0o644, func(w io.Writer) error { return r.WriteXLSX(w, nil) })
 	}
 	if err != nil {
 		return err

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"postdesk/i18n"
+	"postdesk/internal/atomicfile"
 	"postdesk/internal/catalog"
 	"postdesk/internal/domain"
-	"postdesk/internal/receipt"
 	"postdesk/internal/report"
 )
 
@@ -103,7 +103,7 @@ func WriteOut(stdout io.Writer, out string, write func(w io.Writer) error) error
 	if out == "-" {
 		return write(stdout)
 	}
-	return receipt.WriteFileAtomic(out, write)
+	return atomicfile.Write(out, 0o644, write)
 }
 
 // PrintReportFigures writes the three figures as short lines.

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"postdesk/internal/atomicfile"
 	"postdesk/internal/catalog"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
@@ -65,5 +66,5 @@ func CachedDB(n int) (string, error) {
 	if err := s.Close(); err != nil {
 		return "", err
 	}
-	return path, os.Rename(tmp, path)
+	return path, atomicfile.Commit(tmp, path)
 }

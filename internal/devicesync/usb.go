@@ -8,8 +8,8 @@ import (
 	"fmt"
 
 	"os"
-	"path/filepath"
 
+	"postdesk/internal/atomicfile"
 	"postdesk/internal/store"
 	"postdesk/internal/syncproto"
 )
@@ -91,36 +91,7 @@ func exportFile(ctx context.Context, s *store.Store, path string) (ExportResult,
 	if err := syncproto.WriteBatchFile(&buf, st.HubAgeRecipient, batches); err != nil {
 		return res, err
 	}
-	return res, writeAtomic(path, buf.Bytes())
-}
-
-// writeAtomic writes data to path through a synced temporary file and a rename.
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if d, err := os.Open(dir); err == nil { // make the rename durable
-		d.Sync()
-		d.Close()
-	}
-	return nil
+	return res, atomicfile.WriteBytes(path, 0o600, buf.Bytes())
 }
 
 // ImportReply applies a reply file from the hub: its signed ack (marking

@@ -1,19 +1,14 @@
 package hub
 
 import (
-	"bytes"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
 
 	"postdesk/internal/domain"
+	"postdesk/internal/tables"
 )
 
 // MaxOutcomeFile is the largest outcome file read (CSV or XLSX).
@@ -78,11 +73,6 @@ func setOutcomeField(o *Outcome, field, v string) {
 	}
 }
 
-func normColumn(s string) string {
-	s = domain.Fold(strings.TrimPrefix(s, "\uFEFF"))
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '-' || r == '_' || r == '.' }), "_")
-}
-
 // ParseOutcomeFile reads an outcome file by its extension (.csv or .xlsx).
 func ParseOutcomeFile(r io.Reader, name string) ([]Outcome, error) {
 	switch strings.ToLower(filepath.Ext(name)) {
@@ -94,161 +84,107 @@ func ParseOutcomeFile(r io.Reader, name string) ([]Outcome, error) {
 	return nil, domain.Errors{domain.Errf(name, "hub.err.outcome_ext", "%s: an outcome file must be .csv or .xlsx", name).WithArgs("Name", name)}
 }
 
-func readLimited(r io.Reader) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxOutcomeFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxOutcomeFile {
-		return nil, domain.Errors{domain.Errf("", "hub.err.outcome_too_large", "the file is larger than %d MB", MaxOutcomeFile>>20).
-			WithArgs("MaxMB", strconv.Itoa(MaxOutcomeFile>>20))}
-	}
-	return data, nil
-}
+// outcomeReader reads outcome files: size limit, encodings, CSV/XLSX.
+var outcomeReader = tables.Reader{MaxBytes: MaxOutcomeFile, Keys: tables.Keys{
+	TooLarge: "hub.err.outcome_too_large", Encoding: "hub.err.outcome_encoding",
+	CSV: "hub.err.outcome_csv", XLSX: "hub.err.outcome_xlsx"}}
 
-// ParseOutcomesCSV reads outcomes from CSV (UTF-8, comma, semicolon or tab
-// separated, header on the first line). Line numbers are the spreadsheet's.
+// ParseOutcomesCSV reads outcomes from CSV (any encoding tables.Decode
+// reads; comma, semicolon or tab separated; header on the first line).
+// Line numbers are the spreadsheet's.
 func ParseOutcomesCSV(r io.Reader) ([]Outcome, error) {
-	data, err := readLimited(r)
+	data, err := outcomeReader.ReadAll(r, "")
 	if err != nil {
 		return nil, err
 	}
-	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
-	if !utf8.Valid(data) {
-		return nil, domain.Errors{domain.Errf("", "hub.err.outcome_encoding", "the file is not UTF-8 text; save it as CSV UTF-8")}
+	rows, _, err := outcomeReader.CSV(data, "")
+	if err != nil {
+		return nil, err
 	}
-	cr := csv.NewReader(bytes.NewReader(data))
-	cr.Comma = sniffComma(data)
-	cr.FieldsPerRecord = -1
-	var rows [][]string
-	var lines []int
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			line := 0
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				line = pe.StartLine
-			}
-			return nil, domain.Errors{domain.Errf(fmt.Sprintf("line %d", line), "hub.err.outcome_csv",
-				"the CSV is malformed here (check the quotes): %v", errors.Unwrap(err)).WithArgs("Line", strconv.Itoa(line))}
-		}
-		l, _ := cr.FieldPos(0)
-		rows, lines = append(rows, rec), append(lines, l)
-	}
-	return outcomesFromTable(rows, lines)
-}
-
-func sniffComma(data []byte) rune {
-	line := data
-	if i := bytes.IndexByte(data, '\n'); i >= 0 {
-		line = data[:i]
-	}
-	best, n := ',', bytes.Count(line, []byte{','})
-	for _, c := range []rune{';', '\t'} {
-		if k := bytes.Count(line, []byte(string(c))); k > n {
-			best, n = c, k
-		}
-	}
-	return best
+	return outcomesFromTable(rows)
 }
 
 // ParseOutcomesXLSX reads the first sheet of a workbook (or the sheet named
 // "outcomes"/"ket_qua"), cells as stored. A date cell stored as a number is
 // read as a spreadsheet date.
 func ParseOutcomesXLSX(r io.Reader) ([]Outcome, error) {
-	data, err := readLimited(r)
+	data, err := outcomeReader.ReadAll(r, "")
 	if err != nil {
 		return nil, err
 	}
-	wb, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 8 * MaxOutcomeFile, UnzipXMLSizeLimit: 8 * MaxOutcomeFile})
+	wb, err := outcomeReader.XLSX(data, "")
 	if err != nil {
-		return nil, domain.Errors{domain.Errf("", "hub.err.outcome_xlsx", "not a readable Excel (.xlsx) workbook: %v", err)}
+		return nil, err
 	}
 	defer wb.Close()
-	sheets := wb.GetSheetList()
-	if len(sheets) == 0 {
+	sheet := wb.Pick("outcomes", "ket_qua")
+	if sheet == "" {
 		return nil, domain.Errors{domain.Errf("", "hub.err.outcomes_empty", "the file has no outcome rows")}
 	}
-	sheet := sheets[0]
-	for _, s := range sheets {
-		if f := normColumn(s); f == "outcomes" || f == "ket_qua" {
-			sheet = s
-		}
-	}
-	cells, err := wb.GetRows(sheet, excelize.Options{RawCellValue: true})
+	rows, err := wb.Rows(sheet)
 	if err != nil {
-		return nil, domain.Errors{domain.Errf("", "hub.err.outcome_xlsx", "cannot read sheet %q: %v", sheet, err)}
+		return nil, err
 	}
-	lines := make([]int, len(cells))
-	for i := range cells {
-		lines[i] = i + 1
-	}
-	out, err := outcomesFromTable(cells, lines)
+	out, err := outcomesFromTable(rows)
 	if err != nil {
 		return nil, err
 	}
 	// Dates typed in Excel are stored as serial numbers.
 	for i := range out {
-		if n, err := strconv.ParseFloat(strings.TrimSpace(out[i].DueDate), 64); err == nil && n > 20000 && n < 80000 {
-			if t, err := excelize.ExcelDateToTime(n, false); err == nil {
-				out[i].DueDate = t.Format("02/01/2006")
-			}
+		if d, ok := tables.ExcelDate(out[i].DueDate); ok {
+			out[i].DueDate = d
 		}
 	}
 	return out, nil
 }
 
-func outcomesFromTable(rows [][]string, lines []int) ([]Outcome, error) {
+func outcomesFromTable(rows []tables.Row) ([]Outcome, error) {
 	hi := 0
-	for hi < len(rows) && blank(rows[hi]) {
+	for hi < len(rows) && rows[hi].Blank() {
 		hi++
 	}
 	if hi == len(rows) {
 		return nil, domain.Errors{domain.Errf("", "hub.err.outcomes_empty", "the file has no outcome rows")}
 	}
 	var errs domain.Errors
-	fields := make([]string, len(rows[hi]))
+	fields := make([]string, len(rows[hi].Cells))
 	seen := map[string]bool{}
-	for i, h := range rows[hi] {
+	for i, h := range rows[hi].Cells {
 		if strings.TrimSpace(h) == "" {
 			continue
 		}
-		f, ok := outcomeColumns[normColumn(h)]
+		f, ok := outcomeColumns[tables.Name(h)]
 		if !ok {
-			errs = append(errs, domain.Errf(fmt.Sprintf("line %d: %s", lines[hi], h), "hub.err.outcome_column",
-				"unknown column %q (see FORMAT.md)", h).WithArgs("Line", strconv.Itoa(lines[hi]), "Column", h))
+			errs = append(errs, domain.Errf(fmt.Sprintf("line %d: %s", rows[hi].Line, h), "hub.err.outcome_column",
+				"unknown column %q (see FORMAT.md)", h).WithArgs("Line", strconv.Itoa(rows[hi].Line), "Column", h))
 			continue
 		}
 		if seen[f] {
-			errs = append(errs, domain.Errf(fmt.Sprintf("line %d: %s", lines[hi], h), "hub.err.outcome_column_twice",
-				"column %q appears twice", h).WithArgs("Line", strconv.Itoa(lines[hi]), "Column", h))
+			errs = append(errs, domain.Errf(fmt.Sprintf("line %d: %s", rows[hi].Line, h), "hub.err.outcome_column_twice",
+				"column %q appears twice", h).WithArgs("Line", strconv.Itoa(rows[hi].Line), "Column", h))
 		}
 		seen[f] = true
 		fields[i] = f
 	}
 	if !seen["outcome"] {
-		errs = append(errs, domain.Errf(fmt.Sprintf("line %d", lines[hi]), "hub.err.outcome_no_column",
-			"the header has no %q column", "outcome").WithArgs("Line", strconv.Itoa(lines[hi]), "Column", "outcome"))
+		errs = append(errs, domain.Errf(fmt.Sprintf("line %d", rows[hi].Line), "hub.err.outcome_no_column",
+			"the header has no %q column", "outcome").WithArgs("Line", strconv.Itoa(rows[hi].Line), "Column", "outcome"))
 	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
 	var out []Outcome
 	for r := hi + 1; r < len(rows); r++ {
-		if blank(rows[r]) {
+		if rows[r].Blank() {
 			continue
 		}
-		o := Outcome{Line: lines[r]}
-		for i, v := range rows[r] {
+		o := Outcome{Line: rows[r].Line}
+		for i, v := range rows[r].Cells {
 			if i < len(fields) && fields[i] != "" {
 				setOutcomeField(&o, fields[i], strings.TrimSpace(v))
 			} else if strings.TrimSpace(v) != "" {
-				errs = append(errs, domain.Errf(fmt.Sprintf("line %d", lines[r]), "hub.err.outcome_extra_cell",
-					"a value in column %d, which has no header", i+1).WithArgs("Line", strconv.Itoa(lines[r]), "Column", strconv.Itoa(i+1)))
+				errs = append(errs, domain.Errf(fmt.Sprintf("line %d", rows[r].Line), "hub.err.outcome_extra_cell",
+					"a value in column %d, which has no header", i+1).WithArgs("Line", strconv.Itoa(rows[r].Line), "Column", strconv.Itoa(i+1)))
 			}
 		}
 		out = append(out, o)
@@ -260,13 +196,4 @@ func outcomesFromTable(rows [][]string, lines []int) ([]Outcome, error) {
 		return nil, domain.Errors{domain.Errf("", "hub.err.outcomes_empty", "the file has no outcome rows")}
 	}
 	return out, nil
-}
-
-func blank(cells []string) bool {
-	for _, c := range cells {
-		if strings.TrimSpace(c) != "" {
-			return false
-		}
-	}
-	return true
 }

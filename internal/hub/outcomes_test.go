@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"postdesk/i18n"
 	"postdesk/internal/domain"
 	"postdesk/internal/syncproto"
+	"postdesk/internal/tables"
 )
 
 // hubWithDossiers: a hub holding n dossiers of device 600900-A handed over to the agency.
@@ -292,4 +294,21 @@ func fieldsOf(es domain.Errors) []string {
 		out = append(out, e.Field+" ("+e.Key+")")
 	}
 	return out
+}
+
+func TestOutcomeFileWindowsEncodings(t *testing.T) {
+	text := "Số biên nhận\tKết quả\tLý do\r\n600900A-260302-0001\ttừ chối\tThiếu giấy khai sinh\r\n"
+	for _, enc := range []string{tables.UTF16LE, tables.UTF16BE, tables.Windows1258} {
+		data, err := tables.Encode(text, enc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := ParseOutcomesCSV(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("%s: %v", enc, err)
+		}
+		if len(rows) != 1 || rows[0].Reason != "Thiếu giấy khai sinh" || normalizeOutcome(rows[0].Outcome) != OutcomeRejected {
+			t.Fatalf("%s: %+v", enc, rows)
+		}
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"postdesk/internal/atomicfile"
 	"postdesk/internal/domain"
 	"postdesk/internal/hub"
 	"postdesk/internal/syncproto"
@@ -213,7 +214,7 @@ func runHubImport(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(*reply, func(w io.Writer) error {
+	if err := atomicfile.Write(*reply, 0o600, func(w io.Writer) error {
 		return syncproto.WriteReplyFile(w, res.AgeRecipient, res.Reply)
 	}); err != nil {
 		return err
@@ -221,28 +222,6 @@ func runHubImport(env *Env, args []string) error {
 	fmt.Fprintf(env.Stdout, "device %s: %d new events (%d batches already imported), stored through seq %d; %d updates in %s\n",
 		res.Device, res.New, res.Duplicates, res.Through, res.Updates, *reply)
 	return nil
-}
-
-// writeFileAtomic writes path through a temporary file and a rename, so a
-// cut leaves either the old file or the whole new one.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 func runHubStatus(env *Env, args []string) error {

@@ -15,8 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +23,7 @@ import (
 
 	"postdesk/assets"
 	"postdesk/i18n"
+	"postdesk/internal/atomicfile"
 	"postdesk/internal/domain"
 )
 
@@ -223,44 +222,11 @@ func (d *Doc) Output(w io.Writer) error {
 	return nil
 }
 
-// WriteFile writes the finished PDF to path atomically (see WriteFileAtomic).
+// WriteFile writes the finished PDF to path atomically (internal/atomicfile),
+// so a crash or a full disk never leaves a half-written PDF where the viewer
+// or the printer will find it.
 func (d *Doc) WriteFile(path string) error {
-	return WriteFileAtomic(path, d.Output)
-}
-
-// WriteFileAtomic writes a file through a temporary file in the same folder,
-// synced and then renamed over path, so that a crash or a full disk never
-// leaves a half-written PDF where the viewer or the printer will find it.
-func WriteFileAtomic(path string, write func(w io.Writer) error) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("receipt: cannot write in %s: %w", dir, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	_ = tmp.Chmod(0o644) // CreateTemp makes 0600; a printed document is not secret from its user's tools
-	if err = write(tmp); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("receipt: writing %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("receipt: writing %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("receipt: replacing %s (is it open in another program?): %w", path, err)
-	}
-	if dh, derr := os.Open(dir); derr == nil { // make the rename itself durable where the OS allows
-		_ = dh.Sync()
-		dh.Close()
-	}
-	return nil
+	return atomicfile.Write(path, 0o644, d.Output)
 }
 
 // PDF is the underlying fpdf document, for drawing the helpers do not cover.

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"postdesk/i18n"
+	"postdesk/internal/atomicfile"
 	"postdesk/internal/domain"
 )
 
@@ -350,12 +351,12 @@ func TestRenderFileIsAtomic(t *testing.T) {
 	if err := RenderFile(path, bad); err == nil {
 		t.Fatal("bad layout rendered")
 	}
-	err = WriteFileAtomic(path, func(w io.Writer) error {
+	err = atomicfile.Write(path, 0o644, func(w io.Writer) error {
 		w.Write([]byte("half a PDF"))
 		return errors.New("disk full")
 	})
 	if err == nil {
-		t.Fatal("WriteFileAtomic hid the write error")
+		t.Fatal("atomicfile.Write hid the write error")
 	}
 	after, _ := os.ReadFile(path)
 	if !bytes.Equal(after, b) {

@@ -1,27 +1,19 @@
 package report
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/csv"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
 
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
+	"postdesk/internal/tables"
 )
 
 // The all-channel totals file (format in TOTALS.md beside this file).
@@ -77,6 +69,11 @@ func rowErr(line int, column, key, format string, a ...any) *domain.FieldError {
 	return domain.Errf(fmt.Sprintf("line %d: %s", line, column), key, format, a...).WithArgs("Line", strconv.Itoa(line), "Column", column)
 }
 
+// totalsReader reads totals files: size limit, encodings, CSV/XLSX.
+var totalsReader = tables.Reader{MaxBytes: MaxTotalsFile, Keys: tables.Keys{
+	TooLarge: "err.totals.too_large", Encoding: "err.totals.encoding",
+	CSV: "err.totals.bad_csv", XLSX: "err.totals.bad_xlsx"}}
+
 // ParseTotalsFile reads a .csv or .xlsx totals file.
 func ParseTotalsFile(path string) (*TotalsFile, error) {
 	name := filepath.Base(path)
@@ -89,12 +86,9 @@ func ParseTotalsFile(path string) (*TotalsFile, error) {
 		return nil, err
 	}
 	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, MaxTotalsFile+1))
+	data, err := totalsReader.ReadAll(fh, name)
 	if err != nil {
 		return nil, err
-	}
-	if len(data) > MaxTotalsFile {
-		return nil, domain.Errors{domain.Errf(name, "err.totals.too_large", "the file is larger than %d MB", MaxTotalsFile>>20).WithArgs("Name", name)}
 	}
 	if ext == ".csv" {
 		return ParseTotalsCSV(data, name)
@@ -102,129 +96,69 @@ func ParseTotalsFile(path string) (*TotalsFile, error) {
 	return ParseTotalsXLSX(data, name)
 }
 
-// ParseTotalsCSV reads a CSV totals file (UTF-8, a BOM is fine; comma,
-// semicolon or tab separated). Every problem is returned, as domain.Errors.
+// ParseTotalsCSV reads a CSV totals file (any encoding tables.Decode reads;
+// comma, semicolon or tab separated). Every problem is returned, as
+// domain.Errors.
 func ParseTotalsCSV(data []byte, name string) (*TotalsFile, error) {
-	sum := sha256.Sum256(data)
-	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
-	if !utf8.Valid(data) {
-		return nil, domain.Errors{domain.Errf(name, "err.totals.encoding", "the file is not UTF-8 text").WithArgs("Name", name)}
+	rows, _, err := totalsReader.CSV(data, name)
+	if err != nil {
+		return nil, err
 	}
-	r := csv.NewReader(bytes.NewReader(data))
-	r.Comma = sniffComma(data)
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = false
-	var rows [][]string
-	var lines []int
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			line := 0
-			if errors.As(err, &pe) {
-				line = pe.StartLine
-			}
-			return nil, domain.Errors{domain.Errf(fmt.Sprintf("line %d", line), "err.totals.bad_csv", "the CSV is malformed: %v", err).
-				WithArgs("Line", strconv.Itoa(line))}
-		}
-		line, _ := r.FieldPos(0)
-		rows = append(rows, rec)
-		lines = append(lines, line)
-	}
-	f := &TotalsFile{Name: name, SHA256: hex.EncodeToString(sum[:])}
-	return f, parseTable(f, rows, lines)
+	f := &TotalsFile{Name: name, SHA256: tables.SHA256(data)}
+	return f, parseTable(f, rows)
 }
 
 // ParseTotalsXLSX reads the first sheet of a workbook, or the sheet named
 // "tong_so" / "totals" when there is one.
 func ParseTotalsXLSX(data []byte, name string) (*TotalsFile, error) {
-	sum := sha256.Sum256(data)
-	wb, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 8 * MaxTotalsFile, UnzipXMLSizeLimit: 8 * MaxTotalsFile})
+	wb, err := totalsReader.XLSX(data, name)
 	if err != nil {
-		return nil, domain.Errors{domain.Errf(name, "err.totals.bad_xlsx", "not a readable Excel workbook: %v", err).WithArgs("Name", name)}
+		return nil, err
 	}
 	defer wb.Close()
-	sheets := wb.GetSheetList()
-	if len(sheets) == 0 {
+	sheet := wb.Pick("tong_so", "totals")
+	if sheet == "" {
 		return nil, domain.Errors{domain.Errf(name, "err.totals.empty", "the file has no rows")}
 	}
-	sheet := sheets[0]
-	for _, s := range sheets {
-		if n := domain.Fold(s); n == "tong so" || n == "tong_so" || n == "totals" {
-			sheet = s
-		}
-	}
-	raw, err := wb.GetRows(sheet, excelize.Options{RawCellValue: true})
+	rows, err := wb.Rows(sheet)
 	if err != nil {
-		return nil, domain.Errors{domain.Errf(name, "err.totals.bad_xlsx", "not a readable Excel workbook: %v", err).WithArgs("Name", name)}
+		return nil, err
 	}
-	lines := make([]int, len(raw))
-	for i := range raw {
-		lines[i] = i + 1
-	}
-	f := &TotalsFile{Name: name, SHA256: hex.EncodeToString(sum[:])}
-	return f, parseTable(f, raw, lines)
-}
-
-func sniffComma(data []byte) rune {
-	first, _, _ := bytes.Cut(data, []byte("\n"))
-	best, n := ',', bytes.Count(first, []byte(","))
-	for _, c := range []rune{';', '\t'} {
-		if k := bytes.Count(first, []byte(string(c))); k > n {
-			best, n = c, k
-		}
-	}
-	return best
-}
-
-func normHeader(s string) string {
-	s = strings.ToLower(strings.TrimSpace(domain.Fold(s)))
-	return strings.NewReplacer(" ", "_", "-", "_").Replace(s)
-}
-
-func blank(cells []string) bool {
-	for _, c := range cells {
-		if strings.TrimSpace(c) != "" {
-			return false
-		}
-	}
-	return true
+	f := &TotalsFile{Name: name, SHA256: tables.SHA256(data)}
+	return f, parseTable(f, rows)
 }
 
 // parseTable reads the header and every data row into f. It checks what a
 // file alone can tell: columns, numbers, months, the stated period and
 // duplicates. The catalog and the BCCI counts are checked by Check.
-func parseTable(f *TotalsFile, rows [][]string, lines []int) error {
+func parseTable(f *TotalsFile, rows []tables.Row) error {
 	var errs domain.Errors
 	h := 0
-	for h < len(rows) && blank(rows[h]) {
+	for h < len(rows) && rows[h].Blank() {
 		h++
 	}
 	if h == len(rows) {
 		return domain.Errors{domain.Errf(f.Name, "err.totals.empty", "the file has no rows")}
 	}
 	col := map[string]int{}
-	for i, c := range rows[h] {
-		n := normHeader(c)
+	for i, c := range rows[h].Cells {
+		n := tables.Name(c)
 		if n == "" {
 			continue
 		}
 		if !contains(totalsRequired, n) && !contains(totalsOptional, n) {
-			errs = append(errs, rowErr(lines[h], c, "err.totals.unknown_column", "unknown column %q", c).WithArgs("Value", c))
+			errs = append(errs, rowErr(rows[h].Line, c, "err.totals.unknown_column", "unknown column %q", c).WithArgs("Value", c))
 			continue
 		}
 		if _, dup := col[n]; dup {
-			errs = append(errs, rowErr(lines[h], c, "err.totals.duplicate_column", "column %q twice", c).WithArgs("Value", c))
+			errs = append(errs, rowErr(rows[h].Line, c, "err.totals.duplicate_column", "column %q twice", c).WithArgs("Value", c))
 			continue
 		}
 		col[n] = i
 	}
 	for _, n := range totalsRequired {
 		if _, ok := col[n]; !ok {
-			errs = append(errs, rowErr(lines[h], n, "err.totals.missing_column", "required column %q is missing", n).WithArgs("Value", n))
+			errs = append(errs, rowErr(rows[h].Line, n, "err.totals.missing_column", "required column %q is missing", n).WithArgs("Value", n))
 		}
 	}
 	if len(errs) > 0 {
@@ -239,8 +173,8 @@ func parseTable(f *TotalsFile, rows [][]string, lines []int) error {
 	periodLine := 0
 	seen := map[cellKey]int{}
 	for i := h + 1; i < len(rows); i++ {
-		r, line := rows[i], lines[i]
-		if blank(r) {
+		r, line := rows[i].Cells, rows[i].Line
+		if rows[i].Blank() {
 			continue
 		}
 		if len(errs) >= 500 {

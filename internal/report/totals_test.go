@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"postdesk/internal/domain"
+	"postdesk/internal/tables"
 )
 
 // busyCell finds a cell of the seeded store with BCCI intakes and
@@ -245,5 +246,28 @@ func TestTotalsImportReplacesAndTyped(t *testing.T) {
 	list, _ := s.TotalsImports(ctx, 10)
 	if len(list) != 2 || list[0].Source != "typed" || list[0].Staff != "truong" {
 		t.Errorf("imports %+v", list)
+	}
+}
+
+func TestTotalsWindowsEncodings(t *testing.T) {
+	text := "period_from;period_to;procedure_code;agency_code;month;dossiers_total;results_total;note\r\n" +
+		"01/2026;01/2026;1.001193;000.01.50.H21;01/2026;12;10;Sở Tư pháp ghi nhận\r\n"
+	for _, enc := range []string{tables.UTF8BOM, tables.UTF16LE, tables.Windows1258} {
+		data, err := tables.Encode(text, enc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := ParseTotalsCSV(data, "x.csv")
+		if err != nil {
+			t.Fatalf("%s: %v", enc, err)
+		}
+		if len(f.Rows) != 1 || f.Rows[0].Dossiers != 12 || f.Rows[0].Line != 2 {
+			t.Fatalf("%s: %+v", enc, f.Rows)
+		}
+	}
+	var errs domain.Errors
+	_, err := ParseTotalsCSV([]byte("period_from\nH\xe5 s\xac\n"), "x.csv")
+	if !errors.As(err, &errs) || errs[0].Key != "err.totals.encoding" || errs[0].Args["Encoding"] != tables.TCVN3 {
+		t.Fatalf("TCVN3: %v", err)
 	}
 }

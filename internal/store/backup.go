@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"postdesk/internal/atomicfile"
 )
 
 // Backup writes a consistent copy of the database to path with VACUUM INTO.
@@ -28,20 +30,7 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 		os.Remove(tmp)
 		return fmt.Errorf("backup: %w", err)
 	}
-	if err := syncFile(tmp); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
-}
-
-func syncFile(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
+	return atomicfile.Commit(tmp, path)
 }
 
 // BackupName is the timestamped file name of an automatic backup.
@@ -94,7 +83,7 @@ func Restore(ctx context.Context, dst, src string) error {
 			return err
 		}
 	}
-	return os.Rename(tmp, dst)
+	return atomicfile.Commit(tmp, dst)
 }
 
 func verifyBackup(ctx context.Context, src string) error {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"postdesk/internal/atomicfile"
 	"postdesk/internal/domain"
 )
 
@@ -607,20 +608,7 @@ func (s *Store) saveProof(dossier string, p Proof) (string, error) {
 	}
 	name := fmt.Sprintf("%s-%s-%d%s", dossier, p.Kind, s.Now().UnixNano(), ext)
 	final := filepath.Join(s.ProofsDir(), name)
-	tmp := final + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return "", err
-	}
-	_, werr := f.Write(p.Data)
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		os.Remove(tmp)
-		return "", err
-	}
-	if err := os.Rename(tmp, final); err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.WriteBytes(final, 0o600, p.Data); err != nil {
 		return "", err
 	}
 	return "proofs/" + name, nil
