@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -560,7 +561,7 @@ func (t *recordsTab) open(id string) {
 	actions := container.NewHBox(pdf)
 	if h.Status() == domain.HandoverDraft {
 		t.officer.SetText("")
-		confirm := widget.NewButton(i18n.T("handover.confirm"), t.confirm)
+		confirm := widget.NewButton(i18n.T("handover.confirm"), func() { t.askConfirm(agencyLabel(agency), len(ds)) })
 		confirm.Importance = widget.HighImportance
 		t.detail.Add(widget.NewLabel(i18n.T("handover.confirm_help_" + string(h.Direction))))
 		t.detail.Add(container.NewBorder(nil, nil, widget.NewLabel(i18n.T("handover.officer")), nil, t.officer))
@@ -592,6 +593,20 @@ func (t *recordsTab) open(id string) {
 	if h.Status() == domain.HandoverDraft {
 		u.Win.Canvas().Focus(t.officer)
 	}
+}
+
+// askConfirm asks before signing: the record moves every dossier on it at
+// once, so the question names the agency, the count and the officer
+// (Enter signs, Esc backs out and nothing is recorded). Without the
+// officer's name there is nothing to ask: confirm says what is missing.
+func (t *recordsTab) askConfirm(agency string, n int) {
+	u := t.h.u
+	if strings.TrimSpace(t.officer.Text) == "" {
+		t.confirm()
+		return
+	}
+	u.Confirm(i18n.T("handover.confirm"), i18n.Tf("handover.confirm_ask", map[string]string{
+		"ID": t.openID, "Agency": agency, "N": countText(n), "Name": strings.TrimSpace(t.officer.Text)}), t.confirm)
 }
 
 func (t *recordsTab) confirm() {

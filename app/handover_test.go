@@ -219,7 +219,23 @@ func TestHandoverScreenDraftCancelConfirm(t *testing.T) {
 		t.Fatal("a refused confirmation recorded events")
 	}
 	test.Type(h.recs.officer, "Lê Thị Thu")
+	// Signing asks first, naming the agency and the count; Esc backs out.
 	test.Tap(findButton(t, h.recs.detail, i18n.T("handover.confirm")))
+	ask := overlayTexts(u)
+	if !strings.Contains(ask, "2") || !strings.Contains(ask, "Lê Thị Thu") || !strings.Contains(ask, second) {
+		t.Fatalf("the signing question does not name the record, the count and the officer:\n%s", ask)
+	}
+	if rec, _ := u.Store.Handover(u.Ctx, second); rec != nil {
+		if ag, _ := u.Store.Agency(u.Ctx, rec.AgencyCode); !strings.Contains(ask, agencyLabel(ag)) {
+			t.Errorf("the signing question does not name the agency %q:\n%s", agencyLabel(ag), ask)
+		}
+	}
+	u.HandleKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if totalEvents(t, u) != before || len(u.Win.Canvas().Overlays().List()) != 0 {
+		t.Fatal("Esc on the signing question did not back out without recording")
+	}
+	test.Tap(findButton(t, h.recs.detail, i18n.T("handover.confirm")))
+	u.HandleKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	if got := totalEvents(t, u); got != before+2 {
 		t.Fatalf("confirm recorded %d events, want 2 (%s)", got-before, h.recs.msg.Text)
 	}
