@@ -100,8 +100,8 @@ type deliverTab struct {
 	photoExt   string
 	msg        message
 	d          *domain.Dossier
-	deliverBtn *widget.Button
-	failBtn    *widget.Button
+	deliverBtn *deskButton
+	failBtn    *deskButton
 	// failForm is the failed-attempt dialog while open (for tests).
 	failForm *failForm
 }
@@ -129,16 +129,16 @@ func newDeliverTab(s *deliveryScreen) *deliverTab {
 	t.pay.Horizontal = true
 	t.pad = newSignaturePad()
 	t.photo = widget.NewLabel("")
-	t.deliverBtn = widget.NewButton(i18n.T("delivery.deliver"), t.deliver)
+	t.deliverBtn = newButton(i18n.T("delivery.deliver"), t.deliver)
 	t.deliverBtn.Importance = widget.HighImportance
-	t.failBtn = widget.NewButton(i18n.T("delivery.fail"), t.askFail)
+	t.failBtn = newButton(i18n.T("delivery.fail"), t.askFail)
 	t.show(nil)
 	return t
 }
 
 func (t *deliverTab) object() fyne.CanvasObject {
-	clear := widget.NewButton(i18n.T("delivery.sign_clear"), t.pad.Clear)
-	attach := widget.NewButton(i18n.T("delivery.photo_attach"), t.pickPhoto)
+	clear := newButton(i18n.T("delivery.sign_clear"), t.pad.Clear)
+	attach := newButton(i18n.T("delivery.photo_attach"), t.pickPhoto)
 	form := widget.NewForm(
 		widget.NewFormItem(i18n.T("delivery.who"), t.who),
 		widget.NewFormItem(i18n.T("delivery.id"), t.id),
@@ -368,12 +368,12 @@ func (t *deliverTab) askFail() {
 		}
 		u.Notify(t.msg.Text)
 	}
-	save := widget.NewButton(i18n.T("delivery.fail_save"), f.save)
+	save := newButton(i18n.T("delivery.fail_save"), f.save)
 	save.Importance = widget.HighImportance
 	content := container.NewVBox(
 		widget.NewLabel(i18n.Tf("delivery.fail_title", map[string]string{"Dossier": id})),
 		f.reason, f.note, f.errs,
-		container.NewHBox(save, widget.NewButton(i18n.T("Cancel"), func() { f.dlg.Hide() })))
+		container.NewHBox(save, newButton(i18n.T("Cancel"), func() { f.dlg.Hide() })))
 	f.dlg = dialog.NewCustomWithoutButtons(i18n.T("delivery.fail"), content, u.Win)
 	t.failForm = f
 	u.ShowDialog(f.dlg)

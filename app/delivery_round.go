@@ -18,18 +18,18 @@ type roundTab struct {
 	list   *fyne.Container
 	msg    message
 	checks map[string]*widget.Check
-	out    *widget.Button
+	out    *deskButton
 }
 
 func newRoundTab(s *deliveryScreen) *roundTab {
 	t := &roundTab{s: s, list: container.NewVBox(), msg: newMessage(), checks: map[string]*widget.Check{}}
-	t.out = widget.NewButton(i18n.T("delivery.round.take_out"), t.takeOut)
+	t.out = newButton(i18n.T("delivery.round.take_out"), t.takeOut)
 	t.out.Importance = widget.HighImportance
 	return t
 }
 
 func (t *roundTab) object() fyne.CanvasObject {
-	refresh := widget.NewButton(i18n.T("todo.refresh"), t.reload)
+	refresh := newButton(i18n.T("todo.refresh"), t.reload)
 	top := container.NewHBox(refresh,
 		widget.NewLabelWithStyle(i18n.T("delivery.round.help"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}))
 	return container.NewBorder(top, container.NewVBox(t.msg, container.NewHBox(t.out)), nil, nil, container.NewVScroll(t.list))
@@ -76,7 +76,7 @@ func (t *roundTab) row(d *domain.Dossier, door bool) fyne.CanvasObject {
 		line += " · " + i18n.Tf("delivery.round.attempts", map[string]string{"N": countText(d.FailedAttempts)})
 	}
 	id := d.ID
-	open := widget.NewButton(i18n.T("delivery.round.open"), func() {
+	open := newButton(i18n.T("delivery.round.open"), func() {
 		t.s.tabs.SelectIndex(0)
 		t.s.give.load(id)
 	})

@@ -73,7 +73,7 @@ func buildFeedback(u *UI) fyne.CanvasObject {
 	f.place = widget.NewRadioGroup([]string{i18n.T("feedback.place.counter"), i18n.T("feedback.place.home")}, nil)
 	f.place.Horizontal = true
 	f.reset()
-	save := widget.NewButton(i18n.T("feedback.save"), f.save)
+	save := newButton(i18n.T("feedback.save"), f.save)
 	save.Importance = widget.HighImportance
 	u.Shortcut("feedback", "feedback.save", &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierControl}, f.save)
 	form := widget.NewForm(
@@ -167,7 +167,7 @@ func (f *feedbackScreen) reload() {
 			"Text": fb.Text, "Contact": joinAddress(fb.ContactName, fb.ContactPhone), "Dossier": fb.Dossier, "Staff": fb.Staff})
 		l := widget.NewLabel(text)
 		l.Wrapping = fyne.TextWrapWord
-		f.list.Add(container.NewBorder(nil, nil, nil, widget.NewButton(i18n.T("feedback.close"), func() { f.askClose(fb) }), l))
+		f.list.Add(container.NewBorder(nil, nil, nil, newButton(i18n.T("feedback.close"), func() { f.askClose(fb) }), l))
 	}
 	f.list.Refresh()
 }
@@ -190,12 +190,12 @@ func (f *feedbackScreen) askClose(fb domain.Feedback) {
 		f.msg.ok(i18n.Tf("feedback.closed", map[string]string{"ID": fb.ID}))
 		f.reload()
 	}
-	save := widget.NewButton(i18n.T("feedback.close_save"), c.save)
+	save := newButton(i18n.T("feedback.close_save"), c.save)
 	save.Importance = widget.HighImportance
 	body := widget.NewLabel(fb.Text)
 	body.Wrapping = fyne.TextWrapWord
 	content := container.NewVBox(body, c.action, c.errs,
-		container.NewHBox(save, widget.NewButton(i18n.T("Cancel"), func() { c.dlg.Hide() })))
+		container.NewHBox(save, newButton(i18n.T("Cancel"), func() { c.dlg.Hide() })))
 	c.dlg = dialog.NewCustomWithoutButtons(i18n.T("feedback.close"), content, u.Win)
 	c.dlg.Resize(fyne.NewSize(520, 320))
 	f.closeForm = c

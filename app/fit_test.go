@@ -45,6 +45,8 @@ func objName(o fyne.CanvasObject) string {
 		name += fmt.Sprintf("%q", short(w.Text))
 	case *widget.Button:
 		name += fmt.Sprintf("%q", short(w.Text))
+	case *deskButton:
+		name += fmt.Sprintf("%q", short(w.Text))
 	case *widget.Check:
 		name += fmt.Sprintf("%q", short(w.Text))
 	case *Entry:

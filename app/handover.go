@@ -250,7 +250,7 @@ type outboundTab struct {
 	summary *widget.Label
 	msg     message
 	rows    []*outRow
-	create  *widget.Button
+	create  *deskButton
 }
 
 type outRow struct {
@@ -268,14 +268,14 @@ func newOutboundTab(h *handoverScreen) *outboundTab {
 	t.list = container.NewVBox()
 	t.summary = widget.NewLabel("")
 	t.msg = newMessage()
-	t.create = widget.NewButton(i18n.T("handover.out.create"), t.draft)
+	t.create = newButton(i18n.T("handover.out.create"), t.draft)
 	t.create.Importance = widget.HighImportance
 	return t
 }
 
 func (t *outboundTab) object() fyne.CanvasObject {
-	all := widget.NewButton(i18n.T("handover.select_all"), func() { t.setAll(true) })
-	none := widget.NewButton(i18n.T("handover.select_none"), func() { t.setAll(false) })
+	all := newButton(i18n.T("handover.select_all"), func() { t.setAll(true) })
+	none := newButton(i18n.T("handover.select_none"), func() { t.setAll(false) })
 	top := container.NewVBox(
 		widget.NewLabelWithStyle(i18n.T("handover.out.help"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
 		container.NewBorder(nil, nil, widget.NewLabel(i18n.T("handover.agency")), nil, t.agency),
@@ -517,7 +517,7 @@ func (t *recordsTab) reload() {
 			"ID": h.ID, "Direction": i18n.T("handover.direction." + string(h.Direction)),
 			"Agency": h.AgencyCode, "Status": i18n.T("handover.status." + string(h.Status())),
 			"Date": domain.FormatDate(h.CreatedAt)})
-		b := widget.NewButton(label, func() { t.open(id) })
+		b := newButton(label, func() { t.open(id) })
 		b.Alignment = widget.ButtonAlignLeading
 		t.list.Add(b)
 	}
@@ -551,7 +551,7 @@ func (t *recordsTab) open(id string) {
 	if h.Officer != "" {
 		t.detail.Add(widget.NewLabel(i18n.Tf("handover.records.officer", map[string]string{"Name": h.Officer})))
 	}
-	pdf := widget.NewButton(i18n.T("handover.print"), func() {
+	pdf := newButton(i18n.T("handover.print"), func() {
 		if path, err := printHandover(u, id); err != nil {
 			t.msg.fail(err)
 		} else {
@@ -561,13 +561,13 @@ func (t *recordsTab) open(id string) {
 	actions := container.NewHBox(pdf)
 	if h.Status() == domain.HandoverDraft {
 		t.officer.SetText("")
-		confirm := widget.NewButton(i18n.T("handover.confirm"), func() { t.askConfirm(agencyLabel(agency), len(ds)) })
+		confirm := newButton(i18n.T("handover.confirm"), func() { t.askConfirm(agencyLabel(agency), len(ds)) })
 		confirm.Importance = widget.HighImportance
 		t.detail.Add(widget.NewLabel(i18n.T("handover.confirm_help_" + string(h.Direction))))
 		t.detail.Add(container.NewBorder(nil, nil, widget.NewLabel(i18n.T("handover.officer")), nil, t.officer))
 		actions.Add(confirm)
 		if h.Direction != domain.HandoverReturn {
-			actions.Add(widget.NewButton(i18n.T("handover.cancel"), func() {
+			actions.Add(newButton(i18n.T("handover.cancel"), func() {
 				u.Confirm(i18n.T("handover.cancel"), i18n.Tf("handover.cancel_ask", map[string]string{"ID": id}), t.cancel)
 			}))
 		}
@@ -582,7 +582,7 @@ func (t *recordsTab) open(id string) {
 		row := container.NewBorder(nil, nil, nil, nil, widget.NewLabel(line))
 		if h.Direction == domain.HandoverOut && h.Status() == domain.HandoverConfirmed && d.State == domain.StateAtAgency {
 			did := d.ID
-			row = container.NewBorder(nil, nil, nil, widget.NewButton(i18n.T("handover.enter_slip"), func() {
+			row = container.NewBorder(nil, nil, nil, newButton(i18n.T("handover.enter_slip"), func() {
 				t.h.tabs.SelectIndex(1)
 				t.h.agc.load(did)
 			}), widget.NewLabel(line))

@@ -25,7 +25,7 @@ type inboundTab struct {
 	list   *fyne.Container
 	msg    message
 	items  []*domain.Dossier
-	create *widget.Button
+	create *deskButton
 	count  *widget.Label
 	// lastForm is the result-only registration form last opened.
 	lastForm *resultOnlyForm
@@ -36,14 +36,14 @@ func newInboundTab(h *handoverScreen) *inboundTab {
 	t.scan = h.u.NewEntry()
 	t.scan.SetPlaceHolder(i18n.T("handover.in.scan_placeholder"))
 	t.scan.OnSubmitted = func(text string) { t.scanned(text) }
-	t.create = widget.NewButton(i18n.T("handover.in.create"), t.draft)
+	t.create = newButton(i18n.T("handover.in.create"), t.draft)
 	t.create.Importance = widget.HighImportance
 	t.refresh()
 	return t
 }
 
 func (t *inboundTab) object() fyne.CanvasObject {
-	register := widget.NewButton(i18n.T("handover.in.register"), func() { t.registerForm("") })
+	register := newButton(i18n.T("handover.in.register"), func() { t.registerForm("") })
 	top := container.NewVBox(
 		widget.NewLabelWithStyle(i18n.T("handover.in.help"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
 		container.NewBorder(nil, nil, widget.NewLabel(i18n.T("handover.scan")), nil, t.scan),
@@ -62,7 +62,7 @@ func (t *inboundTab) refresh() {
 	for i, d := range t.items {
 		i := i
 		line := d.ID + " · " + d.OfficialCode + " · " + d.Applicant.FullName + " · " + stateLabel(d.State)
-		rm := widget.NewButton(i18n.T("handover.remove"), func() {
+		rm := newButton(i18n.T("handover.remove"), func() {
 			t.items = append(t.items[:i], t.items[i+1:]...)
 			t.refresh()
 		})
@@ -202,10 +202,10 @@ func (t *inboundTab) registerForm(code string) {
 		t.msg.ok(i18n.Tf("handover.in.registered", map[string]string{"Dossier": got.ID, "Name": got.Applicant.FullName}))
 		t.add(got)
 	}
-	saveBtn := widget.NewButton(i18n.T("register_result.save"), save)
+	saveBtn := newButton(i18n.T("register_result.save"), save)
 	saveBtn.Importance = widget.HighImportance
 	content := container.NewBorder(nil, container.NewVBox(errs, container.NewHBox(saveBtn,
-		widget.NewButton(i18n.T("Cancel"), func() { dlg.Hide() }))), nil, nil, container.NewVScroll(form))
+		newButton(i18n.T("Cancel"), func() { dlg.Hide() }))), nil, nil, container.NewVScroll(form))
 	dlg = dialog.NewCustomWithoutButtons(i18n.T("handover.in.register"), content, u.Win)
 	dlg.Resize(fyne.NewSize(680, 600))
 	u.ShowDialog(dlg)

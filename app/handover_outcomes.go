@@ -30,7 +30,7 @@ type outcomeTab struct {
 	note   *Entry
 	reason *Entry
 
-	accept, supplement, reject, ready, taken *widget.Button
+	accept, supplement, reject, ready, taken *deskButton
 	forms                                    *fyne.Container
 }
 
@@ -59,12 +59,12 @@ func newOutcomeTab(h *handoverScreen) *outcomeTab {
 	t.reason = u.NewEntry()
 	t.reason.SetPlaceHolder(i18n.T("outcome.reason_placeholder"))
 	t.reason.OnSubmitted = func(string) { t.doReject() }
-	t.accept = widget.NewButton(i18n.T("outcome.accept"), t.doAccept)
+	t.accept = newButton(i18n.T("outcome.accept"), t.doAccept)
 	t.accept.Importance = widget.HighImportance
-	t.supplement = widget.NewButton(i18n.T("outcome.supplement"), t.doSupplement)
-	t.reject = widget.NewButton(i18n.T("outcome.reject"), t.doReject)
-	t.ready = widget.NewButton(i18n.T("outcome.ready"), t.doReady)
-	t.taken = widget.NewButton(i18n.T("outcome.taken"), t.doTaken)
+	t.supplement = newButton(i18n.T("outcome.supplement"), t.doSupplement)
+	t.reject = newButton(i18n.T("outcome.reject"), t.doReject)
+	t.ready = newButton(i18n.T("outcome.ready"), t.doReady)
+	t.taken = newButton(i18n.T("outcome.taken"), t.doTaken)
 	t.forms = container.NewVBox(
 		widget.NewLabelWithStyle(i18n.T("outcome.accept_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewGridWithColumns(2,
@@ -119,7 +119,7 @@ func (t *outcomeTab) load(id string) {
 // show displays d and enables what the lifecycle allows from its state.
 func (t *outcomeTab) show(d *domain.Dossier) {
 	t.d = d
-	for _, b := range []*widget.Button{t.accept, t.supplement, t.reject, t.ready, t.taken} {
+	for _, b := range []*deskButton{t.accept, t.supplement, t.reject, t.ready, t.taken} {
 		b.Disable()
 	}
 	t.call.SetText("")

@@ -108,10 +108,21 @@ func typeEnter(e *Entry, text string) {
 }
 
 // findButton finds the visible button with text under o.
+// asButton is o as a button: Fyne's own, or the desk's (Enter presses it).
+func asButton(o fyne.CanvasObject) *widget.Button {
+	switch b := o.(type) {
+	case *widget.Button:
+		return b
+	case *deskButton:
+		return &b.Button
+	}
+	return nil
+}
+
 func findButton(t testing.TB, o fyne.CanvasObject, text string) *widget.Button {
 	t.Helper()
 	for _, obj := range test.LaidOutObjects(o) {
-		if b, ok := obj.(*widget.Button); ok && b.Text == text && b.Visible() {
+		if b := asButton(obj); b != nil && b.Text == text && b.Visible() {
 			return b
 		}
 	}

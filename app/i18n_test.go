@@ -240,6 +240,8 @@ func shownTexts(o fyne.CanvasObject) map[string]string {
 			add(w.Text, "Label")
 		case *widget.Button:
 			add(w.Text, "Button")
+		case *deskButton:
+			add(w.Text, "Button")
 		case *widget.Check:
 			add(w.Text, "Check")
 		case *widget.Select:

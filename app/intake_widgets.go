@@ -279,9 +279,26 @@ func newDeskButton(u *UI, label string, tapped func()) *deskButton {
 	return b
 }
 
+// TypedKey: the global keys first, then Enter presses the button as
+// Space does (a clerk who tabbed to a button presses Enter).
 func (b *deskButton) TypedKey(ev *fyne.KeyEvent) {
 	if b.u != nil && b.u.HandleKey(ev) {
 		return
 	}
+	if (ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter) && !b.Disabled() {
+		b.Tapped(nil)
+		return
+	}
 	b.Button.TypedKey(ev)
+}
+
+// newButton is a button Enter presses too (widget.NewButton's answers
+// only Space).
+func newButton(label string, tapped func()) *deskButton { return newDeskButton(nil, label, tapped) }
+
+// newButtonWithIcon is newButton with an icon.
+func newButtonWithIcon(label string, icon fyne.Resource, tapped func()) *deskButton {
+	b := newDeskButton(nil, label, tapped)
+	b.Icon = icon
+	return b
 }

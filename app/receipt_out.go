@@ -69,7 +69,7 @@ func (u *UI) showReceiptTrouble(path, why string) {
 	status.Wrapping = fyne.TextWrapWord
 	status.Hide()
 	var d dialog.Dialog
-	folder := widget.NewButton(i18n.T("receipt.out.open_folder"), func() {
+	folder := newButton(i18n.T("receipt.out.open_folder"), func() {
 		if err := openFolder(filepath.Dir(path)); err != nil {
 			status.SetText(i18n.Tf("receipt.out.folder_failed", map[string]string{"Reason": err.Error()}))
 			status.Show()
@@ -77,7 +77,7 @@ func (u *UI) showReceiptTrouble(path, why string) {
 	})
 	buttons := container.NewHBox(folder)
 	if canPrint() {
-		direct := widget.NewButton(i18n.T("receipt.out.print_direct"), func() {
+		direct := newButton(i18n.T("receipt.out.print_direct"), func() {
 			if err := printFile(path, u.Settings.Printer, u.Settings.ReceiptLayout); err != nil {
 				status.SetText(i18n.Tf("receipt.out.print_failed", map[string]string{
 					"Printer": printerName(u.Settings.Printer), "Reason": err.Error()}))

@@ -32,6 +32,8 @@ func overlayTexts(u *UI) string {
 			b.WriteString(w.Text + "\n")
 		case *widget.Button:
 			b.WriteString("[" + w.Text + "]\n")
+		case *deskButton:
+			b.WriteString("[" + w.Text + "]\n")
 		case *fyne.Container:
 			for _, k := range w.Objects {
 				walk(k)

@@ -89,14 +89,14 @@ func buildReports(u *UI) fyne.CanvasObject {
 	s.periodOK.Importance = widget.DangerImportance
 	s.busy = widget.NewLabel("")
 	now := func() time.Time { return u.Now().In(domain.Zone) }
-	quick := func(key string, p func() domain.Period) *widget.Button {
-		return widget.NewButton(i18n.T(key), func() { s.setPeriod(p()); s.refresh(nil) })
+	quick := func(key string, p func() domain.Period) *deskButton {
+		return newButton(i18n.T(key), func() { s.setPeriod(p()); s.refresh(nil) })
 	}
 	// The period, then the quick periods on a second row (a 1024 px screen).
 	period := container.NewVBox(container.NewHBox(
 		widget.NewLabel(i18n.T("reports.from")), container.NewGridWrap(fyne.NewSize(130, s.from.MinSize().Height), s.from),
 		widget.NewLabel(i18n.T("reports.to")), container.NewGridWrap(fyne.NewSize(130, s.to.MinSize().Height), s.to),
-		widget.NewButtonWithIcon(i18n.T("reports.show"), theme.ViewRefreshIcon(), func() { s.refresh(nil) }),
+		newButtonWithIcon(i18n.T("reports.show"), theme.ViewRefreshIcon(), func() { s.refresh(nil) }),
 	), container.NewHBox(
 		quick("reports.this_month", func() domain.Period { n := now(); return domain.MonthPeriod(n.Year(), n.Month()) }),
 		quick("reports.this_quarter", func() domain.Period { n := now(); return domain.QuarterPeriod(n.Year(), (int(n.Month())+2)/3) }),
@@ -134,9 +134,9 @@ func buildReports(u *UI) fyne.CanvasObject {
 	exports := container.NewHBox(widget.NewLabel(i18n.T("reports.export")))
 	for _, f := range report.Formats {
 		f := f
-		exports.Add(widget.NewButtonWithIcon(i18n.T("reports.format."+f), theme.DocumentSaveIcon(), func() { s.exportDialog(f) }))
+		exports.Add(newButtonWithIcon(i18n.T("reports.format."+f), theme.DocumentSaveIcon(), func() { s.exportDialog(f) }))
 	}
-	exports.Add(widget.NewButtonWithIcon(i18n.T("reports.notice"), theme.DocumentPrintIcon(), s.noticeDialog))
+	exports.Add(newButtonWithIcon(i18n.T("reports.notice"), theme.DocumentPrintIcon(), s.noticeDialog))
 
 	body := container.NewVBox(
 		widget.NewLabelWithStyle(i18n.T("reports.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -391,7 +391,7 @@ func (s *reportsScreen) buildTotals() fyne.CanvasObject {
 	s.importResult.Wrapping = fyne.TextWrapWord
 	s.imports = widget.NewLabel("")
 	s.imports.Wrapping = fyne.TextWrapWord
-	importBtn := widget.NewButtonWithIcon(i18n.T("reports.totals.import"), theme.FolderOpenIcon(), s.importDialog)
+	importBtn := newButtonWithIcon(i18n.T("reports.totals.import"), theme.FolderOpenIcon(), s.importDialog)
 
 	s.typedMonth = s.u.NewEntry()
 	s.typedMonth.SetPlaceHolder(i18n.T("reports.month_placeholder"))
@@ -414,9 +414,9 @@ func (s *reportsScreen) buildTotals() fyne.CanvasObject {
 		widget.NewLabelWithStyle(i18n.T("reports.totals.typed"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		container.NewHBox(widget.NewLabel(i18n.T("reports.totals.month")), container.NewGridWrap(fyne.NewSize(110, s.typedMonth.MinSize().Height), s.typedMonth),
 			widget.NewLabel(i18n.T("reports.totals.agency")), s.typedAgency,
-			widget.NewButton(i18n.T("reports.totals.load"), s.loadTyped)),
+			newButton(i18n.T("reports.totals.load"), s.loadTyped)),
 		s.typedRows,
-		widget.NewButtonWithIcon(i18n.T("reports.totals.save"), theme.DocumentSaveIcon(), s.saveTyped),
+		newButtonWithIcon(i18n.T("reports.totals.save"), theme.DocumentSaveIcon(), s.saveTyped),
 		s.typedResult,
 	)
 }

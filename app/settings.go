@@ -51,7 +51,7 @@ type settingsForm struct {
 	backupKeep   *Entry
 	hubURL       *Entry
 	errs         map[string]*widget.Label
-	save         *widget.Button
+	save         *deskButton
 }
 
 func (u *UI) settingsForm() *settingsForm {
@@ -122,9 +122,9 @@ func buildSettings(u *UI) fyne.CanvasObject {
 		tariff.Add(container.NewVBox(container.NewGridWithColumns(2, name, cost), e))
 	}
 
-	backupNow := widget.NewButton(i18n.T("app.settings.backup_now"), func() { f.backupNow() })
-	pick := widget.NewButton(i18n.T("app.settings.pick_folder"), func() { f.pickFolder() })
-	f.save = widget.NewButton(i18n.T("app.settings.save"), func() { f.submit() })
+	backupNow := newButton(i18n.T("app.settings.backup_now"), func() { f.backupNow() })
+	pick := newButton(i18n.T("app.settings.pick_folder"), func() { f.pickFolder() })
+	f.save = newButton(i18n.T("app.settings.save"), func() { f.submit() })
 	f.save.Importance = widget.HighImportance
 	// Enter in any one-line field saves, as on every PostDesk form.
 	for _, e := range []*Entry{f.idle, f.lookupURL, f.hotline, f.printer, f.transitDays, f.maxFailed, f.waitingDays, f.backupFolder, f.backupKeep, f.hubURL} {
@@ -409,7 +409,7 @@ func buildCatalog(u *UI) fyne.CanvasObject {
 			return l
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(c.errs[i]) })
-	importBtn := widget.NewButton(i18n.T("app.catalog.import"), c.pickFile)
+	importBtn := newButton(i18n.T("app.catalog.import"), c.pickFile)
 	importBtn.Importance = widget.HighImportance
 	u.Shortcut("catalog", "app.catalog.import", &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierControl}, c.pickFile)
 	help := widget.NewLabel(i18n.T("app.catalog.help"))

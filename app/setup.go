@@ -31,7 +31,7 @@ type setupForm struct {
 	username, fullName           *Entry
 	secret, secret2              *Entry
 	errs                         map[string]*widget.Label
-	save, demo                   *widget.Button
+	save, demo                   *deskButton
 	progress                     *widget.ProgressBarInfinite
 	progressText                 *widget.Label
 }
@@ -54,9 +54,9 @@ func (u *UI) showSetup() {
 		f.errs[field] = e
 		return container.NewVBox(widget.NewLabel(i18n.T(labelKey)), w, e)
 	}
-	f.save = widget.NewButton(i18n.T("app.setup.save"), func() { u.submitSetup(f) })
+	f.save = newButton(i18n.T("app.setup.save"), func() { u.submitSetup(f) })
 	f.save.Importance = widget.HighImportance
-	f.demo = widget.NewButton(i18n.T("app.setup.demo"), func() { u.openDemo(f) })
+	f.demo = newButton(i18n.T("app.setup.demo"), func() { u.openDemo(f) })
 	f.progress = widget.NewProgressBarInfinite()
 	f.progress.Stop()
 	f.progress.Hide()

@@ -236,6 +236,8 @@ func visibleTexts(o fyne.CanvasObject) map[string]bool {
 			out[w.Text] = true
 		case *widget.Button:
 			out[w.Text] = true
+		case *deskButton:
+			out[w.Text] = true
 		case *widget.RichText:
 			out[w.String()] = true
 		}

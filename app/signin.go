@@ -26,7 +26,7 @@ type signInForm struct {
 	secret   *Entry
 	errUser  *widget.Label
 	errPIN   *widget.Label
-	button   *widget.Button
+	button   *deskButton
 }
 
 // showSignIn shows the sign-in screen; username is prefilled after an idle
@@ -40,7 +40,7 @@ func (u *UI) showSignIn(username string) {
 	submit := func() { u.submitSignIn(f) }
 	f.username.OnSubmitted = func(string) { u.Win.Canvas().Focus(f.secret) }
 	f.secret.OnSubmitted = func(string) { submit() }
-	f.button = widget.NewButton(i18n.T("app.signin.submit"), submit)
+	f.button = newButton(i18n.T("app.signin.submit"), submit)
 	f.button.Importance = widget.HighImportance
 
 	logo := canvas.NewImageFromResource(appIcon())

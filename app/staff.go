@@ -43,11 +43,11 @@ type staffScreen struct {
 	// the selected account
 	title      *widget.Label
 	role       *widget.Select
-	roleBtn    *widget.Button
-	activeBtn  *widget.Button
+	roleBtn    *deskButton
+	activeBtn  *deskButton
 	newPIN     *Entry
 	newPIN2    *Entry
-	resetBtn   *widget.Button
+	resetBtn   *deskButton
 	detailErrs map[string]*widget.Label
 	detail     *fyne.Container
 
@@ -90,12 +90,12 @@ func buildStaff(u *UI) fyne.CanvasObject {
 	s.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	s.role = widget.NewSelect(roleNames(), nil)
 	s.role.PlaceHolder = i18n.T("(Select one)")
-	s.roleBtn = widget.NewButton(i18n.T("app.staff.change_role"), s.changeRole)
-	s.activeBtn = widget.NewButton(i18n.T("app.staff.deactivate"), s.toggleActive)
+	s.roleBtn = newButton(i18n.T("app.staff.change_role"), s.changeRole)
+	s.activeBtn = newButton(i18n.T("app.staff.deactivate"), s.toggleActive)
 	s.newPIN, s.newPIN2 = u.NewPasswordEntry(), u.NewPasswordEntry()
 	s.newPIN2.OnSubmitted = func(string) { s.resetPIN() }
 	s.newPIN.OnSubmitted = func(string) { u.Win.Canvas().Focus(s.newPIN2) }
-	s.resetBtn = widget.NewButton(i18n.T("app.staff.reset_pin"), s.resetPIN)
+	s.resetBtn = newButton(i18n.T("app.staff.reset_pin"), s.resetPIN)
 	s.detail = container.NewVBox(s.title,
 		row(s.detailErrs, "app.staff.role", "staff.role", container.NewBorder(nil, nil, nil, s.roleBtn, s.role)),
 		container.NewHBox(s.activeBtn),
@@ -116,7 +116,7 @@ func buildStaff(u *UI) fyne.CanvasObject {
 		chain[i].OnSubmitted = func(string) { u.Win.Canvas().Focus(next) }
 	}
 	s.addPIN2.OnSubmitted = func(string) { s.add() }
-	addBtn := widget.NewButton(i18n.T("app.staff.add"), s.add)
+	addBtn := newButton(i18n.T("app.staff.add"), s.add)
 	addBtn.Importance = widget.HighImportance
 	u.Shortcut("staff", "app.staff.add_focus", &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierControl},
 		func() { u.Win.Canvas().Focus(s.addUser) })

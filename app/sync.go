@@ -39,16 +39,16 @@ type syncScreen struct {
 	runner *syncRunner
 
 	state, waiting, last, hub, next, problem *widget.Label
-	nowBtn                                   *widget.Button
+	nowBtn                                   *deskButton
 	rounds                                   []store.SyncRound
 	table                                    *widget.Table
 	skipped                                  *widget.Label
 
 	enrollBox       *fyne.Container
 	hubURL, token   *Entry
-	enrollBtn       *widget.Button
-	exportBtn       *widget.Button
-	importBtn       *widget.Button
+	enrollBtn       *deskButton
+	exportBtn       *deskButton
+	importBtn       *deskButton
 	busy            bool
 	lastUSBResult   *widget.Label
 	supervisorCards fyne.CanvasObject
@@ -61,7 +61,7 @@ func buildSync(u *UI) fyne.CanvasObject {
 	s.state, s.waiting, s.last, s.hub, s.next, s.problem = mk(), mk(), mk(), mk(), mk(), mk()
 	s.state.TextStyle.Bold = true
 	s.problem.Importance = widget.DangerImportance
-	s.nowBtn = widget.NewButton(i18n.T("sync.now"), s.syncNow)
+	s.nowBtn = newButton(i18n.T("sync.now"), s.syncNow)
 	s.nowBtn.Importance = widget.HighImportance
 	u.Shortcut("sync", "sync.now", &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierControl}, s.syncNow)
 
@@ -171,14 +171,14 @@ func (s *syncScreen) buildSupervisor() fyne.CanvasObject {
 	s.hubURL, s.token = u.NewEntry(), u.NewEntry()
 	s.hubURL.SetPlaceHolder(i18n.T("sync.enroll.url_hint"))
 	s.token.SetPlaceHolder(i18n.T("sync.enroll.token_hint"))
-	s.enrollBtn = widget.NewButton(i18n.T("sync.enroll.submit"), func() { s.enroll(s.hubURL.Text, s.token.Text) })
+	s.enrollBtn = newButton(i18n.T("sync.enroll.submit"), func() { s.enroll(s.hubURL.Text, s.token.Text) })
 	form := widget.NewForm(widget.NewFormItem(i18n.T("sync.enroll.url"), s.hubURL),
 		widget.NewFormItem(i18n.T("sync.enroll.token"), s.token))
 	s.enrollBox = container.NewVBox(widget.NewLabel(i18n.T("sync.enroll.help")), form, container.NewHBox(s.enrollBtn))
 	enrollCard := widget.NewCard(i18n.T("sync.enroll.title"), "", s.enrollBox)
 
-	s.exportBtn = widget.NewButton(i18n.T("sync.usb.export"), s.exportDialog)
-	s.importBtn = widget.NewButton(i18n.T("sync.usb.import"), s.importDialog)
+	s.exportBtn = newButton(i18n.T("sync.usb.export"), s.exportDialog)
+	s.importBtn = newButton(i18n.T("sync.usb.import"), s.importDialog)
 	// Keyboard first: the USB steps have keys too (only while the buttons are enabled).
 	u.Shortcut("sync", "sync.usb.export", &desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierControl}, func() {
 		if !s.exportBtn.Disabled() {
@@ -263,7 +263,7 @@ func (s *syncScreen) refresh() {
 		if s.hubURL.Text == "" && st.HubURL != "" {
 			s.hubURL.SetText(st.HubURL)
 		}
-		for _, b := range []*widget.Button{s.exportBtn, s.importBtn} {
+		for _, b := range []*deskButton{s.exportBtn, s.importBtn} {
 			if st.Enrolled() && !s.busy {
 				b.Enable()
 			} else {

@@ -53,10 +53,10 @@ func buildTodo(u *UI) fyne.CanvasObject {
 	u.Set(todoKey, t)
 	t.date = u.NewEntry()
 	t.date.SetPlaceHolder(i18n.T("outcome.date_placeholder"))
-	refresh := widget.NewButton(i18n.T("todo.refresh"), t.reload)
+	refresh := newButton(i18n.T("todo.refresh"), t.reload)
 	u.Shortcut("home", "todo.refresh", &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierControl}, t.reload)
-	pdf := widget.NewButton(i18n.T("todo.register_pdf"), func() { t.writeRegister(".pdf") })
-	xlsx := widget.NewButton(i18n.T("todo.register_xlsx"), func() { t.writeRegister(".xlsx") })
+	pdf := newButton(i18n.T("todo.register_pdf"), func() { t.writeRegister(".pdf") })
+	xlsx := newButton(i18n.T("todo.register_xlsx"), func() { t.writeRegister(".xlsx") })
 	reg := widget.NewCard(i18n.T("todo.register_title"), i18n.T("todo.register_help"),
 		container.NewBorder(nil, nil, widget.NewLabel(i18n.T("todo.register_date")), container.NewHBox(pdf, xlsx), t.date))
 	top := container.NewBorder(nil, nil, nil, refresh, t.head)
@@ -160,7 +160,7 @@ func (t *todoScreen) reload() {
 func (t *todoScreen) line(text, buttonKey string, fn func()) fyne.CanvasObject {
 	l := widget.NewLabel(text)
 	l.Wrapping = fyne.TextWrapWord
-	return container.NewBorder(nil, nil, nil, widget.NewButton(i18n.T(buttonKey), fn), l)
+	return container.NewBorder(nil, nil, nil, newButton(i18n.T(buttonKey), fn), l)
 }
 
 func (t *todoScreen) dossierLines(ds []*domain.Dossier, buttonKey string, text func(*domain.Dossier) string, open func(string)) []fyne.CanvasObject {

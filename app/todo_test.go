@@ -184,7 +184,7 @@ func TestClerkRecordsFeedbackButSeesNoList(t *testing.T) {
 		t.Fatal(f.msg.Text)
 	}
 	for _, obj := range test.LaidOutObjects(u.Win.Canvas().Content()) {
-		if b, ok := obj.(*widget.Button); ok && b.Text == i18n.T("feedback.close") {
+		if b := asButton(obj); b != nil && b.Text == i18n.T("feedback.close") {
 			t.Fatal("a clerk sees the supervisor's list")
 		}
 	}
