@@ -27,7 +27,7 @@ func runCatalogImport(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := openDB(*db)
+	s, err := createDB(*db)
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func runCatalogSample(env *Env, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	s, err := openDB(*db)
+	s, err := createDB(*db)
 	if err != nil {
 		return err
 	}

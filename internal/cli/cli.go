@@ -56,10 +56,19 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	return program.Run(context.Background(), args, stdout, stderr)
 }
 
-// openDB opens the --db database, which must be given.
+// openDB opens the --db database, which must exist: only the commands that
+// set a database up (demo seed, catalog import) use createDB.
 func openDB(path string) (*store.Store, error) {
-	if path == "" {
-		return nil, usagef("--db PATH is required")
+	if err := cmdline.DBPath(path, true); err != nil {
+		return nil, err
+	}
+	return store.Open(path)
+}
+
+// createDB opens the --db database, creating it when it does not exist.
+func createDB(path string) (*store.Store, error) {
+	if err := cmdline.DBPath(path, false); err != nil {
+		return nil, err
 	}
 	return store.Open(path)
 }

@@ -31,16 +31,20 @@ func runRegister(env *Env, args []string) error {
 	if *out == "" || (ext != ".pdf" && ext != ".xlsx") {
 		return usagef("--out FILE ending in .pdf or .xlsx is required")
 	}
+	var day time.Time
+	if *date != "" {
+		var err error
+		if day, err = domain.ParseDate(*date, domain.Zone); err != nil {
+			return usagef("--date: %s", i18n.Message(err))
+		}
+	}
 	s, err := openDB(*db)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	day := s.Now()
-	if *date != "" {
-		if day, err = domain.ParseDate(*date, domain.Zone); err != nil {
-			return usagef("--date: %s", i18n.Message(err))
-		}
+	if day.IsZero() {
+		day = s.Now()
 	}
 	start := time.Now()
 	r, err := dailyreg.Compute(env.Ctx, s, day)

@@ -72,6 +72,9 @@ func TestReportCommands(t *testing.T) {
 func TestHubReportCommands(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "HUB.db")
+	if code, _, errs := run(t, "hub", "token", "--db", db, "--post-point", "600900"); code != 0 { // sets the hub up
+		t.Fatalf("hub token: %s", errs)
+	}
 	if code, _, errs := run(t, "hub", "status", "--db", db); code != 0 {
 		t.Fatalf("hub status: %s", errs)
 	}

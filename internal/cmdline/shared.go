@@ -3,8 +3,12 @@ package cmdline
 // What the post point's and the hub's report and catalog commands share.
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -144,4 +148,44 @@ func ParseCatalogFiles(paths []string) (*catalog.File, error) {
 		return nil, WithContext("nothing imported", err)
 	}
 	return f, nil
+}
+
+// DBPath checks a --db argument before anything is opened: it must be given,
+// it must be a file path (a postgres:// or other URL is refused, creating
+// nothing), and, when mustExist, the file must already be there — a
+// read-only command never makes a new empty database out of a typo.
+func DBPath(path string, mustExist bool) error {
+	if path == "" {
+		return Usagef("--db PATH is required")
+	}
+	if i := strings.Index(path, "://"); i > 0 {
+		if scheme := strings.ToLower(path[:i]); scheme == "postgres" || scheme == "postgresql" {
+			return fmt.Errorf("--db %s: PostgreSQL is not supported by this command yet; give the path of a SQLite database file", redactURL(path))
+		}
+		return fmt.Errorf("--db %s: not a file path; give the path of a SQLite database file", redactURL(path))
+	}
+	if !mustExist {
+		return nil
+	}
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("--db %s: no such database file (check the path; this command does not create one)", path)
+	case err != nil:
+		return fmt.Errorf("--db %s: %w", path, err)
+	case st.IsDir():
+		return fmt.Errorf("--db %s is a folder, not a database file", path)
+	}
+	return nil
+}
+
+// redactURL hides a password in a connection URL quoted in an error.
+func redactURL(s string) string {
+	if u, err := url.Parse(s); err == nil && u.User != nil {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+			return u.String()
+		}
+	}
+	return s
 }

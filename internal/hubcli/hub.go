@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"postdesk/internal/atomicfile"
+	"postdesk/internal/cmdline"
 	"postdesk/internal/domain"
 	"postdesk/internal/hub"
 	"postdesk/internal/syncproto"
@@ -42,9 +43,25 @@ func init() {
 		"issue an API token for the one-stop system to POST /v1/outcomes (printed once)", runHubAPIToken)
 }
 
+// openHub opens the hub database --db, which must exist; createHub (hub
+// serve, token, user add, api-token: the commands that set a hub up) may
+// create it.
 func openHub(path string) (*hub.Store, error) {
 	if path == "" {
 		return nil, usagef("--db HUB.db is required")
+	}
+	if err := cmdline.DBPath(path, true); err != nil {
+		return nil, err
+	}
+	return hub.Open(path)
+}
+
+func createHub(path string) (*hub.Store, error) {
+	if path == "" {
+		return nil, usagef("--db HUB.db is required")
+	}
+	if err := cmdline.DBPath(path, false); err != nil {
+		return nil, err
 	}
 	return hub.Open(path)
 }
@@ -73,7 +90,7 @@ func runHubServe(env *Env, args []string) error {
 	if *maxConns < 1 {
 		return usagef("--max-conns must be at least 1")
 	}
-	s, err := openHub(*db)
+	s, err := createHub(*db)
 	if err != nil {
 		return err
 	}
@@ -112,7 +129,7 @@ func runHubToken(env *Env, args []string) error {
 	if *pp == "" {
 		return usagef("--post-point CODE is required")
 	}
-	s, err := openHub(*db)
+	s, err := createHub(*db)
 	if err != nil {
 		return err
 	}
@@ -312,7 +329,7 @@ func runHubUserAdd(env *Env, args []string) error {
 		}
 		*pass = p
 	}
-	s, err := openHub(*db)
+	s, err := createHub(*db)
 	if err != nil {
 		return err
 	}
@@ -334,7 +351,7 @@ func runHubAPIToken(env *Env, args []string) error {
 	if *name == "" {
 		return usagef("--name NAME is required")
 	}
-	s, err := openHub(*db)
+	s, err := createHub(*db)
 	if err != nil {
 		return err
 	}

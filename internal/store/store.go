@@ -46,9 +46,18 @@ func Open(path string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db, path: path, Now: time.Now}
+	// A damaged file is said so, with the way back (a backup), before
+	// anything reads it half: SQLite's quick_check when the file is small
+	// enough to check at once (see CheckDamage for a larger one).
+	if smallEnoughToCheck(path) {
+		if err := s.CheckDamage(context.Background()); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	if err := s.migrate(context.Background(), len(migrations())); err != nil {
 		db.Close()
-		return nil, err
+		return nil, Damaged(path, err)
 	}
 	return s, nil
 }
