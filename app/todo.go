@@ -153,7 +153,30 @@ func (t *todoScreen) reload() {
 	if nothing {
 		t.sections.Add(widget.NewLabel(i18n.T("todo.nothing")))
 	}
+	t.sections.Add(t.openCard(td))
 	t.sections.Refresh()
+}
+
+// openCard lists every dossier waiting on the post point, state by state,
+// with what the state waits for and the key that does it; the lines add up
+// to the total in its title. Results ready at the agency for long are
+// named on their own line.
+func (t *todoScreen) openCard(td *store.Todo) fyne.CanvasObject {
+	box := container.NewVBox()
+	for _, sc := range td.Open {
+		box.Add(widget.NewLabel(i18n.Tf("todo.open.row", map[string]string{
+			"State": stateLabel(sc.State), "N": countText(sc.Count), "Next": i18n.T("todo.open.next." + string(sc.State))})))
+		if sc.State == domain.StateResultReady && td.ReadyLong > 0 {
+			l := widget.NewLabel(i18n.Tf("todo.open.ready_long", map[string]string{
+				"N": countText(td.ReadyLong), "Days": countText(t.u.Settings.WaitingDays)}))
+			l.Importance = widget.WarningImportance
+			box.Add(l)
+		}
+	}
+	if len(td.Open) == 0 {
+		box.Add(widget.NewLabel(i18n.T("todo.open.none")))
+	}
+	return widget.NewCard(i18n.Tf("todo.open.title", map[string]string{"N": countText(td.OpenTotal)}), "", box)
 }
 
 // line is a text with a button on its right that does it.

@@ -802,7 +802,26 @@ type Todo struct {
 	Retry        []*domain.Dossier // failed deliveries to try again
 	OpenFeedback int               // feedback without an answer
 	Counts       map[string]int    // total of each list, even when the list is cut
+	// Open counts, state by state in round-trip order, every dossier still
+	// waiting on the post point (not closed, and not a result the citizen
+	// collects at the agency); they add up to OpenTotal. ReadyLong are the
+	// results ready at the agency for more than WaitingDays, to fetch.
+	Open      []StateCount
+	OpenTotal int
+	ReadyLong int
 }
+
+// StateCount is how many dossiers stand in one state.
+type StateCount struct {
+	State domain.State
+	Count int
+}
+
+// waitingOnPost is the SQL condition of a dossier still waiting on the post
+// point: its road is not closed, and it is not a result (or a refusal) the
+// citizen collects at the agency because they chose send-only.
+const waitingOnPost = `state NOT IN ('delivered', 'cancelled', 'returned_to_agency')
+	AND NOT (state IN ('result_ready', 'rejected') AND option = 'send')`
 
 // TodoLimit caps each list of the home screen.
 const TodoLimit = 200
@@ -868,7 +887,43 @@ func (s *Store) Todo(ctx context.Context, now time.Time) (*Todo, error) {
 	}
 	t.OpenFeedback = len(fb)
 	t.Counts["feedback"] = len(fb)
+	if err := s.openCounts(ctx, t, today.AddDate(0, 0, -st.WaitingDays)); err != nil {
+		return nil, err
+	}
 	return t, nil
+}
+
+// openCounts fills t.Open, t.OpenTotal (counted on its own, so a state the
+// list missed would show as a sum that does not add up) and t.ReadyLong.
+func (s *Store) openCounts(ctx context.Context, t *Todo, readySince time.Time) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT state, count(*) FROM dossiers WHERE `+waitingOnPost+` GROUP BY state`)
+	if err != nil {
+		return err
+	}
+	by := map[domain.State]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			rows.Close()
+			return err
+		}
+		by[domain.State(st)] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, st := range domain.States {
+		if n := by[st]; n > 0 {
+			t.Open = append(t.Open, StateCount{State: st, Count: n})
+		}
+	}
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM dossiers WHERE `+waitingOnPost).Scan(&t.OpenTotal); err != nil {
+		return err
+	}
+	return s.db.QueryRowContext(ctx, `SELECT count(*) FROM dossiers WHERE state = 'result_ready' AND option <> 'send'
+		AND updated_at < ?`, formatTime(readySince)).Scan(&t.ReadyLong)
 }
 
 func (s *Store) countState(ctx context.Context, st domain.State) (int, error) {
