@@ -7,6 +7,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -77,6 +78,14 @@ func Open(a fyne.App, s *store.Store) (*UI, error) {
 		u.startBackups()
 	}
 	startSync(u) // background sync to the province (app/sync_loop.go)
+	// store.Open checks small files for damage itself; a larger one is
+	// checked here in the background, and a damage found is shown with the
+	// way back (the backup folder and the restore command).
+	go func() {
+		if err := s.CheckDamage(ctx); errors.Is(err, store.ErrDamaged) {
+			fyne.Do(func() { u.ShowError(err) })
+		}
+	}()
 	return u, nil
 }
 
