@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -235,7 +234,7 @@ func agencyLabel(a domain.Agency) string {
 	return a.Name + " (" + a.Code + ")"
 }
 
-func countText(n int) string { return strconv.Itoa(n) }
+func countText(n int) string { return i18n.Count(n) }
 
 // ---------------------------------------------------------------- outbound
 

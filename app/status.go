@@ -1,7 +1,6 @@
 package app
 
 import (
-	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -195,22 +194,6 @@ func (u *UI) setBackupError(msg string) {
 // RoleName is a role's name on screen.
 func RoleName(r domain.Role) string { return i18n.T("app.role." + string(r)) }
 
-// formatCount writes a count the Vietnamese way: 12.345.
-func formatCount(n int) string {
-	s := strconv.Itoa(n)
-	neg := n < 0
-	if neg {
-		s = s[1:]
-	}
-	var out []byte
-	for i := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, '.')
-		}
-		out = append(out, s[i])
-	}
-	if neg {
-		return "-" + string(out)
-	}
-	return string(out)
-}
+// formatCount writes a count the current language's way: 12.345 in
+// Vietnamese, 12,345 in English.
+func formatCount(n int) string { return i18n.Count(n) }

@@ -23,6 +23,7 @@ import (
 	"path"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -166,6 +167,13 @@ func (c *Catalog) T(key string) string {
 // args. A placeholder with no value becomes empty; a text that is not a
 // valid template is returned unfilled.
 func (c *Catalog) Tf(key string, args map[string]string) string {
+	// One of a thing: "1 attempt", not "1 attempts" (key.one, where the
+	// language has a singular; Vietnamese has none and keeps the same text).
+	if args["N"] == "1" {
+		if _, ok := c.msgs[key+".one"]; ok {
+			key += ".one"
+		}
+	}
 	s, ok := c.msgs[key]
 	if !ok {
 		return key
@@ -196,6 +204,32 @@ func (c *Catalog) Tf(key string, args map[string]string) string {
 	}
 	return b.String()
 }
+
+// Count writes a whole number with the language's thousands separator
+// (number.thousands): 3.005 in Vietnamese, 3,005 in English.
+func (c *Catalog) Count(n int) string {
+	sep := c.T("number.thousands")
+	if sep == "number.thousands" {
+		sep = "."
+	}
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// Count writes n the current locale's way.
+func Count(n int) string { return Current().Count(n) }
 
 // lineField matches the "line 12" part of import errors ("line 12: code").
 var lineField = regexp.MustCompile(`^line (\d+)$`)
