@@ -18,7 +18,6 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"postdesk/i18n"
-	"postdesk/internal/cli"
 	"postdesk/internal/store"
 )
 
@@ -29,7 +28,7 @@ const AppID = "vn.postdesk.app"
 // user's data folder) and returns the exit status when the window closes.
 func Main(args []string) int {
 	fs := flag.NewFlagSet("postdesk", flag.ContinueOnError)
-	db := fs.String("db", cli.DefaultDBPath(), "database file")
+	db := fs.String("db", store.DefaultPath(), "database file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

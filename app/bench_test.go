@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,8 +11,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"postdesk/internal/cli"
 	"postdesk/internal/demo"
+	"postdesk/internal/desk"
 	"postdesk/internal/store"
 )
 
@@ -32,7 +31,7 @@ func benchDB(b *testing.B, n int) string {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	if err := cli.PrepareDemo(&cli.Env{Ctx: ctx, Stdout: io.Discard, Stderr: io.Discard}, s); err != nil {
+	if err := desk.New(s).PrepareDemo(ctx); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := demo.Seed(ctx, s, demo.Options{Dossiers: n, Seed: 1}); err != nil {
@@ -77,7 +76,7 @@ func BenchmarkStartToFirstFrame(b *testing.B) {
 			}
 			u.Win.Resize(fyne.NewSize(1280, 800))
 			if signIn {
-				if err := u.SignInAs("gdv1", cli.DemoPIN); err != nil {
+				if err := u.SignInAs("gdv1", desk.DemoPIN); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -311,7 +311,7 @@ func (t *deliverTab) deliver() {
 	if len(t.photoData) > 0 {
 		proofs = append(proofs, store.Proof{Kind: "photo", Ext: t.photoExt, Data: t.photoData})
 	}
-	d, err := u.Store.Deliver(u.Ctx, u.Staff.Username, t.d.ID, p, proofs...)
+	d, err := u.Desk.Deliver(u.Ctx, u.Actor(), t.d.ID, p, proofs...)
 	if err != nil {
 		t.msg.fail(err)
 		u.Win.Canvas().Focus(t.id)
@@ -352,7 +352,7 @@ func (t *deliverTab) askFail() {
 				reason = domain.FailReasons[i]
 			}
 		}
-		d, ret, err := u.Store.FailDelivery(u.Ctx, u.Staff.Username, id, domain.FailedPayload{Reason: reason, Note: f.note.Text})
+		d, ret, err := u.Desk.FailDelivery(u.Ctx, u.Actor(), id, domain.FailedPayload{Reason: reason, Note: f.note.Text})
 		if err != nil {
 			f.errs.fail(err)
 			return

@@ -101,7 +101,7 @@ func (t *roundTab) takeOut() {
 		t.msg.fail(domain.Errf("dossiers", "err.delivery.none_selected", "tick the results to take out"))
 		return
 	}
-	if err := u.Store.TakeOutForDelivery(u.Ctx, u.Staff.Username, ids); err != nil {
+	if err := u.Desk.TakeOutForDelivery(u.Ctx, u.Actor(), ids); err != nil {
 		t.msg.fail(err)
 		return
 	}

@@ -271,7 +271,7 @@ func (det *dossierDetail) askCancel() {
 // lifecycle does not allow it (someone else moved the dossier meanwhile).
 func (det *dossierDetail) cancel(reason string) error {
 	u := det.ds.u
-	if _, _, err := u.Store.Record(u.Ctx, u.Staff.Username, domain.KindCancel, det.d.ID, domain.ReasonPayload{Reason: reason}); err != nil {
+	if _, err := u.Desk.Cancel(u.Ctx, u.Actor(), det.d.ID, reason); err != nil {
 		return err
 	}
 	u.Notify(i18n.Tf("dossiers.cancelled", map[string]string{"ID": det.d.ID}))

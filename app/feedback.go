@@ -134,7 +134,7 @@ func (f *feedbackScreen) save() {
 		}
 		dossier = d.ID
 	}
-	fb, err := u.Store.RecordFeedback(u.Ctx, u.Staff.Username, dossier, p)
+	fb, err := u.Desk.RecordFeedback(u.Ctx, u.Actor(), dossier, p)
 	if err != nil {
 		f.msg.fail(err)
 		return
@@ -180,7 +180,7 @@ func (f *feedbackScreen) askClose(fb domain.Feedback) {
 	c.action.Wrapping = fyne.TextWrapWord
 	c.action.SetPlaceHolder(i18n.T("feedback.action_placeholder"))
 	c.save = func() {
-		err := u.Store.CloseFeedback(u.Ctx, u.Staff.Username, domain.FeedbackClosePayload{Feedback: fb.ID, Action: c.action.Text})
+		err := u.Desk.CloseFeedback(u.Ctx, u.Actor(), domain.FeedbackClosePayload{Feedback: fb.ID, Action: c.action.Text})
 		if err != nil {
 			c.errs.fail(err)
 			return

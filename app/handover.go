@@ -435,7 +435,7 @@ func (t *outboundTab) draft() {
 	for i, d := range ds {
 		ids[i] = d.ID
 	}
-	h, err := u.Store.CreateHandover(u.Ctx, u.Staff.Username, domain.HandoverOut, t.current(), ids)
+	h, err := u.Desk.CreateHandover(u.Ctx, u.Actor(), domain.HandoverOut, t.current(), ids)
 	if err != nil {
 		t.msg.fail(err)
 		return
@@ -613,7 +613,7 @@ func (t *recordsTab) confirm() {
 	if t.openID == "" {
 		return
 	}
-	h, err := u.Store.ConfirmHandover(u.Ctx, u.Staff.Username, t.openID, t.officer.Text)
+	h, err := u.Desk.ConfirmHandover(u.Ctx, u.Actor(), t.openID, t.officer.Text)
 	if err != nil {
 		t.msg.fail(err)
 		return
@@ -627,7 +627,7 @@ func (t *recordsTab) confirm() {
 
 func (t *recordsTab) cancel() {
 	u := t.h.u
-	h, err := u.Store.CancelHandover(u.Ctx, u.Staff.Username, t.openID)
+	h, err := u.Desk.CancelHandover(u.Ctx, u.Actor(), t.openID)
 	if err != nil {
 		t.msg.fail(err)
 		return

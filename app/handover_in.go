@@ -124,7 +124,7 @@ func (t *inboundTab) draft() {
 	for i, d := range t.items {
 		ids[i] = d.ID
 	}
-	h, err := u.Store.CreateHandover(u.Ctx, u.Staff.Username, domain.HandoverIn, t.agency(), ids)
+	h, err := u.Desk.CreateHandover(u.Ctx, u.Actor(), domain.HandoverIn, t.agency(), ids)
 	if err != nil {
 		t.msg.fail(err)
 		return
@@ -193,7 +193,7 @@ func (t *inboundTab) registerForm(code string) {
 		} else if d.ReturnAddress == "" {
 			d.ReturnAddress = joinAddress(d.Applicant.Address, d.Applicant.Commune)
 		}
-		got, err := u.Store.RegisterResultOnly(u.Ctx, u.Staff.Username, d, p)
+		got, err := u.Desk.RegisterResultOnly(u.Ctx, u.Actor(), d, p)
 		if err != nil {
 			errs.fail(err)
 			return

@@ -198,7 +198,7 @@ func (t *outcomeTab) doAccept() {
 		}
 		due.DueDate = dd
 	}
-	d, err := u.Store.Accept(u.Ctx, u.Staff.Username, t.d.ID, due)
+	d, err := u.Desk.Accept(u.Ctx, u.Actor(), t.d.ID, due)
 	t.after(d, err, "outcome.accepted")
 }
 
@@ -207,7 +207,7 @@ func (t *outcomeTab) doSupplement() {
 		return
 	}
 	u := t.h.u
-	d, err := u.Store.RequestSupplement(u.Ctx, u.Staff.Username, t.d.ID,
+	d, err := u.Desk.RequestSupplement(u.Ctx, u.Actor(), t.d.ID,
 		domain.SupplementPayload{Papers: []string{t.papers.Text}, Note: t.note.Text})
 	t.after(d, err, "outcome.supplemented")
 }
@@ -217,7 +217,7 @@ func (t *outcomeTab) doReject() {
 		return
 	}
 	u := t.h.u
-	d, err := u.Store.Reject(u.Ctx, u.Staff.Username, t.d.ID, domain.ReasonPayload{Reason: t.reason.Text})
+	d, err := u.Desk.Reject(u.Ctx, u.Actor(), t.d.ID, domain.ReasonPayload{Reason: t.reason.Text})
 	t.after(d, err, "outcome.rejected")
 }
 
@@ -226,7 +226,7 @@ func (t *outcomeTab) doReady() {
 		return
 	}
 	u := t.h.u
-	d, err := u.Store.ResultReady(u.Ctx, u.Staff.Username, t.d.ID)
+	d, err := u.Desk.ResultReady(u.Ctx, u.Actor(), t.d.ID)
 	t.after(d, err, "outcome.readied")
 }
 
@@ -237,6 +237,6 @@ func (t *outcomeTab) doTaken() {
 		return
 	}
 	u := t.h.u
-	_, d, err := u.Store.Record(u.Ctx, u.Staff.Username, domain.KindSupplementTaken, t.d.ID, domain.SupplementTakenPayload{})
+	d, err := u.Desk.SupplementTaken(u.Ctx, u.Actor(), t.d.ID)
 	t.after(d, err, "outcome.taken_done")
 }

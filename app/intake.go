@@ -27,6 +27,7 @@ import (
 	"postdesk/assets"
 	"postdesk/i18n"
 	"postdesk/internal/catalog"
+	"postdesk/internal/desk"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
 )
@@ -678,22 +679,7 @@ func (f *intakeForm) autoFill() {
 
 // tariffPostage is the postage the settings' tariff asks for these choices.
 func (f *intakeForm) tariffPostage() domain.Money {
-	price := map[string]domain.Money{}
-	for _, t := range f.u.Settings.Tariff {
-		price[t.Code] = t.Postage
-	}
-	opt := f.option.Value2()
-	var m domain.Money
-	if opt.Sends() {
-		m += price["send"]
-	}
-	if opt.Returns() && f.returnMethod.Value() != string(domain.ReturnAtCounter) {
-		m += price["return"]
-	}
-	if f.place.Value() == string(domain.PlaceHome) {
-		m += price["home_pickup"]
-	}
-	return m
+	return desk.TariffPostage(f.u.Settings, f.option.Value2(), domain.ReturnMethod(f.returnMethod.Value()), domain.Place(f.place.Value()))
 }
 
 func moneyText(m domain.Money) string {
@@ -919,23 +905,14 @@ func (f *intakeForm) fieldOrder() []string {
 // prints its receipt and clears the form for the next citizen.
 func (f *intakeForm) save() {
 	f.showAll = true
-	d, proc, errs := f.collect()
+	d, _, errs := f.collect()
 	f.showErrors(errs)
 	if len(errs) > 0 {
 		f.focusFirstError(errs)
 		f.u.Notify(i18n.Tf("intake.has_errors", map[string]string{"N": strconv.Itoa(len(errs))}))
 		return
 	}
-	now := f.u.Now()
-	d.ReceivedAt = now
-	if d.Option.Sends() && proc.ProcessingDays > 0 {
-		holidays, err := domain.ParseHolidays(f.u.Settings.Holidays)
-		if err == nil {
-			due := domain.AppointmentDate(now, proc.ProcessingDays, f.u.Settings.TransitDays, holidays)
-			d.ExpectedDate = &due
-		}
-	}
-	saved, err := f.u.Store.Intake(f.u.Ctx, f.u.Staff.Username, d)
+	saved, err := f.u.Desk.Intake(f.u.Ctx, f.u.Actor(), d)
 	if err != nil {
 		f.u.ShowError(err)
 		return

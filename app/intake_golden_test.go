@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"io"
 	"path/filepath"
 	"testing"
 	"time"
@@ -11,7 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"postdesk/internal/cli"
+	"postdesk/internal/desk"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
 )
@@ -61,7 +60,7 @@ func fixtureUI(t *testing.T) *UI {
 	}
 	t.Cleanup(func() { s.Close() })
 	s.Now = clock.Now
-	if err := cli.PrepareDemo(&cli.Env{Ctx: context.Background(), Stdout: io.Discard, Stderr: io.Discard}, s); err != nil {
+	if err := desk.New(s).PrepareDemo(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	names := []string{"Rơ Mah H'Bích", "Nguyễn Thị Hằng", "Ksor Y Bhin", "Siu Thị Hằng", "Đinh Hmưch", "Trần Văn Nam"}

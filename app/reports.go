@@ -485,7 +485,7 @@ func (s *reportsScreen) importDialog() {
 func (s *reportsScreen) importFile(path string) {
 	f, err := report.ParseTotalsFile(path)
 	if err == nil {
-		_, err = report.ImportPoint(s.u.Ctx, s.u.Store, s.u.Staff.Username, f)
+		_, err = s.u.Desk.ImportTotals(s.u.Ctx, s.u.Actor(), f)
 	}
 	if err != nil {
 		s.importResult.Importance = widget.DangerImportance
@@ -592,7 +592,7 @@ func (s *reportsScreen) saveTyped() {
 		return
 	}
 	f := report.TypedTotals(agency, m, cells)
-	if _, err := report.ImportPoint(s.u.Ctx, s.u.Store, s.u.Staff.Username, f); err != nil {
+	if _, err := s.u.Desk.ImportTotals(s.u.Ctx, s.u.Actor(), f); err != nil {
 		// typed rows have no file line: name the procedure instead
 		var es domain.Errors
 		if errors.As(err, &es) {

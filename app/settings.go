@@ -16,7 +16,6 @@ import (
 
 	"postdesk/i18n"
 	"postdesk/internal/catalog"
-	"postdesk/internal/cli"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
 )
@@ -341,7 +340,7 @@ func (f *settingsForm) submit() {
 		f.u.Notify(i18n.T("app.settings.not_saved"))
 		return
 	}
-	if err := f.u.Store.SaveSettings(f.u.Ctx, f.u.Staff.Username, st); err != nil {
+	if err := f.u.Desk.SaveSettings(f.u.Ctx, f.u.Actor(), st); err != nil {
 		f.u.ShowError(err)
 		return
 	}
@@ -467,7 +466,7 @@ func (c *catalogScreen) importFile(path string) {
 	f, err := catalog.ParseFile(path)
 	if err == nil {
 		var res store.CatalogResult
-		res, err = cli.ImportCatalog(c.u.Ctx, c.u.Store, c.u.Staff.Username, f)
+		res, err = c.u.Desk.ImportCatalog(c.u.Ctx, c.u.Actor(), f)
 		if err == nil {
 			c.result.SetText(i18n.Tf("app.catalog.done", map[string]string{
 				"File": filepath.Base(path), "Version": strconv.Itoa(res.Version),

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -12,10 +11,9 @@ import (
 
 	"postdesk/assets"
 	"postdesk/i18n"
-	"postdesk/internal/auth"
 	"postdesk/internal/catalog"
-	"postdesk/internal/cli"
 	"postdesk/internal/demo"
+	"postdesk/internal/desk"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
 )
@@ -142,24 +140,7 @@ func (u *UI) submitSetup(f *setupForm) {
 		u.showFieldErrors(f.errs, errs)
 		return
 	}
-	hash, err := auth.Hash(f.secret.Text)
-	if err != nil {
-		u.ShowError(err)
-		return
-	}
-	if _, _, err := u.Store.Device(u.Ctx); errors.Is(err, store.ErrNotSetUp) {
-		if err := u.Store.Setup(u.Ctx, pp, letter); err != nil {
-			u.showFieldErrors(f.errs, fieldErrors(err))
-			if len(fieldErrors(err)) == 0 {
-				u.ShowError(err)
-			}
-			return
-		}
-	} else if err != nil {
-		u.ShowError(err)
-		return
-	}
-	if err := u.Store.AddStaff(u.Ctx, "", sup, hash); err != nil {
+	if err := u.Desk.FirstStart(u.Ctx, pp, letter, sup, f.secret.Text); err != nil {
 		u.showFieldErrors(f.errs, fieldErrors(err))
 		if len(fieldErrors(err)) == 0 {
 			u.ShowError(err)
@@ -276,15 +257,14 @@ func (u *UI) openDemo(f *setupForm) {
 			}
 			u.setup = nil
 			u.showSignIn("")
-			u.Notify(i18n.Tf("app.setup.demo_ready", map[string]string{"PIN": cli.DemoPIN}))
+			u.Notify(i18n.Tf("app.setup.demo_ready", map[string]string{"PIN": desk.DemoPIN}))
 		})
 	}()
 }
 
 // seedDemo is what the demo button does, without the UI.
 func seedDemo(ctx context.Context, s *store.Store, n int) error {
-	env := &cli.Env{Ctx: ctx, Stdout: io.Discard, Stderr: io.Discard}
-	if err := cli.PrepareDemo(env, s); err != nil {
+	if err := desk.New(s).PrepareDemo(ctx); err != nil {
 		return err
 	}
 	_, err := demo.Seed(ctx, s, demo.Options{Dossiers: n, Seed: 1, Showcase: true})

@@ -83,6 +83,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"postdesk/i18n"
+	"postdesk/internal/desk"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
 )
@@ -212,6 +213,7 @@ type UI struct {
 	App       fyne.App
 	Win       fyne.Window
 	Store     *store.Store
+	Desk      *desk.Desk // every operation staff do, role-checked
 	Ctx       context.Context
 	Staff     domain.Staff
 	Device    domain.Device
@@ -254,6 +256,8 @@ func NewUI(a fyne.App, w fyne.Window, s *store.Store) *UI {
 	u := &UI{App: a, Win: w, Store: s, Ctx: context.Background(), Now: time.Now,
 		built: map[string]fyne.CanvasObject{}, nav: map[string]*navItem{},
 		shortcuts: map[string]map[string]func(){}, values: map[string]any{}, actions: map[string][]action{}}
+	u.Desk = desk.New(s)
+	u.Desk.Now = func() time.Time { return u.Now() }
 	u.idle = newIdleWatch(func() time.Time { return u.Now() })
 	w.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) { u.Touch(); u.HandleKey(ev) })
 	return u
@@ -283,6 +287,9 @@ func (u *UI) Get(key string) any { return u.values[key] }
 
 // Set stores a per-session value (cleared when another staff member signs in).
 func (u *UI) Set(key string, v any) { u.values[key] = v }
+
+// Actor is the signed-in staff member as the desk sees them.
+func (u *UI) Actor() desk.Actor { return desk.StaffActor(u.Staff) }
 
 // IsSupervisor reports whether the signed-in staff member is a supervisor.
 func (u *UI) IsSupervisor() bool { return u.Staff.Role == domain.RoleSupervisor }

@@ -15,8 +15,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"postdesk/i18n"
-	"postdesk/internal/cli"
 	"postdesk/internal/demo"
+	"postdesk/internal/desk"
 	"postdesk/internal/domain"
 )
 
@@ -54,13 +54,13 @@ func (u *UI) showSignIn(username string) {
 		l.Wrapping = fyne.TextWrapWord
 		note.Add(l)
 	}
-	if u.PostPoint == cli.DemoPostPoint {
+	if u.PostPoint == desk.DemoPostPoint {
 		var names []string
 		for _, st := range demo.Staff {
 			names = append(names, st.Username)
 		}
 		l := widget.NewLabelWithStyle(i18n.Tf("app.signin.demo_hint", map[string]string{
-			"Users": strings.Join(names, ", "), "PIN": cli.DemoPIN}), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+			"Users": strings.Join(names, ", "), "PIN": desk.DemoPIN}), fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 		l.Wrapping = fyne.TextWrapWord
 		note.Add(l)
 	}

@@ -7,7 +7,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"postdesk/i18n"
-	"postdesk/internal/auth"
 	"postdesk/internal/domain"
 )
 
@@ -198,7 +197,7 @@ func (s *staffScreen) changeRole() {
 	if !ok || s.role.SelectedIndex() < 0 {
 		return
 	}
-	if err := s.u.Store.SetStaffRole(s.u.Ctx, s.u.Staff.Username, st.Username, roles[s.role.SelectedIndex()]); err != nil {
+	if err := s.u.Desk.SetStaffRole(s.u.Ctx, s.u.Actor(), st.Username, roles[s.role.SelectedIndex()]); err != nil {
 		s.u.showFieldErrors(s.detailErrs, fieldErrorsOr(err, s.u))
 		return
 	}
@@ -212,7 +211,7 @@ func (s *staffScreen) toggleActive() {
 		return
 	}
 	do := func() {
-		if err := s.u.Store.SetStaffActive(s.u.Ctx, s.u.Staff.Username, st.Username, !st.Active); err != nil {
+		if err := s.u.Desk.SetStaffActive(s.u.Ctx, s.u.Actor(), st.Username, !st.Active); err != nil {
 			s.u.showFieldErrors(s.detailErrs, fieldErrorsOr(err, s.u))
 			return
 		}
@@ -238,11 +237,7 @@ func (s *staffScreen) resetPIN() {
 		s.u.showFieldErrors(s.detailErrs, errs)
 		return
 	}
-	hash, err := auth.Hash(s.newPIN.Text)
-	if err == nil {
-		err = s.u.Store.ResetStaffSecret(s.u.Ctx, s.u.Staff.Username, st.Username, hash)
-	}
-	if err != nil {
+	if err := s.u.Desk.ResetStaffSecret(s.u.Ctx, s.u.Actor(), st.Username, s.newPIN.Text); err != nil {
 		s.u.showFieldErrors(s.detailErrs, fieldErrorsOr(err, s.u))
 		return
 	}
@@ -281,11 +276,7 @@ func (s *staffScreen) add() {
 		s.u.showFieldErrors(s.addErrs, errs)
 		return
 	}
-	hash, err := auth.Hash(s.addPIN.Text)
-	if err == nil {
-		err = s.u.Store.AddStaff(s.u.Ctx, s.u.Staff.Username, st, hash)
-	}
-	if err != nil {
+	if err := s.u.Desk.AddStaff(s.u.Ctx, s.u.Actor(), st, s.addPIN.Text); err != nil {
 		s.u.showFieldErrors(s.addErrs, fieldErrorsOr(err, s.u))
 		return
 	}

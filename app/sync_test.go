@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"postdesk/i18n"
-	"postdesk/internal/cli"
+	"postdesk/internal/desk"
 	"postdesk/internal/devicesync"
 	"postdesk/internal/domain"
 	"postdesk/internal/hub"
@@ -62,7 +62,7 @@ func TestSyncScreenEnrollSyncAndUSB(t *testing.T) {
 		t.Fatal("enrolled with a wrong token")
 	}
 
-	tok, err := hs.IssueToken(ctx, cli.DemoPostPoint.Code, cli.DemoPostPoint.Name, "test")
+	tok, err := hs.IssueToken(ctx, desk.DemoPostPoint.Code, desk.DemoPostPoint.Name, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sync"
@@ -13,8 +12,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"postdesk/internal/cli"
 	"postdesk/internal/demo"
+	"postdesk/internal/desk"
 	"postdesk/internal/store"
 )
 
@@ -78,7 +77,7 @@ func demoStore(t testing.TB, clock *fixedClock) *store.Store {
 		defer s.Close()
 		s.Now = func() time.Time { return testNow }
 		ctx := context.Background()
-		if err := cli.PrepareDemo(&cli.Env{Ctx: ctx, Stdout: io.Discard, Stderr: io.Discard}, s); err != nil {
+		if err := desk.New(s).PrepareDemo(ctx); err != nil {
 			tmplErr = err
 			return
 		}
@@ -123,7 +122,7 @@ func newTestUI(t testing.TB, username string) (*UI, *fixedClock) {
 	u.Win.Resize(fyne.NewSize(1280, 800))
 	t.Cleanup(u.Close)
 	if username != "" {
-		if err := u.SignInAs(username, cli.DemoPIN); err != nil {
+		if err := u.SignInAs(username, desk.DemoPIN); err != nil {
 			t.Fatal(err)
 		}
 	}

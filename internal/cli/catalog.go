@@ -1,12 +1,11 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 
 	"postdesk/internal/catalog"
 	"postdesk/internal/cmdline"
-	"postdesk/internal/store"
+	"postdesk/internal/desk"
 )
 
 func init() {
@@ -32,7 +31,7 @@ func runCatalogImport(env *Env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	res, err := ImportCatalog(env.Ctx, s, *staff, f)
+	res, err := desk.New(s).ImportCatalog(env.Ctx, cliActor(*staff), f)
 	if err != nil {
 		return withContext("nothing imported", err)
 	}
@@ -56,28 +55,10 @@ func runCatalogSample(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := ImportCatalog(env.Ctx, s, "cli", f)
+	res, err := desk.New(s).ImportCatalog(env.Ctx, cliActor("cli"), f)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "sample catalog loaded as version %d: %d procedures\n", res.Version, len(f.Procedures))
 	return nil
-}
-
-// ImportCatalog checks a parsed file's agencies against the database (so a
-// missing one is named with its line) and stores it all or nothing.
-func ImportCatalog(ctx context.Context, s *store.Store, staff string, f *catalog.File) (store.CatalogResult, error) {
-	known, err := s.Agencies(ctx)
-	if err != nil {
-		return store.CatalogResult{}, err
-	}
-	exists := map[string]bool{}
-	for _, a := range known {
-		exists[a.Code] = true
-	}
-	if err := f.CheckAgencies(func(code string) bool { return exists[code] }); err != nil {
-		return store.CatalogResult{}, err
-	}
-	return s.ImportCatalog(ctx, staff, store.CatalogImport{FileName: f.Name, SHA256: f.SHA256,
-		Agencies: f.Agencies, Procedures: f.Procedures})
 }

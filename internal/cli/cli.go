@@ -8,9 +8,10 @@ package cli
 import (
 	"context"
 	"io"
-	"os"
 
 	"postdesk/internal/cmdline"
+	"postdesk/internal/desk"
+	"postdesk/internal/domain"
 	"postdesk/internal/hubcli"
 	"postdesk/internal/store"
 )
@@ -73,11 +74,9 @@ func createDB(path string) (*store.Store, error) {
 	return store.Open(path)
 }
 
-// DefaultDBPath is the database in the user's data folder.
-func DefaultDBPath() string {
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		dir = "."
-	}
-	return dir + string(os.PathSeparator) + "postdesk" + string(os.PathSeparator) + "postdesk.db"
+// cliActor is who a command acts as: the command line is run by whoever
+// administers the machine and holds the database file, so it acts with a
+// supervisor's role under the name given (recorded in the events).
+func cliActor(name string) desk.Actor {
+	return desk.Actor{Username: name, Role: domain.RoleSupervisor}
 }

@@ -7,10 +7,8 @@ import (
 	"os"
 	"time"
 
-	"postdesk/internal/auth"
-	"postdesk/internal/catalog"
 	"postdesk/internal/demo"
-	"postdesk/internal/domain"
+	"postdesk/internal/desk"
 	"postdesk/internal/store"
 )
 
@@ -23,18 +21,12 @@ func init() {
 // that a test can make it fail).
 var checkpoint = func(ctx context.Context, s *store.Store) error { return s.Checkpoint(ctx) }
 
-// DemoPIN is the PIN of every demo account, printed by demo seed.
-const DemoPIN = "1234"
-
-// DemoPostPoint is the post point a demo database belongs to.
-var DemoPostPoint = domain.PostPoint{Code: "600900", Name: "Bưu điện Văn hóa xã Ia O", Commune: "Ia O", Province: "Gia Lai"}
-
 func runDemoSeed(env *Env, args []string) error {
 	fs := flags("demo seed")
 	db := fs.String("db", "", "database file")
 	n := fs.Int("dossiers", 1000, "how many dossiers")
 	seed := fs.Uint64("seed", 1, "random seed")
-	ppCode := fs.String("post-point", "", "post point code of a new database (default "+DemoPostPoint.Code+")")
+	ppCode := fs.String("post-point", "", "post point code of a new database (default "+desk.DemoPostPoint.Code+")")
 	letter := fs.String("letter", "A", "device letter of a new database")
 	showcase := fs.Bool("showcase", false, "add one dossier standing in every state today (as the app's demo post point has)")
 	if _, err := parse(fs, args); err != nil {
@@ -52,7 +44,7 @@ func runDemoSeed(env *Env, args []string) error {
 	// Another post point or device letter (several demo devices syncing to one hub).
 	if *ppCode != "" || *letter != "A" {
 		if _, _, err := s.Device(env.Ctx); errors.Is(err, store.ErrNotSetUp) {
-			pp := DemoPostPoint
+			pp := desk.DemoPostPoint
 			if *ppCode != "" {
 				pp.Code, pp.Name = *ppCode, "Bưu điện Văn hóa xã "+*ppCode
 			}
@@ -61,7 +53,7 @@ func runDemoSeed(env *Env, args []string) error {
 			}
 		}
 	}
-	if err := PrepareDemo(env, s); err != nil {
+	if err := desk.New(s).PrepareDemo(env.Ctx); err != nil {
 		return err
 	}
 	count, err := demo.Seed(env.Ctx, s, demo.Options{Dossiers: *n, Seed: *seed, Showcase: *showcase})
@@ -76,47 +68,11 @@ func runDemoSeed(env *Env, args []string) error {
 	size := fileSize(*db)
 	fmt.Fprintf(env.Stdout, "seeded %d dossiers in %.1fs; database %d bytes (%.0f bytes per dossier)\n",
 		count, time.Since(start).Seconds(), size, float64(size)/float64(max(count, 1)))
-	fmt.Fprintf(env.Stdout, "demo accounts (PIN %s): ", DemoPIN)
+	fmt.Fprintf(env.Stdout, "demo accounts (PIN %s): ", desk.DemoPIN)
 	for _, st := range demo.Staff {
 		fmt.Fprintf(env.Stdout, "%s (%s) ", st.Username, st.Role)
 	}
 	fmt.Fprintln(env.Stdout)
-	return nil
-}
-
-// PrepareDemo sets up the demo post point, its staff and the sample catalog
-// in a database that lacks them; what is already there is kept.
-func PrepareDemo(env *Env, s *store.Store) error {
-	if _, _, err := s.Device(env.Ctx); errors.Is(err, store.ErrNotSetUp) {
-		if err := s.Setup(env.Ctx, DemoPostPoint, "A"); err != nil {
-			return err
-		}
-	} else if err != nil {
-		return err
-	}
-	if v, err := s.CatalogVersion(env.Ctx); err != nil {
-		return err
-	} else if v == 0 {
-		f, err := catalog.Sample()
-		if err != nil {
-			return err
-		}
-		if _, err := ImportCatalog(env.Ctx, s, "demo", f); err != nil {
-			return err
-		}
-	}
-	for _, st := range demo.Staff {
-		if _, err := s.StaffMember(env.Ctx, st.Username); err == nil {
-			continue
-		}
-		hash, err := auth.Hash(DemoPIN)
-		if err != nil {
-			return err
-		}
-		if err := s.AddStaff(env.Ctx, "demo", st, hash); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"postdesk/internal/desk"
 	"postdesk/internal/domain"
 	"postdesk/internal/receipt"
 	"postdesk/internal/store"
@@ -24,7 +25,7 @@ func findDB(t *testing.T) (path string, first, second *domain.Dossier, qr string
 	}
 	defer s.Close()
 	ctx := context.Background()
-	if err := s.Setup(ctx, DemoPostPoint, "A"); err != nil {
+	if err := s.Setup(ctx, desk.DemoPostPoint, "A"); err != nil {
 		t.Fatal(err)
 	}
 	clock := time.Date(2026, 11, 25, 9, 0, 0, 0, domain.Zone)

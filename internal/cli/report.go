@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"postdesk/internal/cmdline"
+	"postdesk/internal/desk"
 	"postdesk/internal/domain"
 	"postdesk/internal/report"
 )
@@ -83,7 +84,7 @@ func runTotalsImport(env *Env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	id, err := report.ImportPoint(env.Ctx, s, *staff, f)
+	id, err := desk.New(s).ImportTotals(env.Ctx, cliActor(*staff), f)
 	if err != nil {
 		var es domain.Errors
 		if errors.As(err, &es) {

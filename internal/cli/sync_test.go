@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"postdesk/internal/desk"
 	"postdesk/internal/hub"
 )
 
@@ -33,7 +34,7 @@ func TestDeviceSyncCommands(t *testing.T) {
 		t.Fatal(errs)
 	}
 	rep := statusJSON(t, db)
-	if rep.Enrolled || rep.Device != DemoPostPoint.Code+"-A" || rep.EventsWaiting != rep.Events || rep.Events == 0 {
+	if rep.Enrolled || rep.Device != desk.DemoPostPoint.Code+"-A" || rep.EventsWaiting != rep.Events || rep.Events == 0 {
 		t.Fatalf("before enrollment: %+v", rep)
 	}
 	if code, _, errs := run(t, "sync", "--db", db); code != 1 || !strings.Contains(errs, "not enrolled") {
@@ -47,7 +48,7 @@ func TestDeviceSyncCommands(t *testing.T) {
 	defer hs.Close()
 	srv := httptest.NewServer(hub.NewServer(hs, hub.Options{}))
 	defer srv.Close()
-	tok, err := hs.IssueToken(ctx, DemoPostPoint.Code, DemoPostPoint.Name, "test")
+	tok, err := hs.IssueToken(ctx, desk.DemoPostPoint.Code, desk.DemoPostPoint.Name, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -59,6 +59,13 @@ type ItemCodePayload struct {
 	ItemCode string `json:"item_code"`
 }
 
+// ReceiptPrintPayload: the receipt was printed (or printed again); the
+// province can tell a first print from reprints.
+type ReceiptPrintPayload struct {
+	Reprint bool   `json:"reprint,omitempty"`
+	Layout  string `json:"layout"`
+}
+
 // NotePayload: free text added to a dossier.
 type NotePayload struct {
 	Text string `json:"text"`

@@ -140,3 +140,13 @@ func (s *Store) Checkpoint(ctx context.Context) error {
 	_, err := s.db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
 	return err
 }
+
+// DefaultPath is the desktop app's database when --db is not given: in the
+// user's configuration folder (~/.config/postdesk/postdesk.db on Linux).
+func DefaultPath() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		dir = "."
+	}
+	return filepath.Join(dir, "postdesk", "postdesk.db")
+}
