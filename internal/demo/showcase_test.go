@@ -3,13 +3,12 @@ package demo_test
 import (
 	"context"
 	"database/sql"
-	"io"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"postdesk/internal/cli"
 	"postdesk/internal/demo"
+	"postdesk/internal/desk"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
 )
@@ -32,7 +31,7 @@ func TestShowcaseEveryState(t *testing.T) {
 		}
 		defer s.Close()
 		s.Now = func() time.Time { return day }
-		if err := cli.PrepareDemo(&cli.Env{Ctx: ctx, Stdout: io.Discard, Stderr: io.Discard}, s); err != nil {
+		if err := desk.New(s).PrepareDemo(ctx); err != nil {
 			t.Fatal(err)
 		}
 		n, err := demo.Seed(ctx, s, demo.Options{Dossiers: 20, Seed: 1, Now: day, Showcase: true})

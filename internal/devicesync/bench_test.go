@@ -156,7 +156,8 @@ func BenchmarkPushLoopback(b *testing.B) {
 
 func osMkdirTemp() (string, error) { return os.MkdirTemp("", "postdesk-sync-bench") }
 
-// prepareDemo is cli.PrepareDemo without the staff (cli imports this package).
+// prepareDemo sets up the demo post point and the sample catalog, like
+// desk.PrepareDemo without its staff accounts.
 func prepareDemo(s *store.Store) error {
 	ctx := context.Background()
 	if err := s.Setup(ctx, domain.PostPoint{Code: "600900", Name: "Bưu điện Văn hóa xã Ia O", Commune: "Ia O", Province: "Gia Lai"}, "A"); err != nil {
