@@ -1,8 +1,8 @@
 // Package app is PostDesk's desktop user interface (Fyne): the shell
-// (shell.go: frame, screen registry, keyboard), first start (setup.go),
+// (shell.go: frame, keyboard; screens.go: the screens), first start (setup.go),
 // sign-in and idle lock (signin.go), settings, staff and catalog screens,
 // the status bar, the theme with the embedded Noto fonts, and the locale.
-// Other screens register themselves from their own files (see shell.go).
+// Each other screen lives in its own file; screens.go lists them all.
 package app
 
 import (

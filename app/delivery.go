@@ -25,12 +25,6 @@ import (
 	"postdesk/internal/store"
 )
 
-func init() {
-	RegisterScreen(Screen{ID: "delivery", TitleKey: "app.nav.delivery", Build: buildDelivery, Focus: focusDelivery})
-}
-
-const deliveryKey = "delivery.screen"
-
 type deliveryScreen struct {
 	u     *UI
 	tabs  *container.AppTabs
@@ -39,13 +33,12 @@ type deliveryScreen struct {
 }
 
 func deliveryOf(u *UI) *deliveryScreen {
-	d, _ := u.Get(deliveryKey).(*deliveryScreen)
-	return d
+	return u.session.delivery
 }
 
 func buildDelivery(u *UI) fyne.CanvasObject {
 	s := &deliveryScreen{u: u}
-	u.Set(deliveryKey, s)
+	u.session.delivery = s
 	s.give = newDeliverTab(s)
 	s.round = newRoundTab(s)
 	s.tabs = container.NewAppTabs(
@@ -69,8 +62,8 @@ func focusDelivery(u *UI) {
 	if s == nil {
 		return
 	}
-	if id, ok := u.Get("delivery.open").(string); ok && id != "" {
-		u.Set("delivery.open", "")
+	if id := u.session.openDelivery; id != "" {
+		u.session.openDelivery = ""
 		s.tabs.SelectIndex(0)
 		s.give.load(id)
 		return

@@ -21,10 +21,6 @@ import (
 	"postdesk/internal/store"
 )
 
-func init() {
-	RegisterScreen(Screen{ID: "dossiers", TitleKey: "app.nav.dossiers", Build: buildDossiers, Focus: focusDossiers})
-}
-
 const (
 	dossierPageSize = 50
 	dossierMaxPages = 40 // pages kept in memory; the farthest are dropped
@@ -87,7 +83,7 @@ type dossiersScreen struct {
 
 func buildDossiers(u *UI) fyne.CanvasObject {
 	ds := newDossiersScreen(u)
-	u.Set("dossiers.screen", ds)
+	u.session.dossiers = ds
 	installScan(u)
 	ds.apply()
 	return ds.stack
@@ -114,8 +110,7 @@ func focusDossiers(u *UI) {
 
 // dossiersOf returns the dossiers screen once built.
 func dossiersOf(u *UI) *dossiersScreen {
-	ds, _ := u.Get("dossiers.screen").(*dossiersScreen)
-	return ds
+	return u.session.dossiers
 }
 
 func newDossiersScreen(u *UI) *dossiersScreen {

@@ -296,7 +296,7 @@ func TestScanBox(t *testing.T) {
 
 	// Garbage is not a PostDesk receipt.
 	scan("https://example.com/?q=1")
-	if msg, _ := u.Get(scanMessageKey).(string); msg != "Không phải biên nhận PostDesk." {
+	if msg := u.session.scanMessage; msg != "Không phải biên nhận PostDesk." {
 		t.Fatalf("garbage: %q", msg)
 	}
 	pressAnywhere(u, fyne.KeyEscape)

@@ -17,12 +17,6 @@ import (
 	"postdesk/internal/domain"
 )
 
-func init() {
-	RegisterScreen(Screen{ID: "feedback", TitleKey: "feedback.title", Build: buildFeedback, Focus: focusFeedback})
-}
-
-const feedbackKey = "feedback.screen"
-
 type feedbackScreen struct {
 	u       *UI
 	topic   *widget.Select
@@ -45,8 +39,7 @@ type feedbackClose struct {
 }
 
 func feedbackOf(u *UI) *feedbackScreen {
-	f, _ := u.Get(feedbackKey).(*feedbackScreen)
-	return f
+	return u.session.feedback
 }
 
 func topicLabels() []string {
@@ -59,7 +52,7 @@ func topicLabels() []string {
 
 func buildFeedback(u *UI) fyne.CanvasObject {
 	f := &feedbackScreen{u: u, msg: newMessage(), list: container.NewVBox()}
-	u.Set(feedbackKey, f)
+	u.session.feedback = f
 	f.topic = widget.NewSelect(topicLabels(), nil)
 	f.topic.PlaceHolder = i18n.T("feedback.topic")
 	f.dossier = u.NewEntry()

@@ -25,10 +25,6 @@ import (
 	"postdesk/internal/store"
 )
 
-func init() {
-	RegisterScreen(Screen{ID: "handover", TitleKey: "handover.title", Build: buildHandover, Focus: focusHandover})
-}
-
 // handoverScreen is the screen's state.
 type handoverScreen struct {
 	u    *UI
@@ -39,16 +35,13 @@ type handoverScreen struct {
 	recs *recordsTab
 }
 
-const handoverKey = "handover.screen"
-
 func handoverOf(u *UI) *handoverScreen {
-	h, _ := u.Get(handoverKey).(*handoverScreen)
-	return h
+	return u.session.handover
 }
 
 func buildHandover(u *UI) fyne.CanvasObject {
 	h := &handoverScreen{u: u}
-	u.Set(handoverKey, h)
+	u.session.handover = h
 	h.out = newOutboundTab(h)
 	h.in = newInboundTab(h)
 	h.agc = newOutcomeTab(h)
@@ -78,18 +71,18 @@ func focusHandover(u *UI) {
 	}
 	h.out.reload()
 	h.recs.reload()
-	if code, ok := u.Get("handover.agency").(string); ok && code != "" {
-		u.Set("handover.agency", "")
+	if code := u.session.handoverAgency; code != "" {
+		u.session.handoverAgency = ""
 		h.tabs.SelectIndex(0)
 		h.out.selectAgency(code)
 	}
-	if id, ok := u.Get("handover.outcome").(string); ok && id != "" {
-		u.Set("handover.outcome", "")
+	if id := u.session.handoverOutcome; id != "" {
+		u.session.handoverOutcome = ""
 		h.tabs.SelectIndex(1)
 		h.agc.load(id)
 	}
-	if id, ok := u.Get("handover.record").(string); ok && id != "" {
-		u.Set("handover.record", "")
+	if id := u.session.handoverRecord; id != "" {
+		u.session.handoverRecord = ""
 		h.tabs.SelectIndex(3)
 		h.recs.open(id)
 	}

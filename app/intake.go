@@ -32,10 +32,6 @@ import (
 	"postdesk/internal/store"
 )
 
-func init() {
-	RegisterScreen(Screen{ID: "intake", TitleKey: "app.nav.intake", Build: buildIntake, Focus: focusIntake})
-}
-
 const (
 	intakeDraftKey  = "intake"  // the staff member's own half-filled form
 	pickupKeyPrefix = "pickup/" // planned home pickups, drafts of the device
@@ -167,7 +163,7 @@ func buildIntake(u *UI) fyne.CanvasObject {
 		fyne.LogError("intake screen", err)
 		return widget.NewLabel(i18n.Message(err))
 	}
-	u.Set("intake.form", f)
+	u.session.intake = f
 	installScan(u)
 	return f.content
 }
@@ -204,7 +200,7 @@ func holds(root fyne.CanvasObject, o any) bool {
 }
 
 func focusIntake(u *UI) {
-	if f, ok := u.Get("intake.form").(*intakeForm); ok {
+	if f := u.session.intake; f != nil {
 		if f.pickups != nil {
 			f.pickups.reload()
 		}
@@ -216,8 +212,7 @@ func focusIntake(u *UI) {
 
 // intakeFormOf returns the intake screen of a UI once built (tests use it).
 func intakeFormOf(u *UI) *intakeForm {
-	f, _ := u.Get("intake.form").(*intakeForm)
-	return f
+	return u.session.intake
 }
 
 func newIntakeForm(u *UI) (*intakeForm, error) {

@@ -31,17 +31,6 @@ import (
 // service quality, exports (XLSX, PDF, CSV, JSON), the public notice, and —
 // for a supervisor — the all-channel totals, imported from a file or typed
 // in for one agency and month.
-func init() {
-	RegisterScreen(Screen{ID: "reports", TitleKey: "app.nav.reports", Build: buildReports,
-		Focus: func(u *UI) {
-			if s, _ := u.Get("app.reports").(*reportsScreen); s != nil {
-				u.Win.Canvas().Focus(s.from)
-				if time.Since(s.shownAt) > 2*time.Second { // just built: already fresh
-					s.refresh(nil)
-				}
-			}
-		}})
-}
 
 type figureCard struct {
 	card   *widget.Card
@@ -78,7 +67,7 @@ type reportsScreen struct {
 
 func buildReports(u *UI) fyne.CanvasObject {
 	s := &reportsScreen{u: u, typedCells: map[string][2]*Entry{}}
-	u.Set("app.reports", s)
+	u.session.reports = s
 	s.from, s.to = u.NewEntry(), u.NewEntry()
 	s.from.SetPlaceHolder(i18n.T("reports.date_placeholder"))
 	s.to.SetPlaceHolder(i18n.T("reports.date_placeholder"))

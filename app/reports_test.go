@@ -20,7 +20,7 @@ import (
 func reportsOf(t *testing.T, u *UI) *reportsScreen {
 	t.Helper()
 	u.Show("reports")
-	s, _ := u.Get("app.reports").(*reportsScreen)
+	s := u.session.reports
 	if s == nil {
 		t.Fatal("the reports screen did not build")
 	}

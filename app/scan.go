@@ -20,9 +20,6 @@ func installScan(u *UI) {
 	u.OnOpenDossier = func(id string) { openDossier(u, id, "") }
 }
 
-// scanMessage is the last scan's outcome shown to the clerk (tests read it).
-const scanMessageKey = "scan.last_message"
-
 // runScan looks text up and shows what it found.
 func runScan(u *UI, text string) {
 	res, err := lookup.Lookup(u.Ctx, u.Store, text)
@@ -32,11 +29,11 @@ func runScan(u *UI, text string) {
 	}
 	say := func(key string) {
 		msg := i18n.T(key)
-		u.Set(scanMessageKey, msg)
+		u.session.scanMessage = msg
 		u.Notify(msg)
 		u.ShowDialog(dialog.NewInformation(i18n.T("scan.title"), msg, u.Win))
 	}
-	u.Set(scanMessageKey, "")
+	u.session.scanMessage = ""
 	switch {
 	case res.Kind == lookup.KindNone:
 		say("scan.not_postdesk")
@@ -53,7 +50,7 @@ func runScan(u *UI, text string) {
 			if res.SignatureErr != nil {
 				warn += "\n" + i18n.Message(res.SignatureErr)
 			}
-			u.Set(scanMessageKey, warn)
+			u.session.scanMessage = warn
 		}
 		openDossier(u, res.Dossiers[0].ID, warn)
 	case len(res.Dossiers) == 0:

@@ -22,13 +22,6 @@ import (
 
 // The supervisor's screens: the post point's settings, and the procedure
 // catalog import.
-func init() {
-	supervisor := []domain.Role{domain.RoleSupervisor}
-	RegisterScreen(Screen{ID: "settings", TitleKey: "app.nav.settings", Roles: supervisor,
-		Build: buildSettings, Focus: func(u *UI) { u.settingsForm().focus() }})
-	RegisterScreen(Screen{ID: "catalog", TitleKey: "app.nav.catalog", Roles: supervisor,
-		Build: buildCatalog, Focus: func(u *UI) { u.catalogScreen().refresh() }})
-}
 
 // settingsForm holds the settings screen's fields.
 type settingsForm struct {
@@ -54,7 +47,7 @@ type settingsForm struct {
 }
 
 func (u *UI) settingsForm() *settingsForm {
-	f, _ := u.Get("app.settings").(*settingsForm)
+	f := u.session.settings
 	if f == nil {
 		f = &settingsForm{u: u}
 	}
@@ -66,7 +59,7 @@ var layoutCodes = []string{"a5", "80mm"}
 
 func buildSettings(u *UI) fyne.CanvasObject {
 	f := &settingsForm{u: u, errs: map[string]*widget.Label{}}
-	u.Set("app.settings", f)
+	u.session.settings = f
 	st := u.Settings
 
 	f.langCodes = i18n.Locales()
@@ -389,7 +382,7 @@ type catalogScreen struct {
 }
 
 func (u *UI) catalogScreen() *catalogScreen {
-	c, _ := u.Get("app.catalog").(*catalogScreen)
+	c := u.session.catalog
 	if c == nil {
 		c = &catalogScreen{u: u, summary: widget.NewLabel(""), result: widget.NewLabel("")}
 	}
@@ -399,7 +392,7 @@ func (u *UI) catalogScreen() *catalogScreen {
 func buildCatalog(u *UI) fyne.CanvasObject {
 	c := &catalogScreen{u: u, summary: widget.NewLabel(""), result: widget.NewLabel("")}
 	c.result.Wrapping = fyne.TextWrapWord
-	u.Set("app.catalog", c)
+	u.session.catalog = c
 	c.errList = widget.NewList(func() int { return len(c.errs) },
 		func() fyne.CanvasObject {
 			l := widget.NewLabel("")

@@ -1,35 +1,22 @@
 package app
 
 // The shell: the main window's frame (top bar with the scan box, the
-// navigation, the screen area, the status bar) and the screen registry that
-// lets every screen live in its own file.
+// navigation, the screen area, the status bar), keyboard and dialogs.
 //
-// CONTRACT for screen authors (also in /work/briefs/app-contract.md)
-//
-// Register a screen from init() in your own file; the shell never needs
-// editing:
-//
-//	func init() {
-//		RegisterScreen(Screen{
-//			ID:       "intake",            // see NavOrder for the known IDs
-//			TitleKey: "app.nav.intake",    // an i18n key; app.nav.<id> exist for the known IDs
-//			Roles:    nil,                 // nil = every role; else only these roles see it
-//			Build:    buildIntake,         // func(u *UI) fyne.CanvasObject, called once per sign-in
-//			Focus:    focusIntake,         // optional func(u *UI), called each time it is shown
-//		})
-//	}
-//
-// Shortcut is optional: the known IDs get F3…F10 (ShortcutFor), and every
-// screen also answers Alt+<its position in the navigation> (Alt+1…Alt+9).
-// Screens are built lazily on first show and kept while the same staff
-// member is signed in (an idle lock keeps them); a different staff member
-// signing in gets freshly built screens. The known IDs without a registered
-// screen show an honest "coming in a later version" placeholder.
+// Screens are put together in one place, Screens() in screens.go: each entry
+// names the screen's ID, title, roles, Build (called once per sign-in) and
+// optional Focus (called each time it is shown), which live in the screen's
+// own file. The known IDs get F1…F12 (ShortcutFor), and every screen also
+// answers Alt+<its position in the navigation> (Alt+1…Alt+9). Screens are
+// built lazily on first show and kept while the same staff member is signed
+// in (an idle lock keeps them); a different staff member signing in gets
+// freshly built screens and a new session (screens.go).
 //
 // What a screen may use on *UI:
 //
-//	u.App, u.Win, u.Store, u.Ctx         the Fyne app and window, the open store, a context
-//	u.Staff                              the signed-in staff member: pass u.Staff.Username to every Record/Intake call
+//	u.App, u.Win, u.Store, u.Ctx         the Fyne app and window, the open store (for reading), a context
+//	u.Desk, u.Actor()                    every operation staff do (internal/desk), and who does it
+//	u.Staff                              the signed-in staff member
 //	u.Device, u.PostPoint, u.Settings    this device, its post point, the current settings
 //	u.Now()                              the clock (tests inject one)
 //	u.Show(id)                           switch screen (role-checked; refused screens do nothing)
@@ -38,9 +25,6 @@ package app
 //	u.OpenDossier(id)                    opens a dossier's detail: calls u.OnOpenDossier (set by the dossiers screen)
 //	u.OnScan = func(text string)         set by the scan lookup: Enter in the global scan box (F2) calls it
 //	u.OnOpenDossier = func(id string)    set by the dossiers screen
-//	OnSession(func(u *UI))               from init(): run after each fresh sign-in, before the first screen;
-//	                                     the place to set u.OnScan / u.OnOpenDossier so they work before
-//	                                     the screen that owns them was ever shown
 //	u.NewEntry(), u.NewPasswordEntry()   widget.Entry that also passes the global keys (F2…F10, Esc) to the shell:
 //	                                     use them for text fields so F-keys work while the cursor is in a field
 //	u.Shortcut(screenID, titleKey, sc, fn) a Ctrl/Alt shortcut (desktop.CustomShortcut) active only while that
@@ -51,7 +35,7 @@ package app
 //	u.Confirm(title, msg, onYes)         a yes/no dialog: Enter = yes, Esc = no
 //	u.Touch()                            counts as user activity for the idle lock (typing in u.NewEntry fields,
 //	                                     shortcuts and clicks on the frame already count)
-//	u.Get(key) / u.Set(key, v)           per-session values screens may share (e.g. "dossiers.filter")
+//	u.session                            the session's built screens and what one screen asks another to open
 //	u.SetSyncStatus(state, waiting, last) the sync engine feeds the status bar (state "online"/"offline"/"")
 //	u.IsSupervisor()                     role check helper
 //
@@ -69,9 +53,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strconv"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -103,13 +85,6 @@ type Screen struct {
 	Focus func(u *UI)
 }
 
-// NavOrder is the navigation's order for the known screen IDs; screens
-// registered under other IDs follow, sorted by ID.
-var NavOrder = []string{"home", "intake", "delivery", "handover", "dossiers", "feedback", "sync", "reports", "settings", "staff", "catalog"}
-
-// placeholderIDs get a "later version" page when nobody registers them.
-var placeholderIDs = []string{"intake", "delivery", "dossiers", "sync", "reports", "settings"}
-
 var defaultShortcuts = map[string]fyne.KeyName{
 	"home": fyne.KeyF1, "intake": fyne.KeyF3, "delivery": fyne.KeyF4, "dossiers": fyne.KeyF5, "sync": fyne.KeyF6,
 	"reports": fyne.KeyF7, "settings": fyne.KeyF8, "staff": fyne.KeyF9, "catalog": fyne.KeyF10,
@@ -122,69 +97,6 @@ func ShortcutFor(id string) fyne.KeyName { return defaultShortcuts[id] }
 // ScanKey puts the cursor in the scan box from anywhere.
 const ScanKey = fyne.KeyF2
 
-var (
-	registryMu sync.Mutex
-	registry   = map[string]Screen{}
-)
-
-var sessionHooks []func(u *UI)
-
-// OnSession registers a function run after each sign-in that opens a fresh
-// desk (a new staff member, not an unlock), before the first screen shows:
-// the place to set u.OnScan and u.OnOpenDossier. Call it from init().
-func OnSession(fn func(u *UI)) {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	sessionHooks = append(sessionHooks, fn)
-}
-
-// RegisterScreen adds a screen; call it from init(). A second registration
-// of the same ID replaces the first.
-func RegisterScreen(s Screen) {
-	if s.ID == "" || s.Build == nil {
-		panic("app.RegisterScreen: a screen needs an ID and a Build function")
-	}
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	registry[s.ID] = s
-}
-
-// Screens returns the registered screens plus placeholders for the known
-// IDs nobody registered, in navigation order.
-func Screens() []Screen {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	var out []Screen
-	seen := map[string]bool{}
-	for _, id := range NavOrder {
-		if s, ok := registry[id]; ok {
-			out = append(out, s)
-		} else if contains(placeholderIDs, id) {
-			out = append(out, placeholder(id))
-		}
-		seen[id] = true
-	}
-	var rest []string
-	for id := range registry {
-		if !seen[id] {
-			rest = append(rest, id)
-		}
-	}
-	sort.Strings(rest)
-	for _, id := range rest {
-		out = append(out, registry[id])
-	}
-	for i := range out {
-		if out[i].Shortcut == "" {
-			out[i].Shortcut = ShortcutFor(out[i].ID)
-		}
-		if out[i].TitleKey == "" {
-			out[i].TitleKey = "app.nav." + out[i].ID
-		}
-	}
-	return out
-}
-
 func contains[T comparable](list []T, v T) bool {
 	for _, x := range list {
 		if x == v {
@@ -192,20 +104,6 @@ func contains[T comparable](list []T, v T) bool {
 		}
 	}
 	return false
-}
-
-// placeholder is the honest page of a screen a later version brings.
-func placeholder(id string) Screen {
-	s := Screen{ID: id, TitleKey: "app.nav." + id}
-	if id == "settings" {
-		s.Roles = []domain.Role{domain.RoleSupervisor}
-	}
-	s.Build = func(u *UI) fyne.CanvasObject {
-		title := widget.NewLabelWithStyle(i18n.T(s.TitleKey), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-		msg := widget.NewLabelWithStyle(i18n.T("app.placeholder"), fyne.TextAlignCenter, fyne.TextStyle{})
-		return container.NewCenter(container.NewVBox(title, msg))
-	}
-	return s
 }
 
 // UI is the running desktop app: what every screen gets.
@@ -239,7 +137,7 @@ type UI struct {
 	dialogs      []openDialog
 	actions      map[string][]action // screen ID → its shortcuts, for the menu
 	globalsDone  bool
-	values       map[string]any
+	session      session             // the signed-in session's screens and requests
 	setup        *setupForm          // the first-start form while shown
 	signIn       *signInForm         // the sign-in screen while shown
 	keptOverlays []fyne.CanvasObject // dialogs hidden by an idle lock
@@ -255,7 +153,7 @@ type UI struct {
 func NewUI(a fyne.App, w fyne.Window, s *store.Store) *UI {
 	u := &UI{App: a, Win: w, Store: s, Ctx: context.Background(), Now: time.Now,
 		built: map[string]fyne.CanvasObject{}, nav: map[string]*navItem{},
-		shortcuts: map[string]map[string]func(){}, values: map[string]any{}, actions: map[string][]action{}}
+		shortcuts: map[string]map[string]func(){}, actions: map[string][]action{}}
 	u.Desk = desk.New(s)
 	u.Desk.Now = func() time.Time { return u.Now() }
 	u.idle = newIdleWatch(func() time.Time { return u.Now() })
@@ -281,12 +179,6 @@ func (u *UI) Start() error {
 	u.showSignIn("")
 	return nil
 }
-
-// Get returns a per-session value set with Set, or nil.
-func (u *UI) Get(key string) any { return u.values[key] }
-
-// Set stores a per-session value (cleared when another staff member signs in).
-func (u *UI) Set(key string, v any) { u.values[key] = v }
 
 // Actor is the signed-in staff member as the desk sees them.
 func (u *UI) Actor() desk.Actor { return desk.StaffActor(u.Staff) }
@@ -646,7 +538,7 @@ func (n *navItem) Cursor() desktop.Cursor { return desktop.PointerCursor }
 
 // buildShell makes the main frame for the signed-in staff member.
 func (u *UI) buildShell() fyne.CanvasObject {
-	u.screens = Screens()
+	u.screens = screenList()
 	u.built = map[string]fyne.CanvasObject{}
 	u.nav = map[string]*navItem{}
 	u.current = ""
@@ -766,19 +658,13 @@ func (u *UI) enterShell(st domain.Staff) {
 		return
 	}
 	u.dropOverlays()
-	u.values = map[string]any{}
+	u.session = session{}
 	u.OnScan, u.OnOpenDossier = nil, nil
 	u.shortcuts = map[string]map[string]func(){}
 	u.actions = map[string][]action{}
 	u.globalsDone = false
 	u.shell = u.buildShell()
 	u.Win.SetContent(u.shell)
-	registryMu.Lock()
-	hooks := append([]func(*UI){}, sessionHooks...)
-	registryMu.Unlock()
-	for _, h := range hooks {
-		h(u)
-	}
 	ids := u.ScreenIDs()
 	if len(ids) > 0 {
 		// The day starts on "what needs doing" (issue 4), else on intake.

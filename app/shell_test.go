@@ -14,25 +14,39 @@ import (
 	"postdesk/internal/domain"
 )
 
-func TestScreensOrderAndPlaceholders(t *testing.T) {
-	withScreens(t,
-		Screen{ID: "zeta", Build: func(*UI) fyne.CanvasObject { return widget.NewLabel("") }},
-		Screen{ID: "dossiers", TitleKey: "app.nav.dossiers", Build: func(*UI) fyne.CanvasObject { return widget.NewLabel("") }},
-	)
-	var ids []string
-	for _, s := range Screens() {
-		ids = append(ids, s.ID)
+// TestScreensInNavigationOrder: Screens() is the whole navigation in order,
+// each screen with its F-key and, for the supervisor's three, the role.
+func TestScreensInNavigationOrder(t *testing.T) {
+	want := []struct {
+		id  string
+		key fyne.KeyName
+		sup bool
+	}{{"home", fyne.KeyF1, false}, {"intake", fyne.KeyF3, false}, {"delivery", fyne.KeyF4, false},
+		{"handover", fyne.KeyF11, false}, {"dossiers", fyne.KeyF5, false}, {"feedback", fyne.KeyF12, false},
+		{"sync", fyne.KeyF6, false}, {"reports", fyne.KeyF7, false}, {"settings", fyne.KeyF8, true},
+		{"staff", fyne.KeyF9, true}, {"catalog", fyne.KeyF10, true}}
+	got := Screens()
+	if len(got) != len(want) {
+		t.Fatalf("%d screens, want %d", len(got), len(want))
 	}
-	want := []string{"intake", "delivery", "dossiers", "sync", "reports", "settings", "zeta"}
-	if len(ids) != len(want) {
-		t.Fatalf("screens %v, want %v", ids, want)
-	}
-	for i := range want {
-		if ids[i] != want[i] {
-			t.Fatalf("screens %v, want %v", ids, want)
+	for i, w := range want {
+		s := got[i]
+		sup := len(s.Roles) == 1 && s.Roles[0] == domain.RoleSupervisor
+		if s.ID != w.id || s.Shortcut != w.key || sup != w.sup || s.Build == nil || s.TitleKey == "" {
+			t.Errorf("screen %d = %s %s roles %v, want %s %s supervisor-only %v", i, s.ID, s.Shortcut, s.Roles, w.id, w.key, w.sup)
 		}
 	}
+}
+
+// TestShellShowsItsScreens: the shell shows the screens it is given, in
+// their order, and placeholder pages say so.
+func TestShellShowsItsScreens(t *testing.T) {
+	withScreens(t, append(placeholderScreens(),
+		Screen{ID: "zeta", Build: func(*UI) fyne.CanvasObject { return widget.NewLabel("") }})...)
 	u, _ := newTestUI(t, "truong")
+	if ids := u.ScreenIDs(); len(ids) != 7 || ids[0] != "intake" || ids[6] != "zeta" {
+		t.Fatalf("screens %v", ids)
+	}
 	u.Show("delivery")
 	if u.Current() != "delivery" {
 		t.Fatalf("current %q", u.Current())

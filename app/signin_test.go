@@ -182,12 +182,12 @@ func TestIdleLockKeepsTheScreen(t *testing.T) {
 
 func TestLockThenOtherStaffGetsFreshDesk(t *testing.T) {
 	u, _ := newTestUI(t, "gdv1")
-	u.Set("dossiers.filter", "x")
+	u.session.scanMessage = "x"
 	u.Lock()
 	u.signIn.username.SetText("truong")
 	u.signIn.secret.SetText("1234")
 	u.submitSignIn(u.signIn)
-	if u.Staff.Username != "truong" || u.Get("dossiers.filter") != nil {
+	if u.Staff.Username != "truong" || u.session.scanMessage != "" {
 		t.Fatalf("the supervisor got the clerk's session: %+v", u.Staff)
 	}
 	if len(u.ScreenIDs()) <= 5 {

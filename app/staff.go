@@ -14,14 +14,6 @@ import (
 // and PIN, changes a role, deactivates or reactivates, and resets a PIN
 // (which also lifts a sign-in lock). Every change is an event naming the
 // supervisor.
-func init() {
-	RegisterScreen(Screen{ID: "staff", TitleKey: "app.nav.staff", Roles: []domain.Role{domain.RoleSupervisor},
-		Build: buildStaff, Focus: func(u *UI) {
-			if s, _ := u.Get("app.staff").(*staffScreen); s != nil {
-				s.reload()
-			}
-		}})
-}
 
 var roles = []domain.Role{domain.RoleClerk, domain.RolePostalWorker, domain.RoleSupervisor}
 
@@ -58,7 +50,7 @@ type staffScreen struct {
 
 func buildStaff(u *UI) fyne.CanvasObject {
 	s := &staffScreen{u: u, selected: -1, detailErrs: map[string]*widget.Label{}, addErrs: map[string]*widget.Label{}}
-	u.Set("app.staff", s)
+	u.session.staff = s
 	s.list = widget.NewList(func() int { return len(s.staff) },
 		func() fyne.CanvasObject {
 			// Typical widths, so the list is as wide as its rows need.

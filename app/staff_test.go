@@ -22,7 +22,7 @@ func staffIndex(s *staffScreen, username string) int {
 func TestStaffScreen(t *testing.T) {
 	u, _ := newTestUI(t, "truong")
 	u.Show("staff")
-	s, _ := u.Get("app.staff").(*staffScreen)
+	s := u.session.staff
 	if s == nil || len(s.staff) != 4 {
 		t.Fatalf("staff screen lists %v", s)
 	}

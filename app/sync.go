@@ -26,13 +26,6 @@ import (
 // events waiting, last success), "Sync now", the history of rounds with
 // their errors and the updates waiting to apply; for a supervisor also the
 // enrollment form and the USB files (export a batch file, import a reply).
-func init() {
-	RegisterScreen(Screen{ID: "sync", TitleKey: "app.nav.sync", Build: buildSync, Focus: func(u *UI) {
-		if s, _ := u.Get("app.sync").(*syncScreen); s != nil {
-			s.refresh()
-		}
-	}})
-}
 
 type syncScreen struct {
 	u      *UI
@@ -56,7 +49,7 @@ type syncScreen struct {
 
 func buildSync(u *UI) fyne.CanvasObject {
 	s := &syncScreen{u: u, runner: runnerOf(u)}
-	u.Set("app.sync", s)
+	u.session.sync = s
 	mk := func() *widget.Label { l := widget.NewLabel(""); l.Wrapping = fyne.TextWrapWord; return l }
 	s.state, s.waiting, s.last, s.hub, s.next, s.problem = mk(), mk(), mk(), mk(), mk(), mk()
 	s.state.TextStyle.Bold = true

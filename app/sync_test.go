@@ -47,7 +47,7 @@ func TestSyncScreenEnrollSyncAndUSB(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	u.Show("sync")
-	s, _ := u.Get("app.sync").(*syncScreen)
+	s := u.session.sync
 	if s == nil {
 		t.Fatal("the sync screen did not build")
 	}
@@ -163,7 +163,7 @@ func TestSyncScreenEnrollSyncAndUSB(t *testing.T) {
 func TestSyncScreenClerk(t *testing.T) {
 	u, _ := newTestUI(t, "gdv1")
 	u.Show("sync")
-	s, _ := u.Get("app.sync").(*syncScreen)
+	s := u.session.sync
 	if s == nil || s.enrollBox != nil || s.exportBtn != nil {
 		t.Fatal("a clerk sees the supervisor's sync tools")
 	}

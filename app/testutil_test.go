@@ -10,10 +10,14 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
+	"postdesk/i18n"
 	"postdesk/internal/demo"
 	"postdesk/internal/desk"
+	"postdesk/internal/domain"
 	"postdesk/internal/store"
 )
 
@@ -129,21 +133,35 @@ func newTestUI(t testing.TB, username string) (*UI, *fixedClock) {
 	return u, clock
 }
 
-// withScreens replaces the screen registry for one test (golden files of
-// the shell must not change when another screen changes).
+// withScreens puts screens in place of Screens() for one test (golden
+// files of the shell must not change when a real screen changes); with
+// none, a fixed set of placeholder pages.
 func withScreens(t testing.TB, screens ...Screen) {
-	registryMu.Lock()
-	saved := registry
-	registry = map[string]Screen{}
-	for _, s := range screens {
-		registry[s.ID] = s
+	if len(screens) == 0 {
+		screens = placeholderScreens()
 	}
-	registryMu.Unlock()
-	t.Cleanup(func() {
-		registryMu.Lock()
-		registry = saved
-		registryMu.Unlock()
-	})
+	saved := testScreens
+	testScreens = screens
+	t.Cleanup(func() { testScreens = saved })
+}
+
+// placeholderScreens are plain pages under six known IDs (settings for
+// supervisors), each saying only its title and app.placeholder.
+func placeholderScreens() []Screen {
+	var out []Screen
+	for _, id := range []string{"intake", "delivery", "dossiers", "sync", "reports", "settings"} {
+		s := Screen{ID: id, TitleKey: "app.nav." + id}
+		if id == "settings" {
+			s.Roles = []domain.Role{domain.RoleSupervisor}
+		}
+		s.Build = func(u *UI) fyne.CanvasObject {
+			title := widget.NewLabelWithStyle(i18n.T(s.TitleKey), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+			msg := widget.NewLabelWithStyle(i18n.T("app.placeholder"), fyne.TextAlignCenter, fyne.TextStyle{})
+			return container.NewCenter(container.NewVBox(title, msg))
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // eventKinds counts the events of each kind in the store.

@@ -24,12 +24,6 @@ import (
 	"postdesk/internal/store"
 )
 
-func init() {
-	RegisterScreen(Screen{ID: "home", TitleKey: "todo.title", Build: buildTodo, Focus: focusTodo})
-}
-
-const todoKey = "todo.screen"
-
 // todoListMax is how many lines each section shows.
 const todoListMax = 15
 
@@ -43,14 +37,13 @@ type todoScreen struct {
 }
 
 func todoOf(u *UI) *todoScreen {
-	t, _ := u.Get(todoKey).(*todoScreen)
-	return t
+	return u.session.todo
 }
 
 func buildTodo(u *UI) fyne.CanvasObject {
 	t := &todoScreen{u: u, head: widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		sections: container.NewVBox(), msg: newMessage()}
-	u.Set(todoKey, t)
+	u.session.todo = t
 	t.date = u.NewEntry()
 	t.date.SetPlaceHolder(i18n.T("outcome.date_placeholder"))
 	refresh := newButton(i18n.T("todo.refresh"), t.reload)
@@ -101,7 +94,7 @@ func (t *todoScreen) reload() {
 	for _, a := range td.ToHandOver {
 		code := a.Agency.Code
 		rows = append(rows, t.line(i18n.Tf("todo.handover.row", map[string]string{"Agency": agencyLabel(a.Agency), "N": countText(a.Count)}),
-			"todo.handover.go", func() { u.Set("handover.agency", code); u.Show("handover") }))
+			"todo.handover.go", func() { u.session.handoverAgency = code; u.Show("handover") }))
 	}
 	add("todo.handover.title", td.Counts["handover"], rows)
 
@@ -110,7 +103,7 @@ func (t *todoScreen) reload() {
 		id := h.ID
 		rows = append(rows, t.line(i18n.Tf("todo.drafts.row", map[string]string{"ID": h.ID,
 			"Direction": i18n.T("handover.direction." + string(h.Direction)), "Agency": h.AgencyCode}),
-			"todo.open", func() { u.Set("handover.record", id); u.Show("handover") }))
+			"todo.open", func() { u.session.handoverRecord = id; u.Show("handover") }))
 	}
 	add("todo.drafts.title", len(td.Drafts), rows)
 
@@ -123,14 +116,14 @@ func (t *todoScreen) reload() {
 		}
 		return i18n.Tf("todo.overdue.row", map[string]string{"Dossier": d.ID, "Name": d.Applicant.FullName,
 			"Agency": d.AgencyCode, "Date": due})
-	}, func(id string) { u.Set("handover.outcome", id); u.Show("handover") }))
+	}, func(id string) { u.session.handoverOutcome = id; u.Show("handover") }))
 
 	add("todo.supplement.title", td.Counts["supplement"], t.dossierLines(td.Supplement, "todo.open", func(d *domain.Dossier) string {
 		return i18n.Tf("todo.supplement.row", map[string]string{"Dossier": d.ID, "Name": d.Applicant.FullName,
 			"Phone": d.Applicant.Phone, "Papers": strings.Join(d.Supplement, "; ")})
-	}, func(id string) { u.Set("handover.outcome", id); u.Show("handover") }))
+	}, func(id string) { u.session.handoverOutcome = id; u.Show("handover") }))
 
-	deliver := func(id string) { u.Set("delivery.open", id); u.Show("delivery") }
+	deliver := func(id string) { u.session.openDelivery = id; u.Show("delivery") }
 	add("todo.waiting.title", td.Counts["waiting"], t.dossierLines(td.Waiting, "todo.deliver", func(d *domain.Dossier) string {
 		since := ""
 		if d.ResultAtPostAt != nil {
