@@ -14,6 +14,7 @@ import (
 
 	"postdesk/i18n"
 	"postdesk/internal/domain"
+	"postdesk/internal/testtool"
 )
 
 // rtProcedure is a catalog procedure open to intake by post.
@@ -158,7 +159,7 @@ func TestHandoverScreenDraftCancelConfirm(t *testing.T) {
 
 	// A dossier that is not "received" is refused, naming its state; nothing changes.
 	var delivered string
-	if err := u.Store.DB().QueryRow("SELECT id FROM dossiers WHERE state = 'delivered' LIMIT 1").Scan(&delivered); err != nil {
+	if err := testtool.DB(t, u.Store.Path()).QueryRow("SELECT id FROM dossiers WHERE state = 'delivered' LIMIT 1").Scan(&delivered); err != nil {
 		t.Fatal(err)
 	}
 	before := totalEvents(t, u)

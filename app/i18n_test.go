@@ -21,6 +21,7 @@ import (
 	"postdesk/i18n"
 	"postdesk/internal/catalog"
 	"postdesk/internal/store"
+	"postdesk/internal/testtool"
 )
 
 // The rule: every text a screen shows comes from i18n/ (or is data: a
@@ -64,7 +65,7 @@ func newTextChecker(t *testing.T, locale string, s *store.Store) *textChecker {
 			c.addValue(v)
 		}
 	}
-	c.addDatabase(t, s.DB())
+	c.addDatabase(t, testtool.DB(t, s.Path()))
 	// The commune list shipped with the app is data too.
 	communes, err := catalog.ParseCommunes(bytes.NewReader(assets.CatalogCommunes))
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"postdesk/internal/catalog"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
+	"postdesk/internal/testtool"
 )
 
 // tab moves the focus to the next field, as the Tab key does.
@@ -183,7 +184,7 @@ func visibleErrors(f *intakeForm) map[string]string {
 func countEvents(t *testing.T, s *store.Store) int {
 	t.Helper()
 	var n int
-	if err := s.DB().QueryRow("SELECT count(*) FROM events").Scan(&n); err != nil {
+	if err := testtool.DB(t, s.Path()).QueryRow("SELECT count(*) FROM events").Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -116,7 +116,7 @@ func TestReportsScreenTotalsAndExports(t *testing.T) {
 	}
 	// the BCCI counts of February at that agency, to type totals above them
 	p := domain.MonthPeriod(2026, time.February)
-	counts, err := report.PointCounts(u.Ctx, u.Store.DB(), p.Start(), p.End())
+	counts, err := report.PointCounts(u.Ctx, u.Store, p.Start(), p.End())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"postdesk/i18n"
 	"postdesk/internal/domain"
+	"postdesk/internal/testtool"
 )
 
 func TestSettingsSaveAndValidate(t *testing.T) {
@@ -79,7 +80,7 @@ func TestSettingsSaveAndValidate(t *testing.T) {
 		t.Errorf("status %q", u.StatusMessage())
 	}
 	var staff string
-	u.Store.DB().QueryRow("SELECT staff FROM events WHERE kind = ? ORDER BY seq DESC LIMIT 1", string(domain.KindSettingsChanged)).Scan(&staff)
+	testtool.DB(t, u.Store.Path()).QueryRow("SELECT staff FROM events WHERE kind = ? ORDER BY seq DESC LIMIT 1", string(domain.KindSettingsChanged)).Scan(&staff)
 	if staff != "truong" {
 		t.Errorf("settings.changed recorded by %q", staff)
 	}

@@ -13,6 +13,7 @@ import (
 	"postdesk/internal/demo"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
+	"postdesk/internal/testtool"
 )
 
 func newSetupUI(t *testing.T) *UI {
@@ -105,12 +106,12 @@ func TestDemoButtonSeedsADesk(t *testing.T) {
 		t.Fatal("the demo post point did not open")
 	}
 	var n int
-	u.Store.DB().QueryRowContext(context.Background(), "SELECT count(*) FROM dossiers").Scan(&n)
+	testtool.DB(t, u.Store.Path()).QueryRowContext(context.Background(), "SELECT count(*) FROM dossiers").Scan(&n)
 	if n != 30+demo.ShowcaseSize() {
 		t.Errorf("%d dossiers seeded, want 30 and the %d of the showcase", n, demo.ShowcaseSize())
 	}
 	var states int
-	u.Store.DB().QueryRowContext(context.Background(), "SELECT count(DISTINCT state) FROM dossiers").Scan(&states)
+	testtool.DB(t, u.Store.Path()).QueryRowContext(context.Background(), "SELECT count(DISTINCT state) FROM dossiers").Scan(&states)
 	if states != len(domain.States) {
 		t.Errorf("the demo post point has dossiers in %d states, want all %d", states, len(domain.States))
 	}

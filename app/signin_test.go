@@ -10,6 +10,7 @@ import (
 
 	"postdesk/i18n"
 	"postdesk/internal/domain"
+	"postdesk/internal/testtool"
 )
 
 // press sends a key to whatever has the focus, as the keyboard would.
@@ -58,7 +59,7 @@ func TestSignInByKeyboard(t *testing.T) {
 		t.Errorf("staff.signed_in events %d → %d", before, got)
 	}
 	var staff string
-	if err := u.Store.DB().QueryRow("SELECT staff FROM events WHERE kind = ? ORDER BY seq DESC LIMIT 1",
+	if err := testtool.DB(t, u.Store.Path()).QueryRow("SELECT staff FROM events WHERE kind = ? ORDER BY seq DESC LIMIT 1",
 		string(domain.KindStaffSignedIn)).Scan(&staff); err != nil || staff != "gdv1" {
 		t.Errorf("sign-in event staff %q, %v", staff, err)
 	}

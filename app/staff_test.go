@@ -8,6 +8,7 @@ import (
 
 	"postdesk/i18n"
 	"postdesk/internal/domain"
+	"postdesk/internal/testtool"
 )
 
 func staffIndex(s *staffScreen, username string) int {
@@ -93,7 +94,7 @@ func TestStaffScreen(t *testing.T) {
 		t.Errorf("last supervisor demoted: %q", l.Text)
 	}
 	var actor string
-	u.Store.DB().QueryRow("SELECT staff FROM events WHERE kind = ? ORDER BY seq DESC LIMIT 1", string(domain.KindStaffChanged)).Scan(&actor)
+	testtool.DB(t, u.Store.Path()).QueryRow("SELECT staff FROM events WHERE kind = ? ORDER BY seq DESC LIMIT 1", string(domain.KindStaffChanged)).Scan(&actor)
 	if actor != "truong" {
 		t.Errorf("staff.changed recorded by %q", actor)
 	}

@@ -19,6 +19,7 @@ import (
 	"postdesk/internal/hub"
 	"postdesk/internal/store"
 	"postdesk/internal/syncproto"
+	"postdesk/internal/testtool"
 )
 
 func init() { autoSync = false } // tests drive the loop themselves
@@ -106,7 +107,7 @@ func TestSyncScreenEnrollSyncAndUSB(t *testing.T) {
 	cancel()
 	<-done
 	var id string
-	if err := u.Store.DB().QueryRow("SELECT id FROM dossiers LIMIT 1").Scan(&id); err != nil {
+	if err := testtool.DB(t, u.Store.Path()).QueryRow("SELECT id FROM dossiers LIMIT 1").Scan(&id); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := u.Store.Record(ctx, "truong", domain.KindNote, id, domain.NotePayload{Text: "Đã gọi điện cho Ksor Y Bhin"}); err != nil {

@@ -19,6 +19,7 @@ import (
 	"postdesk/internal/desk"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
+	"postdesk/internal/testtool"
 )
 
 // testNow is the fixed clock of the test databases, so golden files and
@@ -167,7 +168,7 @@ func placeholderScreens() []Screen {
 // eventKinds counts the events of each kind in the store.
 func eventKinds(t testing.TB, s *store.Store) map[string]int {
 	t.Helper()
-	rows, err := s.DB().Query("SELECT kind, count(*) FROM events GROUP BY kind")
+	rows, err := testtool.DB(t, s.Path()).Query("SELECT kind, count(*) FROM events GROUP BY kind")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"postdesk/internal/store"
+	"postdesk/internal/testtool"
 )
 
 // run runs a command line and returns its exit status, stdout and stderr.
@@ -65,10 +66,12 @@ func TestSeedCheckBackupRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	var id string
-	s.DB().QueryRow("SELECT id FROM dossiers ORDER BY id LIMIT 1").Scan(&id)
-	if _, err := s.DB().Exec("UPDATE dossiers SET applicant_name = 'Ai Đó' WHERE id = ?", id); err != nil {
+	raw := testtool.DB(t, s.Path())
+	raw.QueryRow("SELECT id FROM dossiers ORDER BY id LIMIT 1").Scan(&id)
+	if _, err := raw.Exec("UPDATE dossiers SET applicant_name = 'Ai Đó' WHERE id = ?", id); err != nil {
 		t.Fatal(err)
 	}
+	raw.Close() // the last connections to close checkpoint the change into the file
 	s.Close()
 	code, _, errs = run(t, "check", "--db", db)
 	if code != 1 || !strings.Contains(errs, id) || !strings.Contains(errs, "applicant_name") {

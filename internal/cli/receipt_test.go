@@ -23,7 +23,7 @@ func TestReceiptCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	var id, name string
-	err = s.DB().QueryRowContext(context.Background(),
+	err = testtool.DB(t, s.Path()).QueryRowContext(context.Background(),
 		"SELECT id, applicant_name FROM dossiers ORDER BY id LIMIT 1").Scan(&id, &name)
 	s.Close()
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
 	"postdesk/internal/syncproto"
+	"postdesk/internal/testtool"
 )
 
 var ctx = context.Background()
@@ -296,7 +297,7 @@ func TestDuplicateAckAndResend(t *testing.T) {
 	if st.AckedThrough != 6 {
 		t.Fatalf("acked went to %d", st.AckedThrough)
 	}
-	if _, err := s.DB().ExecContext(ctx, "UPDATE sync_state SET acked_through_seq = 2"); err == nil {
+	if _, err := testtool.DB(t, s.Path()).ExecContext(ctx, "UPDATE sync_state SET acked_through_seq = 2"); err == nil {
 		t.Fatal("the acknowledged sequence went down")
 	}
 	sameLog(t, s, h)

@@ -2,7 +2,6 @@ package receipt
 
 import (
 	"bytes"
-	"database/sql"
 	"errors"
 	"io"
 	"os"
@@ -19,6 +18,7 @@ import (
 	"postdesk/i18n"
 	"postdesk/internal/atomicfile"
 	"postdesk/internal/domain"
+	"postdesk/internal/testtool"
 )
 
 // flat collapses all white space, so text wrapped over lines still matches.
@@ -308,10 +308,8 @@ func TestForDossierOfAnotherDeviceSignsAsThisDevice(t *testing.T) {
 	s, d := newStore(t)
 	// Make the dossier look taken on laptop B of the same post point and
 	// synced here (the sync engine is not in this package's reach).
-	if err := s.Write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE dossiers SET data = json_set(data, '$.device_id', '600900-B') WHERE id = ?`, d.ID)
-		return err
-	}); err != nil {
+	if _, err := testtool.DB(t, s.Path()).ExecContext(ctx,
+		`UPDATE dossiers SET data = json_set(data, '$.device_id', '600900-B') WHERE id = ?`, d.ID); err != nil {
 		t.Fatal(err)
 	}
 	in, err := ForDossier(ctx, s, d.ID, "")

@@ -14,6 +14,7 @@ import (
 	"postdesk/i18n"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
+	"postdesk/internal/testtool"
 )
 
 var ctx = context.Background()
@@ -205,7 +206,7 @@ func TestXLSXMatchesEvents(t *testing.T) {
 	}
 
 	from, to := DayBounds(day)
-	db := s.DB()
+	db := testtool.DB(t, s.Path())
 	sum := func(q string) int64 {
 		var n int64
 		if err := db.QueryRow(q, from.UTC().Format(domain.TimeLayout), to.UTC().Format(domain.TimeLayout)).Scan(&n); err != nil {

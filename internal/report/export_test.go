@@ -14,13 +14,14 @@ import (
 
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
+	"postdesk/internal/testtool"
 )
 
 // seededReport is a year of demo dossiers with totals for January–September.
 func seededReport(t *testing.T) (*store.Store, *Report) {
 	t.Helper()
 	s := newPoint(t, 1200)
-	ds := readDossiers(t, s.DB())
+	ds := readDossiers(t, testtool.DB(t, s.Path()))
 	deployed := map[string]bool{}
 	procs, _ := s.Procedures(ctx)
 	for _, p := range procs {
@@ -371,7 +372,7 @@ func TestQualityHandComputed(t *testing.T) {
 func TestPointQualityFromEvents(t *testing.T) {
 	s := newPoint(t, 400)
 	p := domain.YearPeriod(2026)
-	tl, err := PointTimelines(ctx, s.DB(), "600900", p.Start(), p.End())
+	tl, err := PointTimelines(ctx, s, "600900", p.Start(), p.End())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,7 +382,7 @@ func TestPointQualityFromEvents(t *testing.T) {
 			delivered++
 		}
 	}
-	want := scalar(t, s.DB(), `SELECT count(*) FROM dossiers WHERE state = 'delivered'
+	want := scalar(t, testtool.DB(t, s.Path()), `SELECT count(*) FROM dossiers WHERE state = 'delivered'
 		AND julianday(json_extract(data, '$.delivery.at')) >= julianday(?) AND julianday(json_extract(data, '$.delivery.at')) < julianday(?)`,
 		utc(p.Start()), utc(p.End()))
 	if delivered != want || want == 0 {

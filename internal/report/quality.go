@@ -222,41 +222,25 @@ func stat(vs []float64) Stat {
 	return Stat{N: n, Median: med, P90: vs[max(rank, 0)]}
 }
 
-// timelineKinds are the events a timeline is made of.
-const timelineKinds = `'dossier.intake', 'dossier.handover', 'dossier.result_ready', 'dossier.result_handover',
-	'dossier.deliver', 'dossier.delivery_failed', 'dossier.return_to_agency', 'dossier.cancel'`
-
 // PointTimelines reads, from a post point's event log, the timelines of
-// the dossiers with a step in [from, to).
-func PointTimelines(ctx context.Context, q queryer, unit string, from, to time.Time) ([]Timeline, error) {
-	rows, err := q.QueryContext(ctx, `SELECT e.dossier, e.kind, e.at, d.procedure_code FROM events e
-		JOIN dossiers d ON d.id = e.dossier
-		WHERE e.kind IN (`+timelineKinds+`) AND e.dossier IN (
-			SELECT dossier FROM events WHERE kind IN (`+timelineKinds+`) AND at >= ? AND at < ?)
-		ORDER BY e.dossier, e.rowid`, timeText(from), timeText(to))
+// the dossiers with a step in [from, to) (the SQL is the store's:
+// store.TimelineEvents).
+func PointTimelines(ctx context.Context, s *store.Store, unit string, from, to time.Time) ([]Timeline, error) {
+	events, err := s.TimelineEvents(ctx, from, to)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	var out []Timeline
 	var cur *Timeline
 	curID := ""
-	for rows.Next() {
-		var id, kind, at, proc string
-		if err := rows.Scan(&id, &kind, &at, &proc); err != nil {
-			return nil, err
+	for _, e := range events {
+		if e.Dossier != curID || cur == nil {
+			out = append(out, Timeline{Unit: unit, Procedure: e.Procedure})
+			cur, curID = &out[len(out)-1], e.Dossier
 		}
-		t, err := time.Parse(domain.TimeLayout, at)
-		if err != nil {
-			return nil, err
-		}
-		if id != curID || cur == nil {
-			out = append(out, Timeline{Unit: unit, Procedure: proc})
-			cur, curID = &out[len(out)-1], id
-		}
-		cur.step(domain.Kind(kind), t)
+		cur.step(e.Kind, e.At)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // step adds one event to a timeline; events come in the order recorded.
@@ -302,7 +286,7 @@ func PointQuality(ctx context.Context, s *store.Store, p domain.Period) (*Qualit
 	if err != nil {
 		holidays = nil // a bad holiday list is the settings screen's to report
 	}
-	tl, err := PointTimelines(ctx, s.DB(), pp.Code, p.Start(), p.End())
+	tl, err := PointTimelines(ctx, s, pp.Code, p.Start(), p.End())
 	if err != nil {
 		return nil, err
 	}

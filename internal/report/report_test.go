@@ -14,6 +14,7 @@ import (
 
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
+	"postdesk/internal/testtool"
 )
 
 // demoDossier is one row of the projection, read for the independent count.
@@ -109,7 +110,7 @@ func totalsCSV(t *testing.T, ds []demoDossier, deployed map[string]bool, from, t
 func undeploy(t *testing.T, s *store.Store) string {
 	t.Helper()
 	var code string
-	if err := s.DB().QueryRow("SELECT procedure_code FROM dossiers GROUP BY procedure_code ORDER BY count(*) DESC LIMIT 1").Scan(&code); err != nil {
+	if err := testtool.DB(t, s.Path()).QueryRow("SELECT procedure_code FROM dossiers GROUP BY procedure_code ORDER BY count(*) DESC LIMIT 1").Scan(&code); err != nil {
 		t.Fatal(err)
 	}
 	procs, err := s.Procedures(ctx)
@@ -149,7 +150,7 @@ func utc(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05") }
 func TestFiguresMatchIndependentSQL(t *testing.T) {
 	s := newPoint(t, 1500)
 	gone := undeploy(t, s)
-	db := s.DB()
+	db := testtool.DB(t, s.Path())
 	ds := readDossiers(t, db)
 	deployed := map[string]bool{}
 	procs, _ := s.Procedures(ctx)

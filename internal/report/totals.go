@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -430,12 +429,8 @@ func ImportPoint(ctx context.Context, s *store.Store, staff string, f *TotalsFil
 	for _, r := range f.Rows {
 		imp.Rows = append(imp.Rows, r.TotalsRow)
 	}
-	return s.ImportTotals(ctx, imp, func(tx *sql.Tx) error {
-		counts, err := PointCounts(ctx, tx, f.From.Start(), f.To.Next().Start())
-		if err != nil {
-			return err
-		}
-		return Check(f, procs, agencies, counts)
+	return s.ImportTotals(ctx, imp, func(counts []store.BCCICount) error {
+		return Check(f, procs, agencies, countsOf(counts))
 	})
 }
 

@@ -31,7 +31,7 @@ func busyCell(t *testing.T, counts []Count) Count {
 
 func TestTotalsImportRejectsEveryBadRow(t *testing.T) {
 	s := newPoint(t, 800)
-	counts, err := PointCounts(ctx, s.DB(), domain.YearPeriod(2026).Start(), domain.YearPeriod(2026).End())
+	counts, err := PointCounts(ctx, s, domain.YearPeriod(2026).Start(), domain.YearPeriod(2026).End())
 	if err != nil {
 		t.Fatal(err)
 	}

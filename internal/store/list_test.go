@@ -16,6 +16,7 @@ import (
 	"postdesk/internal/demo"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
+	"postdesk/internal/testtool"
 )
 
 var bg = context.Background()
@@ -54,7 +55,7 @@ type rawRow struct {
 }
 
 func allRows(t *testing.T, s *store.Store) []rawRow {
-	rows, err := s.DB().Query(`SELECT id, state, procedure_code, agency_code, received_at, due_date,
+	rows, err := testtool.DB(t, s.Path()).Query(`SELECT id, state, procedure_code, agency_code, received_at, due_date,
 		citizen_id, phone, name_fold, official_code, item_code FROM dossiers ORDER BY rowid`)
 	if err != nil {
 		t.Fatal(err)
@@ -389,7 +390,7 @@ func benchStore(b *testing.B) *store.Store {
 			os.Remove(p)
 		}
 		s := seedStore(b, tmp, n)
-		if _, err := s.DB().Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		if err := s.Checkpoint(context.Background()); err != nil {
 			b.Fatal(err)
 		}
 		s.Close()

@@ -37,7 +37,7 @@ func fieldKey(err error) string {
 func countKind(t *testing.T, s *Store, kind domain.Kind) int {
 	t.Helper()
 	var n int
-	if err := s.DB().QueryRow("SELECT count(*) FROM events WHERE kind = ?", string(kind)).Scan(&n); err != nil {
+	if err := s.db.QueryRow("SELECT count(*) FROM events WHERE kind = ?", string(kind)).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
@@ -170,7 +170,7 @@ func TestStaffAdmin(t *testing.T) {
 		t.Errorf("%d staff.changed events, want 3 (role, role, PIN)", got)
 	}
 	var payload string
-	s.DB().QueryRow("SELECT payload FROM events WHERE kind = ? ORDER BY seq DESC LIMIT 1", string(domain.KindStaffChanged)).Scan(&payload)
+	s.db.QueryRow("SELECT payload FROM events WHERE kind = ? ORDER BY seq DESC LIMIT 1", string(domain.KindStaffChanged)).Scan(&payload)
 	if payload == "" || strings.Contains(payload, "argon2") {
 		t.Errorf("PIN reset event payload %q", payload)
 	}

@@ -70,9 +70,6 @@ func (s *Store) Close() error { return s.db.Close() }
 // Path is the database file.
 func (s *Store) Path() string { return s.path }
 
-// DB gives the raw handle to packages that own their own tables (sync, reports).
-func (s *Store) DB() *sql.DB { return s.db }
-
 func migrations() []sqlitedb.Migration { return sqlitedb.Migrations(migrationFiles, "migrations") }
 
 // SchemaVersion is the newest schema this build knows.
@@ -98,10 +95,6 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	return tx.Commit()
 }
-
-// Write runs fn in one write transaction, for packages that own tables of
-// their own and must change them together with the event log.
-func (s *Store) Write(ctx context.Context, fn func(tx *sql.Tx) error) error { return s.write(ctx, fn) }
 
 func formatTime(t time.Time) string {
 	if t.IsZero() {

@@ -54,18 +54,23 @@ type TotalsImportInfo struct {
 	Rows       int
 }
 
-// ImportTotals stores imp all or nothing. check, when not nil, runs inside
-// the same write transaction before anything is written (the report package
-// compares the totals with the BCCI counts there, so no intake slips in
-// between); its error aborts the import. It returns the import's id.
-func (s *Store) ImportTotals(ctx context.Context, imp TotalsImport, check func(tx *sql.Tx) error) (int64, error) {
+// ImportTotals stores imp all or nothing. check, when not nil, gets the BCCI
+// counts of imp's months read inside the same write transaction before
+// anything is written (the report package compares the totals with them, so
+// no intake slips in between); its error aborts the import. It returns the
+// import's id.
+func (s *Store) ImportTotals(ctx context.Context, imp TotalsImport, check func(counts []BCCICount) error) (int64, error) {
 	if imp.From == "" || imp.To == "" || imp.To < imp.From {
 		return 0, fmt.Errorf("totals import: bad period %q–%q", imp.From, imp.To)
 	}
 	var id int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		if check != nil {
-			if err := check(tx); err != nil {
+			counts, err := bcciCounts(ctx, tx, imp.From.Start(), imp.To.Next().Start())
+			if err != nil {
+				return err
+			}
+			if err := check(counts); err != nil {
 				return err
 			}
 		}

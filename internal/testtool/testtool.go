@@ -7,9 +7,12 @@
 package testtool
 
 import (
+	"database/sql"
 	"os"
 	"os/exec"
 	"testing"
+
+	"postdesk/internal/sqlitedb"
 )
 
 // CI reports whether the tests run under CI.
@@ -64,4 +67,18 @@ func First(t testing.TB, names ...string) string {
 	}
 	t.Skipf("none of %v installed (scripts/deps.sh test installs it)", names)
 	return ""
+}
+
+// DB opens a connection of the test's own to a PostDesk SQLite file (a
+// store's Path()), for tests that check or tamper with rows directly; the
+// store itself does not hand out its connection. It is closed when the
+// test ends.
+func DB(t testing.TB, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", sqlitedb.DSN(path, 5000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
