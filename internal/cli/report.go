@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 
@@ -72,28 +71,14 @@ func runTotalsImport(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usagef("give one totals FILE")
-	}
-	f, err := report.ParseTotalsFile(pos[0])
-	if err != nil {
-		return withContext(pos[0]+": nothing imported", err)
-	}
-	s, err := openDB(*db)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	id, err := desk.New(s).ImportTotals(env.Ctx, cliActor(*staff), f)
-	if err != nil {
-		var es domain.Errors
-		if errors.As(err, &es) {
-			return withContext(pos[0]+": nothing imported", err)
+	return cmdline.ImportTotalsFile(env.Stdout, pos, func(f *report.TotalsFile) (int64, error) {
+		s, err := openDB(*db)
+		if err != nil {
+			return 0, err
 		}
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "import %d: %d rows for %d agencies, %s – %s\n", id, len(f.Rows), len(f.Agencies()), f.From.Label(), f.To.Label())
-	return nil
+		defer s.Close()
+		return desk.New(s).ImportTotals(env.Ctx, cliActor(*staff), f)
+	})
 }
 
 func runTotalsList(env *Env, args []string) error {

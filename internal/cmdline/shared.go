@@ -189,3 +189,26 @@ func redactURL(s string) string {
 	}
 	return s
 }
+
+// ImportTotalsFile reads the one totals FILE of pos and stores it with
+// store (the post point's or the hub's), all or nothing; any bad line is
+// listed under "FILE: nothing imported".
+func ImportTotalsFile(stdout io.Writer, pos []string, store func(f *report.TotalsFile) (int64, error)) error {
+	if len(pos) != 1 {
+		return Usagef("give one totals FILE")
+	}
+	f, err := report.ParseTotalsFile(pos[0])
+	if err != nil {
+		return WithContext(pos[0]+": nothing imported", err)
+	}
+	id, err := store(f)
+	if err != nil {
+		var es domain.Errors
+		if errors.As(err, &es) {
+			return WithContext(pos[0]+": nothing imported", err)
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "import %d: %d rows for %d agencies, %s – %s\n", id, len(f.Rows), len(f.Agencies()), f.From.Label(), f.To.Label())
+	return nil
+}

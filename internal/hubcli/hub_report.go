@@ -1,7 +1,6 @@
 package hubcli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -91,28 +90,14 @@ func runHubReportTotals(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usagef("give one totals FILE")
-	}
-	f, err := report.ParseTotalsFile(pos[0])
-	if err != nil {
-		return withContext(pos[0]+": nothing imported", err)
-	}
-	h, err := openHub(*db)
-	if err != nil {
-		return err
-	}
-	defer h.Close()
-	id, err := h.ImportReportTotals(env.Ctx, *staff, f)
-	if err != nil {
-		var es domain.Errors
-		if errors.As(err, &es) {
-			return withContext(pos[0]+": nothing imported", err)
+	return cmdline.ImportTotalsFile(env.Stdout, pos, func(f *report.TotalsFile) (int64, error) {
+		h, err := openHub(*db)
+		if err != nil {
+			return 0, err
 		}
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "import %d: %d rows for %d agencies, %s – %s\n", id, len(f.Rows), len(f.Agencies()), f.From.Label(), f.To.Label())
-	return nil
+		defer h.Close()
+		return h.ImportReportTotals(env.Ctx, *staff, f)
+	})
 }
 
 func runHubReportCatalog(env *Env, args []string) error {
