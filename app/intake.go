@@ -907,7 +907,7 @@ func (f *intakeForm) save() {
 		f.u.Notify(i18n.Tf("intake.has_errors", map[string]string{"N": strconv.Itoa(len(errs))}))
 		return
 	}
-	saved, err := f.u.Desk.Intake(f.u.Ctx, f.u.Actor(), d)
+	saved, err := f.u.Desk.Intake(f.u.Ctx, f.u.Actor(), d, desk.AsTyped)
 	if err != nil {
 		f.u.ShowError(err)
 		return

@@ -94,7 +94,7 @@ func TestIntakeValidatesDatesPricesWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := d.Intake(ctx, clerk, slip(p))
+	got, err := d.Intake(ctx, clerk, slip(p), FromTariff)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,12 +119,14 @@ func TestIntakeValidatesDatesPricesWrites(t *testing.T) {
 	if p.FeeKnown && got.Fee != p.Fee {
 		t.Errorf("fee %d, want the procedure's %d", got.Fee, p.Fee)
 	}
-	// what the clerk typed is kept
-	typed := slip(p)
-	typed.Postage = 1000
-	got2, err := d.Intake(ctx, clerk, typed)
-	if err != nil || got2.Postage != 1000 {
-		t.Fatalf("typed postage: %v %+v", err, got2)
+	// as typed, what the clerk confirmed is kept, a waived postage too
+	for _, postage := range []domain.Money{1000, 0} {
+		typed := slip(p)
+		typed.Postage = postage
+		got2, err := d.Intake(ctx, clerk, typed, AsTyped)
+		if err != nil || got2.Postage != postage {
+			t.Fatalf("typed postage %d: %v %+v", postage, err, got2)
+		}
 	}
 	if stored, err := d.Store.Dossier(ctx, got.ID); err != nil || stored.Postage != got.Postage {
 		t.Fatalf("stored: %v %+v", err, stored)
@@ -139,7 +141,7 @@ func TestIntakeRefusesBadSlip(t *testing.T) {
 	bad := slip(p)
 	bad.Applicant.Phone = "12"
 	bad.ProcedureCode = "no.such.code"
-	_, err := d.Intake(ctx, clerk, bad)
+	_, err := d.Intake(ctx, clerk, bad, FromTariff)
 	var errs domain.Errors
 	if !errors.As(err, &errs) {
 		t.Fatalf("want field errors, got %v", err)
@@ -203,7 +205,7 @@ func TestRolesCheckedAtTheDesk(t *testing.T) {
 		t.Fatal("a refused AddStaff added the account")
 	}
 	// an actor with no role may not take a dossier in either
-	_, err = d.Intake(ctx, Actor{Username: "nobody"}, slip(sendProcedure(t, d)))
+	_, err = d.Intake(ctx, Actor{Username: "nobody"}, slip(sendProcedure(t, d)), FromTariff)
 	wantForbidden(t, "no role Intake", err)
 
 	// the supervisor may
@@ -226,7 +228,7 @@ func TestRolesCheckedAtTheDesk(t *testing.T) {
 func TestCancelAndPrint(t *testing.T) {
 	d := demoDesk(t)
 	p := sendProcedure(t, d)
-	dos, err := d.Intake(ctx, clerk, slip(p))
+	dos, err := d.Intake(ctx, clerk, slip(p), FromTariff)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,11 +20,13 @@ import (
 //  2. date: received now (the store's clock), and when it goes to the
 //     agency the appointment date from the procedure's processing days,
 //     the settings' transit days and holidays;
-//  3. price: postage from the settings' tariff and the procedure's fee when
-//     the form left them at zero (the form shows the same figures);
+//  3. price: with FromTariff, the postage from the settings' tariff and the
+//     fee from the procedure (when the catalog knows it); with AsTyped, the
+//     postage and fee the clerk confirmed on the slip (the form shows the
+//     same figures, and the clerk may change them: a waiver, an exemption);
 //  4. write: store.Intake allocates the receipt number and writes the event
 //     and the projection in one transaction.
-func (d *Desk) Intake(ctx context.Context, a Actor, dos domain.Dossier) (*domain.Dossier, error) {
+func (d *Desk) Intake(ctx context.Context, a Actor, dos domain.Dossier, pricing Pricing) (*domain.Dossier, error) {
 	if err := allow(a, "take dossiers in", anyone); err != nil {
 		return nil, err
 	}
@@ -41,11 +43,11 @@ func (d *Desk) Intake(ctx context.Context, a Actor, dos domain.Dossier) (*domain
 		return nil, err
 	}
 	// price
-	if dos.Postage == 0 {
+	if pricing == FromTariff {
 		dos.Postage = TariffPostage(st, dos.Option, dos.ReturnMethod, dos.Place)
-	}
-	if dos.Fee == 0 && proc.FeeKnown {
-		dos.Fee = proc.Fee
+		if proc.FeeKnown {
+			dos.Fee = proc.Fee
+		}
 	}
 	// validate
 	tidy, errs := domain.PrepareIntake(dos, proc)
@@ -65,6 +67,17 @@ func (d *Desk) Intake(ctx context.Context, a Actor, dos domain.Dossier) (*domain
 	// write
 	return d.Store.Intake(ctx, a.Username, tidy)
 }
+
+// Pricing says where an intake's postage and fee come from.
+type Pricing int
+
+const (
+	// AsTyped keeps the postage and fee on the slip.
+	AsTyped Pricing = iota
+	// FromTariff sets the postage from the settings' tariff and the fee
+	// from the procedure.
+	FromTariff
+)
 
 // TariffPostage is the postage the settings' tariff asks for a service
 // option, a way of return and a place of intake.
