@@ -23,7 +23,7 @@ func TestOpenDamagedDatabase(t *testing.T) {
 	}
 	path := s.Path()
 	var root int64
-	if err := s.DB().QueryRow("SELECT rootpage FROM sqlite_master WHERE name = 'events'").Scan(&root); err != nil {
+	if err := s.db.QueryRow("SELECT rootpage FROM sqlite_master WHERE name = 'events'").Scan(&root); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Checkpoint(ctx); err != nil {
