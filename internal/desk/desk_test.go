@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -262,4 +263,43 @@ func TestCancelAndPrint(t *testing.T) {
 	if cancelled.State != domain.StateCancelled {
 		t.Fatalf("after cancel: %s", cancelled.State)
 	}
+}
+
+// BenchmarkDeskIntake is one intake through the desk: the catalog and
+// settings read, the checks, the date and the store's one-transaction write
+// (compare store BenchmarkIntake, the write alone).
+func BenchmarkDeskIntake(b *testing.B) {
+	s, err := store.Open(filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	s.Now = func() time.Time { return now }
+	d := New(s)
+	if err := d.PrepareDemo(ctx); err != nil {
+		b.Fatal(err)
+	}
+	procs, err := s.Procedures(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var p domain.Procedure
+	for _, pr := range procs {
+		if pr.ProcessingDays > 0 && domain.IntakeProcedureError(pr, domain.OptionSendAndReturn) == nil {
+			p = pr
+			break
+		}
+	}
+	took := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if _, err := d.Intake(ctx, clerk, slip(p), FromTariff); err != nil {
+			b.Fatal(err)
+		}
+		took = append(took, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "median-ms")
 }
