@@ -7,6 +7,8 @@ package app
 // detail view (dossiers_detail.go). The scan box's results show here too.
 
 import (
+	"fyne.io/fyne/v2/layout"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -48,6 +50,8 @@ var dossierColumns = []struct {
 type dossiersScreen struct {
 	u    *UI
 	keys *formKeys
+	// empty says why the table is empty (nothing yet, the filter, the scan).
+	empty *widget.Label
 
 	state     *formSelect
 	from, to  *formEntry
@@ -178,7 +182,12 @@ func newDossiersScreen(u *UI) *dossiersScreen {
 	for _, c := range dossierColumns {
 		widths = append(widths, c.width)
 	}
-	ds.list = container.NewBorder(top, nil, nil, nil, newFitColumns(&ds.table.Table, widths))
+	ds.empty = widget.NewLabel("")
+	ds.empty.Wrapping = fyne.TextWrapWord
+	ds.empty.Alignment = fyne.TextAlignCenter
+	ds.empty.Hide()
+	ds.list = container.NewBorder(top, nil, nil, nil, container.NewStack(newFitColumns(&ds.table.Table, widths),
+		container.NewVBox(layout.NewSpacer(), ds.empty, layout.NewSpacer())))
 	ds.stack = container.NewStack(ds.list)
 
 	u.Shortcut("dossiers", "dossiers.action.reprint", &desktop.CustomShortcut{KeyName: fyne.KeyP, Modifier: fyne.KeyModifierControl}, func() {
@@ -301,6 +310,7 @@ func (ds *dossiersScreen) setFilter(f store.Filter) {
 				return
 			}
 			ds.count.SetText(i18n.Tf("dossiers.count", map[string]string{"N": formatThousands(n)}))
+			ds.sayWhyEmpty(n, f, "")
 			ds.table.Refresh()
 		})
 	}()
@@ -316,6 +326,7 @@ func (ds *dossiersScreen) showResults(query string, rows []store.DossierRow) {
 	ds.bannerQ.SetText(query)
 	ds.banner.Show()
 	ds.count.SetText(i18n.Tf("dossiers.count", map[string]string{"N": formatThousands(len(rows))}))
+	ds.sayWhyEmpty(len(rows), store.Filter{}, query)
 	ds.back()
 	ds.table.Refresh()
 	ds.table.ScrollToTop()
@@ -325,6 +336,34 @@ func (ds *dossiersScreen) showResults(query string, rows []store.DossierRow) {
 func (ds *dossiersScreen) clearResults() {
 	ds.banner.Hide()
 	ds.apply()
+}
+
+// sayWhyEmpty shows, over an empty table, why it is empty: a scan that
+// found nothing, a filter nothing matches (and how to see everything), or
+// a post point with no dossier yet (and where to take one in).
+func (ds *dossiersScreen) sayWhyEmpty(n int, f store.Filter, query string) {
+	if n > 0 {
+		ds.empty.Hide()
+		return
+	}
+	f.Now = time.Time{}
+	switch {
+	case query != "":
+		ds.empty.SetText(i18n.Tf("dossiers.empty.scan", map[string]string{"Query": query}))
+	case !reflect.DeepEqual(f, store.Filter{}):
+		ds.empty.SetText(i18n.T("dossiers.empty.filter"))
+	default:
+		ds.empty.SetText(i18n.T("dossiers.empty.none"))
+	}
+	ds.empty.Show()
+}
+
+// EmptyText is what the empty table says, "" when it has rows (tests).
+func (ds *dossiersScreen) EmptyText() string {
+	if !ds.empty.Visible() {
+		return ""
+	}
+	return ds.empty.Text
 }
 
 // rowCount is the table's length now.
@@ -527,6 +566,4 @@ func dossierStateLabel(s domain.State) string { return i18n.T("state." + string(
 func dossierEventLabel(k domain.Kind) string  { return i18n.T("event." + string(k)) }
 
 // formatThousands writes 200000 as 200.000.
-func formatThousands(n int) string {
-	return strings.TrimSuffix(domain.FormatMoney(domain.Money(n)), " ₫")
-}
+func formatThousands(n int) string { return i18n.Count(n) }
