@@ -137,7 +137,7 @@ type loggedMessage struct {
 }
 
 // MessageLog is the status bar's past messages, oldest first, as
-// "15:04 text" lines (the Desk menu shows them).
+// "15:04 text" lines (kept for a later log view; no screen shows them yet).
 func (u *UI) MessageLog() []string {
 	if u.status == nil {
 		return nil
