@@ -1,14 +1,13 @@
 package app
 
 import (
-	"io"
 	"path/filepath"
 	"testing"
 
 	"fyne.io/fyne/v2/test"
 
 	"postdesk/i18n"
-	"postdesk/internal/cli"
+	"postdesk/internal/desk"
 	"postdesk/internal/store"
 )
 
@@ -43,7 +42,7 @@ func TestEmptyDossierTableSaysWhy(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if err := cli.PrepareDemo(&cli.Env{Ctx: u.Ctx, Stdout: io.Discard, Stderr: io.Discard}, s); err != nil {
+	if err := desk.New(s).PrepareDemo(u.Ctx); err != nil {
 		t.Fatal(err)
 	}
 	u2, err := Open(test.NewTempApp(t), s)
@@ -51,7 +50,7 @@ func TestEmptyDossierTableSaysWhy(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer u2.Close()
-	if err := u2.SignInAs("gdv1", cli.DemoPIN); err != nil {
+	if err := u2.SignInAs("gdv1", desk.DemoPIN); err != nil {
 		t.Fatal(err)
 	}
 	ds2 := openDossiers(t, u2)
