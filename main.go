@@ -10,6 +10,7 @@ import (
 
 	"postdesk/app"
 	"postdesk/internal/cli"
+	"postdesk/internal/platform"
 )
 
 func main() {
@@ -17,6 +18,7 @@ func main() {
 		// A command prints only its own output: the toolkit's complaints
 		// about the system locale at start (LANG=C.UTF-8) are dropped.
 		initlog.Release(false)
+		platform.AttachConsole() // Windows: print to the console it was started from
 		os.Exit(cli.Run(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	initlog.Release(true)

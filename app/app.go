@@ -18,6 +18,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"postdesk/i18n"
+	"postdesk/internal/platform"
 	"postdesk/internal/store"
 )
 
@@ -32,9 +33,12 @@ func Main(args []string) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if !checkGraphics() { // no display or no OpenGL: say so (startup.go)
+		return 1
+	}
 	s, err := store.Open(*db)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "postdesk:", i18n.Message(err))
+		platform.Fatal("PostDesk", i18n.Message(err))
 		return 1
 	}
 	defer s.Close()
@@ -45,6 +49,10 @@ func Main(args []string) int {
 		return 1
 	}
 	defer u.Close()
+	u.sayUpgrade()
+	if fs.NArg() > 0 { // a .pdreply or .pdsync double-clicked in Explorer
+		u.OpenFileLater(fs.Arg(0))
+	}
 	u.Win.ShowAndRun()
 	return 0
 }

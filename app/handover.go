@@ -8,7 +8,6 @@ package app
 
 import (
 	"errors"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -185,7 +184,7 @@ func writeDocument(u *UI, name string, write func(path string) error) (string, e
 	if err != nil {
 		abs = path
 	}
-	_ = u.App.OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}) // the file is written either way
+	_ = openInViewer(abs) // the system's PDF viewer (ShellExecute on Windows); the file is written either way
 	return path, nil
 }
 

@@ -147,6 +147,7 @@ type UI struct {
 	stopIdle     chan struct{}
 	stopBackups  chan struct{}
 	backupErr    string
+	pendingFile  string // a file from the command line, opened after sign-in (startup.go)
 }
 
 // NewUI makes the UI on a window; Start shows the first screen.
@@ -678,4 +679,5 @@ func (u *UI) enterShell(st domain.Staff) {
 	}
 	u.status.refresh()
 	u.startIdle()
+	u.openPendingFile() // a .pdreply double-clicked in Explorer (startup.go)
 }

@@ -4,6 +4,8 @@
 #   scripts/deps.sh run    C compiler and X11/OpenGL headers to build the app (cgo, Fyne)
 #   scripts/deps.sh test   tools the tests call: pdftotext, zbarimg, sqlite3, cupsd and lp (a private print queue)
 #   scripts/deps.sh e2e    Xvfb, xdotool, ImageMagick for end-to-end tests, plus "run"
+#   scripts/deps.sh windows  mingw-w64, NSIS, osslsigncode, Wine (64-bit) and what the
+#                          Wine suite drives it with (Xvfb, xdotool, ImageMagick, sqlite3)
 #
 # Several groups may be given at once. Packages already installed (dpkg -s) are
 # left alone and nothing is printed; missing ones are installed with apt-get
@@ -15,9 +17,11 @@ run_pkgs=(gcc libc6-dev pkg-config
 	libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev)
 test_pkgs=(poppler-utils zbar-tools sqlite3 chromium cups-daemon cups-client)
 e2e_pkgs=(xvfb xauth xdotool imagemagick "${run_pkgs[@]}")
+windows_pkgs=(gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 nsis osslsigncode openssl wine wine64
+	xvfb xauth xdotool imagemagick sqlite3 poppler-utils git "${run_pkgs[@]}")
 
 usage() {
-	echo "usage: $0 run|test|e2e [...]" >&2
+	echo "usage: $0 run|test|e2e|windows [...]" >&2
 	exit 2
 }
 
@@ -28,6 +32,7 @@ for group in "$@"; do
 	run) want+=("${run_pkgs[@]}") ;;
 	test) want+=("${test_pkgs[@]}") ;;
 	e2e) want+=("${e2e_pkgs[@]}") ;;
+	windows) want+=("${windows_pkgs[@]}") ;;
 	*) usage ;;
 	esac
 done

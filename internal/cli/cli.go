@@ -7,8 +7,12 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"os"
+	"strconv"
 
+	"postdesk/i18n"
 	"postdesk/internal/cmdline"
 	"postdesk/internal/desk"
 	"postdesk/internal/domain"
@@ -54,6 +58,7 @@ func IsCommand(args []string) bool { return program.IsCommand(args) }
 // Run runs the command in args and returns the process exit status:
 // 0 success, 1 failure, 2 bad usage. Errors go to stderr.
 func Run(args []string, stdout, stderr io.Writer) int {
+	notices = stderr
 	return program.Run(context.Background(), args, stdout, stderr)
 }
 
@@ -63,7 +68,11 @@ func openDB(path string) (*store.Store, error) {
 	if err := cmdline.DBPath(path, true); err != nil {
 		return nil, err
 	}
-	return store.Open(path)
+	s, err := store.Open(path)
+	if err == nil && s.Upgraded != nil {
+		fmt.Fprintln(notices, "postdesk:", UpgradeNotice(s.Upgraded))
+	}
+	return s, err
 }
 
 // createDB opens the --db database, creating it when it does not exist.
@@ -79,4 +88,13 @@ func createDB(path string) (*store.Store, error) {
 // supervisor's role under the name given (recorded in the events).
 func cliActor(name string) desk.Actor {
 	return desk.Actor{Username: name, Role: domain.RoleSupervisor}
+}
+
+// notices is where openDB says it upgraded a file (Run sets it to stderr).
+var notices io.Writer = os.Stderr
+
+// UpgradeNotice says, in the user's language, that the file was upgraded
+// and where the copy made first is.
+func UpgradeNotice(u *store.Upgrade) string {
+	return i18n.Tf("store.upgraded", map[string]string{"From": strconv.Itoa(u.From), "To": strconv.Itoa(u.To), "Backup": u.Backup})
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"postdesk/internal/domain"
+	"postdesk/internal/platform"
 	"postdesk/internal/sqlitedb"
 )
 
@@ -31,6 +32,9 @@ type Store struct {
 	path string
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// Upgraded is set when Open brought a file of an older PostDesk up to
+	// this schema, with the backup it made first; callers say so.
+	Upgraded *Upgrade
 }
 
 // Open opens (creating if needed) the database at path and brings its schema
@@ -55,7 +59,24 @@ func Open(path string) (*Store, error) {
 			return nil, err
 		}
 	}
-	if err := s.migrate(context.Background(), len(migrations())); err != nil {
+	ctx := context.Background()
+	all := migrationList()
+	from, err := sqlitedb.Version(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, Damaged(path, err)
+	}
+	if from > 0 && from < len(all) { // written by an older PostDesk: back up, migrate a copy (upgrade.go)
+		up, err := upgrade(ctx, db, path, from, len(all), all, time.Now().Format("20060102-150405"))
+		if err != nil {
+			return nil, err
+		}
+		if db, err = sql.Open("sqlite", dsn(path)); err != nil {
+			return nil, err
+		}
+		s.db, s.Upgraded = db, up
+	}
+	if err := sqlitedb.Migrate(ctx, db, all, len(all), "database"); err != nil {
 		db.Close()
 		return nil, Damaged(path, err)
 	}
@@ -71,6 +92,9 @@ func (s *Store) Close() error { return s.db.Close() }
 func (s *Store) Path() string { return s.path }
 
 func migrations() []sqlitedb.Migration { return sqlitedb.Migrations(migrationFiles, "migrations") }
+
+// migrationList is what Open applies (a test adds a failing step).
+var migrationList = migrations
 
 // SchemaVersion is the newest schema this build knows.
 func SchemaVersion() int { return len(migrations()) }
@@ -135,11 +159,5 @@ func (s *Store) Checkpoint(ctx context.Context) error {
 }
 
 // DefaultPath is the desktop app's database when --db is not given: in the
-// user's configuration folder (~/.config/postdesk/postdesk.db on Linux).
-func DefaultPath() string {
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		dir = "."
-	}
-	return filepath.Join(dir, "postdesk", "postdesk.db")
-}
+// data folder (platform.DataDir: %PROGRAMDATA%\PostDesk on Windows, ~/.config/postdesk on Linux).
+func DefaultPath() string { return platform.DefaultDBPath() }
