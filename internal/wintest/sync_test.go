@@ -98,6 +98,24 @@ func TestSyncWindowsDeviceLinuxHub(t *testing.T) {
 		t.Fatalf("device check: %q", r.stderr)
 	}
 
+	// A USB round: the Windows device writes a batch file, the Linux hub
+	// imports it and writes the reply, the Windows device imports that.
+	// (Nothing is waiting after the network round: the file asks for updates.)
+	batch := filepath.Join(wdir, "gửi tỉnh.pdsync")
+	if r := wine(t, "batch", "export", "--db", wdb, "--out", win(batch)); r.code != 0 {
+		t.Fatalf("batch export under Wine: %q %q", r.stdout, r.stderr)
+	}
+	reply := filepath.Join(wdir, "tỉnh trả lời.pdreply")
+	if r := linux(t, "hub", "import", "--db", lhub, batch, "--reply", reply); r.code != 0 {
+		t.Fatalf("hub import of the Windows batch: %q %q", r.stdout, r.stderr)
+	}
+	if r := wine(t, "batch", "import", "--db", wdb, win(reply)); r.code != 0 {
+		t.Fatalf("batch import under Wine: %q %q", r.stdout, r.stderr)
+	}
+	if r := wine(t, "check", "--db", wdb); r.code != 0 {
+		t.Fatalf("device check after the USB round: %q", r.stderr)
+	}
+
 	// The hub on Windows.
 	hubs := [][]string{{exe, "hub"}} // postdesk.exe hub serve …
 	if hubExe != "" {
