@@ -51,7 +51,6 @@ build_exe() {
 		echo "windows.sh: building postdesk.exe $VERSION (cache $dir)"
 		local work
 		work=$(mktemp -d)
-		trap 'rm -rf "$work"' RETURN
 		# Resources: icon from assets/icon.png, version from FyneApp.toml.
 		convert assets/icon.png -define icon:auto-resize=256,64,48,32,16 "$work/postdesk.ico"
 		local v4 vc
@@ -65,10 +64,11 @@ build_exe() {
 		# The .syso must sit in the main package; it is named for windows/amd64 only.
 		cp "$work/rsrc.syso" rsrc_windows_amd64.syso
 		mkdir -p "$dir.tmp"
-		GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC="$CC" go build -trimpath -tags migrated_fynedo \
+		GOOS=windows GOARCH=amd64 CGO_ENABLED=1 CC="$CC" go build -tags migrated_fynedo \
 			-ldflags "-H windowsgui -s -w -X postdesk/internal/cli.Version=$VERSION" \
-			-o "$dir.tmp/postdesk.exe" . || { rm -f rsrc_windows_amd64.syso; exit 1; }
+			-o "$dir.tmp/postdesk.exe" . || { rm -rf rsrc_windows_amd64.syso "$work"; exit 1; }
 		rm -f rsrc_windows_amd64.syso
+		rm -rf "$work"
 		if [ -d cmd/postdesk-hub ]; then
 			GOOS=windows GOARCH=amd64 CGO_ENABLED=0 go build -trimpath \
 				-ldflags "-s -w -X postdesk/internal/cli.Version=$VERSION" \
