@@ -82,7 +82,7 @@ func TestInstallUpgradeUninstall(t *testing.T) {
 		t.Fatalf("after the old install DisplayVersion = %q", v)
 	}
 	// Data of the old version, in the default data folder (%PROGRAMDATA%\PostDesk).
-	if r := start("demo", "seed", "--dossiers", "120", "--seed", "5"); r.code != 0 {
+	if r := start("demo", "seed", "--db", `C:\ProgramData\PostDesk\postdesk.db`, "--dossiers", "120", "--seed", "5"); r.code != 0 {
 		t.Fatalf("demo seed with the installed old build: %s", r.stderr)
 	}
 	dossiers := count(t, db, "SELECT count(*) FROM dossiers")
@@ -139,7 +139,7 @@ func TestInstallUpgradeUninstall(t *testing.T) {
 	if n := count(t, db, "SELECT count(*) FROM events"); n != events {
 		t.Fatalf("%d events after the upgrade, had %d", n, events)
 	}
-	if r := start("check"); r.code != 0 {
+	if r := start("check", "--db", `C:\ProgramData\PostDesk\postdesk.db`); r.code != 0 {
 		t.Fatalf("check after the upgrade: %s", r.stderr)
 	}
 
@@ -198,7 +198,7 @@ func signIn(t *testing.T, db string, cmdline ...string) time.Duration {
 	defer func() { app.Process.Kill(); app.Wait() }()
 	var win string
 	for time.Since(began) < 90*time.Second {
-		if w, err := x("search", "--onlyvisible", "--name", "^PostDesk$"); err == nil && w != "" {
+		if w, err := x("search", "--onlyvisible", "--name", "(^|— )PostDesk$"); err == nil && w != "" {
 			win = strings.Fields(w)[0]
 			break
 		}

@@ -214,6 +214,7 @@ var (
 	durations = regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|ms|s|m)\b`)
 	goVersion = regexp.MustCompile(`go1\.\d+(\.\d+)? (linux|windows)/amd64`)
 	ourVer    = regexp.MustCompile(`postdesk \S+ \(schema`)
+	fileSize  = regexp.MustCompile(`\d+ bytes`) // SQLite's file size differs with the OS's page cache and WAL timing
 )
 
 // same normalises what legitimately differs between the two runs: the
@@ -225,5 +226,6 @@ func same(s string, paths ...string) string {
 	}
 	s = goVersion.ReplaceAllString(s, "GO")
 	s = ourVer.ReplaceAllString(s, "postdesk V (schema") // the test's Linux build is x.y.z-dev
+	s = fileSize.ReplaceAllString(s, "N bytes")
 	return durations.ReplaceAllString(s, "T")
 }
