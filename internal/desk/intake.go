@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"postdesk/internal/calendar"
 	"postdesk/internal/domain"
 	"postdesk/internal/receipt"
 	"postdesk/internal/store"
@@ -18,8 +19,8 @@ import (
 //     tidied and checked against it (domain.PrepareIntake); any problem is
 //     returned as field errors and nothing is written;
 //  2. date: received now (the store's clock), and when it goes to the
-//     agency the appointment date from the procedure's processing days,
-//     the settings' transit days and holidays;
+//     agency the appointment date from the procedure's processing days and
+//     the settings' transit days, in working days of internal/calendar;
 //  3. price: with FromTariff, the postage from the settings' tariff and the
 //     fee from the procedure (when the catalog knows it); with AsTyped, the
 //     postage and fee the clerk confirmed on the slip (the form shows the
@@ -59,10 +60,14 @@ func (d *Desk) Intake(ctx context.Context, a Actor, dos domain.Dossier, pricing 
 	tidy.ReceivedAt = now
 	tidy.ExpectedDate = nil
 	if tidy.Option.Sends() && proc.ProcessingDays > 0 {
-		if holidays, err := domain.ParseHolidays(st.Holidays); err == nil {
-			due := domain.AppointmentDate(now, proc.ProcessingDays, st.TransitDays, holidays)
-			tidy.ExpectedDate = &due
+		// the official calendar (shipped and installed year files) with the
+		// settings' local days off; a broken year file is said, not skipped
+		cal, err := calendar.LoadLocal(d.Store.CalendarDir(), st.Holidays)
+		if err != nil {
+			return nil, err
 		}
+		due := cal.Appointment(now, proc.ProcessingDays, st.TransitDays).Date
+		tidy.ExpectedDate = &due
 	}
 	// write
 	return d.Store.Intake(ctx, a.Username, tidy)

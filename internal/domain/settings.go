@@ -9,7 +9,7 @@ type Settings struct {
 	LookupURLTemplate string        `json:"lookup_url_template"` // QR link; {receipt} is replaced
 	Hotline           string        `json:"hotline"`             // printed on receipts
 	TransitDays       int           `json:"transit_days"`        // working days added for the post both ways
-	Holidays          []string      `json:"holidays"`            // public holidays, dd/mm/yyyy
+	Holidays          []string      `json:"holidays"`            // local days off on top of internal/calendar, dd/mm/yyyy
 	Tariff            []TariffEntry `json:"tariff"`              // postage by kind of service
 	MaxFailedAttempts int           `json:"max_failed_attempts"` // then the result goes back to the agency
 	WaitingDays       int           `json:"waiting_days"`        // results waiting longer are flagged

@@ -2,8 +2,8 @@ package hub
 
 import (
 	"context"
-	"time"
 
+	"postdesk/internal/calendar"
 	"postdesk/internal/domain"
 	"postdesk/internal/report"
 )
@@ -54,7 +54,12 @@ func (s *Store) ReportQuality(ctx context.Context, p domain.Period) (*report.Qua
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	holidays := []time.Time(nil) // the hub keeps no holiday list: weekends only
+	// the same working-day calendar as the post points: the shipped year
+	// files and those installed beside the hub's database
+	cal, err := calendar.Load(s.CalendarDir())
+	if err != nil {
+		return nil, err
+	}
 	names := map[string]string{}
 	pps, err := s.PostPoints(ctx)
 	if err != nil {
@@ -70,5 +75,5 @@ func (s *Store) ReportQuality(ctx context.Context, p domain.Period) (*report.Qua
 	for _, pr := range procs {
 		names[pr.Code] = pr.Name
 	}
-	return report.ComputeQuality(tl, p, holidays, s.Now(), names), nil
+	return report.ComputeQuality(tl, p, cal, s.Now(), names), nil
 }

@@ -57,6 +57,10 @@ type Store struct {
 	projCache   map[string]*projected // dossiers as this process last wrote them
 }
 
+// CalendarDir is the calendar/ folder beside the hub's database: year
+// files (internal/calendar) that override the shipped ones.
+func (s *Store) CalendarDir() string { return filepath.Join(filepath.Dir(s.path), "calendar") }
+
 // Open opens (creating if needed) the hub database at path, brings its
 // schema up to date and makes the hub's keys on first start.
 func Open(path string) (*Store, error) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"postdesk/i18n"
+	"postdesk/internal/calendar"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
 )
@@ -39,6 +40,9 @@ type Input struct {
 	Now       time.Time     // time of printing; zero: now
 	Layout    string        // LayoutA5 or LayoutRoll; "": Settings.ReceiptLayout
 	Lang      *i18n.Catalog // nil: the current locale (i18n.Current)
+	// Calendar counts the appointment's working days, with the settings'
+	// local days off added; nil: the shipped calendar (calendar.Embedded).
+	Calendar *calendar.Calendar
 }
 
 // LayoutSize is the page size of a receipt layout ("" is A5).
@@ -55,37 +59,43 @@ func LayoutSize(layout string) (Size, error) {
 
 // Appointment is the appointment date a receipt promises and whether there
 // is one: the date recorded at intake (Dossier.ExpectedDate) when set, else
-// domain.AppointmentDate from the time of receipt, the procedure's
-// processing days, the settings' transit days and holidays. There is none
-// when the procedure gives no processing days (the agency will set the
-// date) or for a result-only registration. A bad holiday in the settings is
-// an error rather than a wrong date.
-func Appointment(d *domain.Dossier, p domain.Procedure, st domain.Settings) (time.Time, bool, error) {
-	due, ok, _, err := appointment(d, p, st)
-	return due, ok, err
+// the calendar's count from the time of receipt, the procedure's
+// processing days and the settings' transit days. There is none when the
+// procedure gives no processing days (the agency will set the date) or for
+// a result-only registration. cal nil is the shipped calendar; the
+// settings' local days off are added to it, and a bad one is an error
+// rather than a wrong date.
+func Appointment(d *domain.Dossier, p domain.Procedure, st domain.Settings, cal *calendar.Calendar) (time.Time, bool, error) {
+	a, ok, _, err := appointment(d, p, st, cal)
+	return a.Date, ok, err
 }
 
 // appointment is Appointment, also telling whether the date is what the rule
 // gives today (so the receipt may explain it as processing plus transit
-// days; a date recorded under other settings is printed unexplained).
-func appointment(d *domain.Dossier, p domain.Procedure, st domain.Settings) (due time.Time, ok, byRule bool, err error) {
-	if d == nil {
-		return time.Time{}, false, false, nil
-	}
-	var rule time.Time
+// days, and which years' calendars it was counted with; a date recorded
+// under other settings is printed unexplained).
+func appointment(d *domain.Dossier, p domain.Procedure, st domain.Settings, cal *calendar.Calendar) (due calendar.Appointment, ok, byRule bool, err error) {
+	var rule calendar.Appointment
 	if d.Option != domain.OptionReturnOnly && p.ProcessingDays > 0 && !d.ReceivedAt.IsZero() {
+		if cal == nil {
+			cal = calendar.Embedded()
+		}
 		holidays, err := domain.ParseHolidays(st.Holidays)
 		if err != nil {
-			return time.Time{}, false, false, err
+			return due, false, false, err
 		}
-		rule = domain.AppointmentDate(d.ReceivedAt, p.ProcessingDays, st.TransitDays, holidays)
+		cal = cal.WithExtra(holidays, calendar.LocalName)
+		rule = cal.Appointment(d.ReceivedAt, p.ProcessingDays, st.TransitDays)
 	}
 	if d.ExpectedDate != nil && !d.ExpectedDate.IsZero() {
-		due = d.ExpectedDate.In(domain.Zone)
-		return due, true, !rule.IsZero() && domain.FormatDate(due) == domain.FormatDate(rule), nil
+		due = calendar.Appointment{Date: d.ExpectedDate.In(domain.Zone)}
+		if !rule.Date.IsZero() && domain.FormatDate(due.Date) == domain.FormatDate(rule.Date) {
+			return rule, true, true, nil
+		}
+		return due, true, false, nil
 	}
-	if rule.IsZero() {
-		return time.Time{}, false, false, nil
+	if rule.Date.IsZero() {
+		return due, false, false, nil
 	}
 	return rule, true, true, nil
 }
@@ -120,7 +130,7 @@ func buildReceipt(in Input) (*Doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	due, hasDue, byRule, err := appointment(in.Dossier, in.Procedure, in.Settings)
+	due, hasDue, byRule, err := appointment(in.Dossier, in.Procedure, in.Settings, in.Calendar)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +164,7 @@ type rc struct {
 	in     Input
 	d      *domain.Dossier
 	lang   *i18n.Catalog
-	due    time.Time
+	due    calendar.Appointment
 	hasDue bool
 	byRule bool      // due is processing plus transit days from the receipt: say so
 	now    time.Time // time of printing
@@ -341,19 +351,38 @@ func (r *rc) money(doc *Doc) {
 	doc.Row(r.t("receipt.total_paid"), domain.FormatMoney(paid))
 }
 
+// AppointmentNote explains an appointment counted by the calendar: the
+// working days it adds, and only what is true about the days skipped —
+// the years whose government calendar file was loaded, or, for a year
+// without one, that its days off follow the law and the usual pattern and
+// may change.
+func AppointmentNote(lang *i18n.Catalog, a calendar.Appointment, processing, transit int) string {
+	key := "receipt.appointment_note"
+	if transit <= 0 {
+		key = "receipt.appointment_note_no_transit"
+	}
+	note := lang.Tf(key, map[string]string{"Processing": strconv.Itoa(processing), "Transit": strconv.Itoa(transit)})
+	years := func(ys []int) string {
+		out := make([]string, len(ys))
+		for i, y := range ys {
+			out[i] = strconv.Itoa(y)
+		}
+		return strings.Join(out, ", ")
+	}
+	if a.Complete() {
+		return note + " " + lang.Tf("receipt.calendar_loaded", map[string]string{"Years": years(a.Years)})
+	}
+	return note + " " + lang.Tf("receipt.calendar_missing", map[string]string{"Years": years(a.Unloaded)})
+}
+
 // result gives the appointment date, or says there is none yet.
 func (r *rc) result(doc *Doc) {
 	base := doc.BaseSize()
 	r.section(doc, "receipt.section.result")
 	if r.hasDue {
-		doc.RowStyled(r.t("receipt.appointment"), domain.FormatDate(r.due), Style{Bold: true, Size: base + 2})
+		doc.RowStyled(r.t("receipt.appointment"), domain.FormatDate(r.due.Date), Style{Bold: true, Size: base + 2})
 		if r.byRule {
-			key := "receipt.appointment_note"
-			if r.in.Settings.TransitDays <= 0 {
-				key = "receipt.appointment_note_no_transit"
-			}
-			doc.Text(r.lang.Tf(key, map[string]string{
-				"Processing": strconv.Itoa(r.in.Procedure.ProcessingDays), "Transit": strconv.Itoa(r.in.Settings.TransitDays)}),
+			doc.Text(AppointmentNote(r.lang, r.due, r.in.Procedure.ProcessingDays, r.in.Settings.TransitDays),
 				Style{Italic: true, Size: base - 1.5})
 		}
 	} else {
@@ -495,7 +524,7 @@ func joinNonEmpty(sep string, parts ...string) string {
 // needs: the dossier, its procedure and agency (from the catalog; the
 // dossier's own code and name when the catalog no longer has them), the
 // post point, the settings (layout, template, hotline, transit days,
-// holidays) and a QR signed with this device's key — as the device that
+// local days off), the calendar (shipped and installed year files) and a QR signed with this device's key — as the device that
 // took the dossier when that is this device, else as this device (a
 // reprint). clerk is the name printed as the receiver; "" looks up the
 // full name of the staff member who received the dossier. Now is the
@@ -515,6 +544,9 @@ func ForDossier(ctx context.Context, s *store.Store, id, clerk string) (Input, e
 	}
 	in := Input{Dossier: d, Now: time.Now()}
 	if in.Settings, err = s.Settings(ctx); err != nil {
+		return Input{}, err
+	}
+	if in.Calendar, err = calendar.Load(s.CalendarDir()); err != nil {
 		return Input{}, err
 	}
 	in.Layout = in.Settings.ReceiptLayout

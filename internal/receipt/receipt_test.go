@@ -17,6 +17,7 @@ import (
 
 	"postdesk/i18n"
 	"postdesk/internal/atomicfile"
+	"postdesk/internal/calendar"
 	"postdesk/internal/domain"
 	"postdesk/internal/testtool"
 )
@@ -163,7 +164,7 @@ func TestReceiptAppointment(t *testing.T) {
 	noTransit.Dossier = &d2
 	noTransit.Settings.TransitDays = 0
 	text = pdfTextBoth(t, render(t, noTransit))
-	mustContain(t, text, "05/12/2025", "Gồm 5 ngày làm việc giải quyết, không tính")
+	mustContain(t, text, "05/12/2025", "Gồm 5 ngày làm việc giải quyết.", "Chưa nạp lịch nghỉ năm")
 	if strings.Contains(text, "chuyển phát,") {
 		t.Error("zero transit days explained as transit")
 	}
@@ -186,13 +187,70 @@ func TestReceiptAppointment(t *testing.T) {
 	}
 
 	// Appointment itself.
-	if got, ok, err := Appointment(in.Dossier, in.Procedure, in.Settings); err != nil || !ok || domain.FormatDate(got) != wantAppointment {
+	if got, ok, err := Appointment(in.Dossier, in.Procedure, in.Settings, nil); err != nil || !ok || domain.FormatDate(got) != wantAppointment {
 		t.Errorf("Appointment = %v, %v, %v", got, ok, err)
 	}
 	ro := *in.Dossier
 	ro.Option = domain.OptionReturnOnly
-	if _, ok, _ := Appointment(&ro, in.Procedure, in.Settings); ok {
+	if _, ok, _ := Appointment(&ro, in.Procedure, in.Settings, nil); ok {
 		t.Error("a result-only registration got an appointment date")
+	}
+}
+
+// TestReceiptSaysWhichCalendar: the note under the appointment states only
+// what is true — which years' government calendar files were loaded, or
+// that a year's was not (then it does not claim its holidays were skipped).
+func TestReceiptSaysWhichCalendar(t *testing.T) {
+	in, _ := input(t, LayoutA5)
+	vi, err := i18n.New("vi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, err := i18n.New("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2026 has a shipped file: Tết 16–20/02 skipped, and the note says the file was used
+	d := *in.Dossier
+	d.ReceivedAt = time.Date(2026, 2, 13, 9, 0, 0, 0, domain.Zone)
+	d.ExpectedDate = nil
+	with := in
+	with.Dossier = &d
+	with.Procedure.ProcessingDays, with.Settings.TransitDays = 1, 0
+	text := pdfTextBoth(t, render(t, with))
+	mustContain(t, text, "23/02/2026", "lịch nghỉ năm 2026 đã nạp")
+	if strings.Contains(text, "Chưa nạp") {
+		t.Error("a loaded calendar described as missing")
+	}
+	// 2027 has none shipped: the same count says the 2027 calendar is not loaded
+	d27 := d
+	d27.ReceivedAt = time.Date(2027, 2, 1, 9, 0, 0, 0, domain.Zone)
+	without := with
+	without.Dossier = &d27
+	without.Procedure.ProcessingDays, without.Settings.TransitDays = 3, 2
+	text = pdfTextBoth(t, render(t, without))
+	mustContain(t, text, "15/02/2027", "Chưa nạp lịch nghỉ năm 2027")
+	if strings.Contains(text, "đã nạp") {
+		t.Error("claims a calendar that was not loaded")
+	}
+	// the supervisor installs 2027's file: the note changes, nothing else claimed
+	dir := t.TempDir()
+	if _, err := calendar.Install(dir, []byte("year 2027\ntet 05/02/2027 06/02/2027 07/02/2027 08/02/2027 09/02/2027\nnational-day 03/09/2027\n")); err != nil {
+		t.Fatal(err)
+	}
+	cal, err := calendar.LoadLocal(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	without.Calendar = cal
+	mustContain(t, pdfTextBoth(t, render(t, without)), "15/02/2027", "lịch nghỉ năm 2027 đã nạp")
+	// across a year end, every year the count runs through is named
+	a := calendar.Embedded().Appointment(time.Date(2026, 12, 30, 9, 0, 0, 0, domain.Zone), 5, 0)
+	if note := AppointmentNote(vi, a, 5, 0); !strings.Contains(note, "Chưa nạp lịch nghỉ năm 2027") {
+		t.Errorf("note across 2026–2027: %q", note)
+	}
+	if note := AppointmentNote(en, a, 5, 0); !strings.Contains(note, "The 2027 calendar is not loaded") {
+		t.Errorf("English note: %q", note)
 	}
 }
 

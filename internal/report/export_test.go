@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"postdesk/internal/calendar"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
 	"postdesk/internal/testtool"
@@ -333,7 +334,7 @@ func TestQualityHandComputed(t *testing.T) {
 		{Unit: "600900", Procedure: "P2", Intake: at(30, 9)},
 	}
 	p := domain.MonthPeriod(2026, time.March)
-	q := ComputeQuality(tl, p, nil, at(31, 8), map[string]string{"P1": "Khai sinh"})
+	q := ComputeQuality(tl, p, calendar.New(), at(31, 8), map[string]string{"P1": "Khai sinh"})
 	tot := q.Total
 	if tot.IntakeToHandover.N != 2 || math.Abs(tot.IntakeToHandover.Median-(3+4)/2.0) > 1e-9 || math.Abs(tot.IntakeToHandover.P90-4) > 1e-9 {
 		t.Errorf("intake→handover %+v", tot.IntakeToHandover)
@@ -355,7 +356,7 @@ func TestQualityHandComputed(t *testing.T) {
 	}
 	// a holiday on Monday 09/03 moves the deadline to Tuesday: both in time
 	hol := []time.Time{time.Date(2026, 3, 9, 0, 0, 0, 0, domain.Zone)}
-	q = ComputeQuality(tl, p, hol, at(31, 8), nil)
+	q = ComputeQuality(tl, p, calendar.New().WithExtra(hol, calendar.LocalName), at(31, 8), nil)
 	if q.Total.HandedOverIn1Day != (Share{Num: 2, Den: 3}) {
 		t.Errorf("with a holiday %+v", q.Total.HandedOverIn1Day)
 	}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"postdesk/internal/calendar"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
 )
@@ -28,8 +29,8 @@ import (
 //
 // Handed over within one working day: of the dossiers taken in during the
 // period (not cancelled before a handover), the share handed over before
-// the end of the first working day after the day of intake (working days as
-// domain.AppointmentDate counts them, holidays from the settings). A dossier
+// the end of the first working day after the day of intake (working days of
+// internal/calendar, the same calendar at the post point and the hub). A dossier
 // not yet handed over counts against once that deadline has passed, and is
 // left out while it has not.
 //
@@ -102,7 +103,7 @@ func days(from, to time.Time) float64 { return to.Sub(from).Hours() / 24 }
 // ComputeQuality measures timelines over period p; now decides whether a
 // pending handover's deadline has passed; names gives procedures' and
 // units' display names (may be nil).
-func ComputeQuality(tl []Timeline, p domain.Period, holidays []time.Time, now time.Time, names map[string]string) *QualityReport {
+func ComputeQuality(tl []Timeline, p domain.Period, cal *calendar.Calendar, now time.Time, names map[string]string) *QualityReport {
 	total := &qualityAcc{}
 	byUnit := map[string]*qualityAcc{}
 	byProc := map[string]*qualityAcc{}
@@ -136,7 +137,7 @@ func ComputeQuality(tl []Timeline, p domain.Period, holidays []time.Time, now ti
 		}
 		if !t.Intake.IsZero() && p.Contains(t.Intake) {
 			// the end of the first working day after the day of intake
-			deadline := domain.AppointmentDate(t.Intake, 1, 0, holidays).AddDate(0, 0, 1)
+			deadline := cal.AddWorkingDays(t.Intake, 1).AddDate(0, 0, 1)
 			cancelledFirst := !t.Cancelled.IsZero() && (t.FirstHandover.IsZero() || t.Cancelled.Before(t.FirstHandover))
 			switch {
 			case cancelledFirst:
@@ -282,9 +283,9 @@ func PointQuality(ctx context.Context, s *store.Store, p domain.Period) (*Qualit
 	if err != nil {
 		return nil, err
 	}
-	holidays, err := domain.ParseHolidays(st.Holidays)
+	cal, err := calendar.LoadLocal(s.CalendarDir(), st.Holidays)
 	if err != nil {
-		holidays = nil // a bad holiday list is the settings screen's to report
+		return nil, err // a broken calendar file or day off: said, not guessed around
 	}
 	tl, err := PointTimelines(ctx, s, pp.Code, p.Start(), p.End())
 	if err != nil {
@@ -298,5 +299,5 @@ func PointQuality(ctx context.Context, s *store.Store, p domain.Period) (*Qualit
 	for _, pr := range procs {
 		names[pr.Code] = pr.Name
 	}
-	return ComputeQuality(tl, p, holidays, s.Now(), names), nil
+	return ComputeQuality(tl, p, cal, s.Now(), names), nil
 }

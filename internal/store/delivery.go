@@ -24,6 +24,10 @@ type Proof struct {
 	Data []byte
 }
 
+// CalendarDir is the data folder's calendar/: the year files a supervisor
+// installed (internal/calendar), overriding the shipped ones.
+func (s *Store) CalendarDir() string { return filepath.Join(filepath.Dir(s.path), "calendar") }
+
 // ProofsDir is the folder beside the database where proofs are kept.
 func (s *Store) ProofsDir() string { return filepath.Join(filepath.Dir(s.path), "proofs") }
 
