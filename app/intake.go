@@ -97,6 +97,7 @@ type intakeForm struct {
 	option   *formSelect
 	picker   *procPicker
 	name     *formEntry
+	nameWarn *widget.Label // a one-word name: a warning, never a refusal
 	idType   *formSelect
 	idNumber *formEntry
 	phone    *formEntry
@@ -285,6 +286,14 @@ func (f *intakeForm) row(labelKey, field string, w fyne.CanvasObject) []fyne.Can
 	return []fyne.CanvasObject{container.New(labelColumn{}, l), container.NewVBox(w, f.errLabel(field))}
 }
 
+// nameRow is the applicant's name line: its errors, then the warning of
+// an unusual name (domain.NameWarning) under them.
+func (f *intakeForm) nameRow() []fyne.CanvasObject {
+	r := f.row("intake.name", "applicant.full_name", f.name)
+	r[1].(*fyne.Container).Add(f.nameWarn)
+	return r
+}
+
 // labelColumn gives the form's labels one width.
 type labelColumn struct{}
 
@@ -338,6 +347,8 @@ func (f *intakeForm) build() {
 	f.focusOf["procedure"] = f.picker.entry
 
 	f.name = f.entry("applicant.full_name", "intake.name.hint")
+	f.nameWarn = errorLabel()
+	f.nameWarn.Importance = widget.WarningImportance
 	f.idType = f.sel("applicant.id_type", "intake.id_type.", []string{string(domain.IDCCCD), string(domain.IDLegacy9), string(domain.IDPassport)})
 	f.idNumber = f.entry("applicant.id_number", "intake.id_number.hint")
 	f.phone = f.entry("applicant.phone", "intake.phone.hint")
@@ -448,7 +459,7 @@ func (f *intakeForm) object() fyne.CanvasObject {
 		grid(f.row("intake.procedure", "procedure", f.picker.box)),
 		section("intake.section.applicant"),
 		grid(
-			f.row("intake.name", "applicant.full_name", f.name),
+			f.nameRow(),
 			f.row("intake.id_type", "applicant.id_type", f.idType),
 			f.row("intake.id_number", "applicant.id_number", f.idNumber),
 			f.row("intake.phone", "applicant.phone", f.phone),
@@ -720,6 +731,11 @@ func (f *intakeForm) changed(field string) {
 func (f *intakeForm) validate() domain.Errors {
 	_, _, errs := f.collect()
 	f.showErrors(errs)
+	warn := ""
+	if k := domain.NameWarning(f.name.Text); k != "" && (f.showAll || f.isTouched("applicant.full_name")) {
+		warn = i18n.T(k)
+	}
+	setFieldError(f.nameWarn, warn)
 	return errs
 }
 

@@ -568,3 +568,33 @@ func TestReturnOnlyRegistration(t *testing.T) {
 		t.Fatalf("events %+v", evs)
 	}
 }
+
+// TestIntakeNameRulesOnScreen: an emoji in the name is refused beside the
+// field, naming the character; a one-word name only warns, and saves.
+func TestIntakeNameRulesOnScreen(t *testing.T) {
+	u, f, _ := openIntake(t, "gdv1")
+	events := countEvents(t, u.Store)
+	fillBirthRegistration(t, u, f, "Siu H'Hằng 😀", "064301000045")
+	press(t, u, fyne.KeyReturn)
+	if e := visibleErrors(f)["applicant.full_name"]; !strings.Contains(e, "😀") || !strings.Contains(e, "U+1F600") {
+		t.Errorf("emoji in the name: %q", e)
+	}
+	if f.lastID != "" || countEvents(t, u.Store) != events {
+		t.Fatal("a name with an emoji was saved")
+	}
+	f.name.SetText("Đinh")
+	if !f.nameWarn.Visible() || !strings.Contains(f.nameWarn.Text, "một chữ") {
+		t.Errorf("one-word name warning %q (visible %v)", f.nameWarn.Text, f.nameWarn.Visible())
+	}
+	if e := visibleErrors(f)["applicant.full_name"]; e != "" {
+		t.Errorf("a one-word name is refused: %q", e)
+	}
+	u.Win.Canvas().Focus(f.notes)
+	press(t, u, fyne.KeyReturn)
+	if f.lastID == "" {
+		t.Fatalf("a one-word name was not saved: %v", visibleErrors(f))
+	}
+	if d, _ := u.Store.Dossier(u.Ctx, f.lastID); d.Applicant.FullName != "Đinh" {
+		t.Errorf("saved name %q", d.Applicant.FullName)
+	}
+}

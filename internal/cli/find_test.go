@@ -133,3 +133,49 @@ func TestFindBadInput(t *testing.T) {
 		t.Fatalf("no --db: exit %d", code)
 	}
 }
+
+// TestFindOfficialCodeLevelOneFirst: `postdesk find H15.50.05.13-261008-0975`
+// reads the text as an official dossier code (the agency code written level 1
+// first, QCVN 102:2016) and finds the dossier the agency gave it to.
+func TestFindOfficialCodeLevelOneFirst(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "find.db")
+	s, err := store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := s.Setup(ctx, DemoPostPoint, "A"); err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Date(2026, 10, 8, 9, 0, 0, 0, domain.Zone)
+	s.Now = func() time.Time { clock = clock.Add(time.Minute); return clock }
+	d, err := s.Intake(ctx, "gdv1", domain.Dossier{Option: domain.OptionSend, ProcedureCode: "1.001193",
+		ProcedureName: "Thủ tục đăng ký khai sinh", AgencyCode: "H15.50.05.13",
+		Applicant: domain.Person{FullName: "Ksor H'Mai", IDNumber: "064301000045", IDType: domain.IDCCCD, Phone: "0905123456"},
+		Place:     domain.PlaceCounter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Record(ctx, "gdv1", domain.KindHandover, d.ID, domain.HandoverPayload{HandoverID: "BG-1", Officer: "Lê Thị Thu"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Record(ctx, "gdv1", domain.KindAccept, d.ID, domain.AcceptPayload{OfficialCode: "H15.50.05.13-261008-0975",
+		DueDate: time.Date(2026, 10, 20, 0, 0, 0, 0, domain.Zone)}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	code, out, errs := runCLI("find", "--db", path, "--json", "H15.50.05.13-261008-0975")
+	if code != 0 {
+		t.Fatalf("find: %d %s", code, errs)
+	}
+	var got struct {
+		Kind     string    `json:"kind"`
+		Dossiers []findRow `json:"dossiers"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if got.Kind != "official_code" || len(got.Dossiers) != 1 || got.Dossiers[0].Receipt != d.ID {
+		t.Errorf("find by official code: %s", out)
+	}
+}

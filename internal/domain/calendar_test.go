@@ -3,21 +3,7 @@ package domain
 import (
 	"errors"
 	"testing"
-	"time"
 )
-
-func ict(y int, m time.Month, d, hh, mm int) time.Time {
-	return time.Date(y, m, d, hh, mm, 0, 0, Zone)
-}
-
-func mustHolidays(t *testing.T, list ...string) []time.Time {
-	t.Helper()
-	h, err := ParseHolidays(list)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
-}
 
 func TestParseHolidays(t *testing.T) {
 	got, err := ParseHolidays([]string{" 01/01/2026 ", "", "5/3/2026", "30-04-2026"})

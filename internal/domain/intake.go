@@ -275,6 +275,8 @@ func preparePerson(p Person, prefix string, applicant bool) (Person, Errors) {
 		errs = append(errs, e)
 	} else if strings.ContainsAny(p.FullName, "0123456789") {
 		errs = append(errs, Errf(prefix+".full_name", "err.intake.name_digits", "a name has no digits"))
+	} else if e := CheckNameChars(p.FullName); e != nil {
+		errs = append(errs, e.In(prefix+".full_name"))
 	}
 	id, e := checkID(p.IDType, p.IDNumber, prefix)
 	p.IDNumber = id

@@ -111,16 +111,26 @@ func (c CitizenID) BirthYear() int {
 // ProvinceName is the name of the issuing province; "" for a legacy ID.
 func (c CitizenID) ProvinceName() string { return ProvinceCodes[c.Province] }
 
+// MaxAge is the oldest a living holder of a citizen ID can be, in years:
+// a number whose birth year is further back is a typing mistake.
+const MaxAge = 120
+
 // ParseCitizenID checks a citizen ID number. Spaces (and dots or dashes that
 // people type between groups) are removed. A 12-digit number must start with
-// a real province code and a century/sex digit of a living person: 0 man /
-// 1 woman born in the 1900s, 2 / 3 in the 2000s. The digits 4–9 (2100s,
-// 2200s, 1800s) are defined by the rule but cannot belong to anyone who
-// comes to a post office today, so they are rejected as typing mistakes.
+// a real province code; its 4th digit gives sex and century (Circular
+// 59/2021/TT-BCA Art. 7: 0/1 man/woman born 1900–1999, 2/3 2000–2099, 4/5
+// 2100s, 6/7 2200s, 8/9 1800s) and the 5th and 6th the year. A birth year
+// still to come (a 2100s digit, or 2000s and a year after this one) or one
+// that makes the holder older than MaxAge (an 1800s digit, or 1900s and a
+// year more than 120 years back) is refused, with that reason.
 // When birthYear > 0 it must equal the year written in the number.
 // A 9-digit number is accepted as an old ID card (Legacy). Errors are
 // *FieldError on field "citizen_id" with keys err.cccd.*.
 func ParseCitizenID(s string, birthYear int) (CitizenID, error) {
+	return parseCitizenID(s, birthYear, time.Now().In(Zone).Year())
+}
+
+func parseCitizenID(s string, birthYear, thisYear int) (CitizenID, error) {
 	const field = "citizen_id"
 	num := stripChars(s, " \t\r\n\u00a0.-")
 	if num == "" {
@@ -145,16 +155,17 @@ func ParseCitizenID(s string, birthYear int) (CitizenID, error) {
 	}
 	g := int(num[3] - '0')
 	id.Male = g%2 == 0
-	switch g / 2 {
-	case 0:
-		id.Century = 1900
-	case 1:
-		id.Century = 2000
-	default:
-		century := [...]int{1900, 2000, 2100, 2200, 1800}[g/2]
-		return CitizenID{}, Errf(field, "err.cccd.century",
-			"the 4th digit %d means born in the %ds, which cannot be right", g, century).
-			WithArgs("Digit", num[3:4], "Century", strconv.Itoa(century), "CenturyEnd", strconv.Itoa(century+99))
+	id.Century = [...]int{1900, 2000, 2100, 2200, 1800}[g/2]
+	born := id.BirthYear()
+	args := []string{"Digit", num[3:4], "Year", strconv.Itoa(born), "Century", strconv.Itoa(id.Century),
+		"CenturyEnd", strconv.Itoa(id.Century + 99), "ThisYear", strconv.Itoa(thisYear), "Max", strconv.Itoa(MaxAge)}
+	if born > thisYear {
+		return CitizenID{}, Errf(field, "err.cccd.future",
+			"the ID number says born in %d (4th digit %d: %d–%d), a year still to come", born, g, id.Century, id.Century+99).WithArgs(args...)
+	}
+	if thisYear-born > MaxAge {
+		return CitizenID{}, Errf(field, "err.cccd.too_old",
+			"the ID number says born in %d (4th digit %d: %d–%d): older than %d", born, g, id.Century, id.Century+99, MaxAge).WithArgs(args...)
 	}
 	if birthYear > 0 && id.BirthYear() != birthYear {
 		return CitizenID{}, Errf(field, "err.cccd.birth_year",
@@ -368,21 +379,52 @@ func ParseOfficialCode(s string) (OfficialCode, error) {
 	return OfficialCode{Agency: parts[0], Date: date, Seq: seq}, nil
 }
 
-// ValidAgencyCode checks an agency code of the national list of
-// administrative units' codes: three groups of 3, 2 and 2 digits and a last
-// group of a capital letter and 2 digits, separated by dots: 000.00.20.H21
-// (H21 is a province; ministries' codes such as G01 are of the same shape).
+// ValidAgencyCode checks an agency code of the national identifier
+// standard for agencies (mã định danh, QCVN 102:2016/BTTTT): a level-1
+// code — a capital letter and 2 digits (H21 a province, G01 a ministry…)
+// — and the digits of the lower levels, separated by dots. Both ways of
+// writing it are in use and both are accepted:
+//
+//   - lowest level first, as the standard writes it: level 4 (3 digits),
+//     level 3 (2), level 2 (2), level 1 — 000.00.20.H21;
+//   - level 1 first, as some provinces' one-stop systems write it, with up
+//     to three lower levels of 2 or 3 digits — H15.50.05.13, H21.
+//
+// Refused is only what cannot be such a code: no level-1 group or one in
+// the middle, a group of the wrong length, an empty group, any other
+// character, more than four groups.
 func ValidAgencyCode(s string) error {
 	const field = "agency_code"
 	if s == "" {
 		return Errf(field, "err.agency_code.empty", "agency code is missing")
 	}
+	bad := Errf(field, "err.agency_code.format",
+		"%q is not an agency code like 000.00.20.H21 or H15.50.05.13", s).WithArgs("Code", s)
 	g := strings.Split(s, ".")
-	if len(g) != 4 || len(g[0]) != 3 || len(g[1]) != 2 || len(g[2]) != 2 || len(g[3]) != 3 ||
-		!allDigits(g[0]) || !allDigits(g[1]) || !allDigits(g[2]) ||
-		!isUpperAZ(g[3][:1]) || !allDigits(g[3][1:]) {
-		return Errf(field, "err.agency_code.format",
-			"%q is not an agency code like 000.00.20.H21", s).WithArgs("Code", s)
+	level1 := func(x string) bool { return len(x) == 3 && isUpperAZ(x[:1]) && allDigits(x[1:]) }
+	digits := func(x string, n ...int) bool {
+		for _, l := range n {
+			if len(x) == l && allDigits(x) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case len(g) > 4:
+		return bad
+	case level1(g[0]):
+		for _, x := range g[1:] {
+			if !digits(x, 2, 3) {
+				return bad
+			}
+		}
+	case level1(g[len(g)-1]):
+		if len(g) != 4 || !digits(g[0], 3) || !digits(g[1], 2) || !digits(g[2], 2) {
+			return bad
+		}
+	default:
+		return bad
 	}
 	return nil
 }

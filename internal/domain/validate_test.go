@@ -46,7 +46,7 @@ func TestParseCitizenID(t *testing.T) {
 		{"052190012345", 1990, CitizenID{Number: "052190012345", Province: "052", Male: false, Century: 1900}, 1990},
 		{"001205000001", 2005, CitizenID{Number: "001205000001", Province: "001", Male: true, Century: 2000}, 2005},
 		{"096312999999", 2012, CitizenID{Number: "096312999999", Province: "096", Male: false, Century: 2000}, 2012},
-		{"001000000000", 1900, CitizenID{Number: "001000000000", Province: "001", Male: true, Century: 1900}, 1900},
+		{"001030000000", 1930, CitizenID{Number: "001030000000", Province: "001", Male: true, Century: 1900}, 1930},
 		{"064-085-001.234", 0, CitizenID{Number: "064085001234", Province: "064", Male: true, Century: 1900}, 1985},
 		{"230123456", 1970, CitizenID{Number: "230123456", Legacy: true}, 0},
 		{" 230 123 456 ", 0, CitizenID{Number: "230123456", Legacy: true}, 0},
@@ -85,15 +85,16 @@ func TestParseCitizenID(t *testing.T) {
 		{"003085001234", 0, "err.cccd.province"},
 		{"097085001234", 0, "err.cccd.province"},
 		{"999085001234", 0, "err.cccd.province"},
-		{"064485001234", 0, "err.cccd.century"}, // 2100s
-		{"064585001234", 0, "err.cccd.century"},
-		{"064685001234", 0, "err.cccd.century"}, // 2200s
-		{"064785001234", 0, "err.cccd.century"},
-		{"064885001234", 0, "err.cccd.century"}, // 1800s
-		{"064985001234", 0, "err.cccd.century"},
+		{"064485001234", 0, "err.cccd.future"}, // 2100s
+		{"064585001234", 0, "err.cccd.future"},
+		{"064685001234", 0, "err.cccd.future"}, // 2200s
+		{"064785001234", 0, "err.cccd.future"},
+		{"064885001234", 0, "err.cccd.too_old"}, // 1800s
+		{"064985001234", 0, "err.cccd.too_old"},
+		{"064285001234", 0, "err.cccd.future"}, // 2085
 		{"064085001234", 1986, "err.cccd.birth_year"},
 		{"064085001234", 2085, "err.cccd.birth_year"},
-		{"064285001234", 1985, "err.cccd.birth_year"},
+		{"064205001234", 1985, "err.cccd.birth_year"},
 	}
 	for _, tt := range bad {
 		_, err := ParseCitizenID(tt.in, tt.birthYear)
@@ -108,6 +109,31 @@ func TestParseCitizenID(t *testing.T) {
 	_, err = ParseCitizenID("003085001234", 0)
 	if errors.As(err, &fe) && fe.Args["Code"] != "003" {
 		t.Errorf("province args = %v", fe.Args)
+	}
+}
+
+// TestCitizenIDBirthYearBounds: the century digit of Circular 59/2021/TT-BCA
+// Art. 7 with the year digits, checked against the year of intake (2026
+// here): born 2026 is fine, 2027 has not happened; born 1906 is 120, 1905
+// is older than anyone holding a card. Each refusal says why.
+func TestCitizenIDBirthYearBounds(t *testing.T) {
+	for _, ok := range []string{"064226001234", "064306001234", "064006001234", "064199001234"} {
+		if _, err := parseCitizenID(ok, 0, 2026); err != nil {
+			t.Errorf("%s refused in 2026: %v", ok, err)
+		}
+	}
+	for _, c := range []struct{ in, key, year string }{
+		{"064227001234", "err.cccd.future", "2027"},
+		{"064399001234", "err.cccd.future", "2099"},
+		{"064405001234", "err.cccd.future", "2105"},
+		{"064005001234", "err.cccd.too_old", "1905"},
+		{"064899001234", "err.cccd.too_old", "1899"},
+	} {
+		_, err := parseCitizenID(c.in, 0, 2026)
+		var fe *FieldError
+		if !errors.As(err, &fe) || fe.Key != c.key || fe.Args["Year"] != c.year || fe.Args["Digit"] != c.in[3:4] {
+			t.Errorf("%s: %v, want %s naming %s", c.in, err, c.key, c.year)
+		}
 	}
 }
 
@@ -303,6 +329,8 @@ func TestParseOfficialCode(t *testing.T) {
 		{"000.00.00.G01-240229-12345", OfficialCode{"000.00.00.G01", utcDate(2024, 2, 29), 12345}, "000.00.00.G01-240229-12345"},
 		{"123.45.67.A00-000101-0001", OfficialCode{"123.45.67.A00", utcDate(2000, 1, 1), 1}, "123.45.67.A00-000101-0001"},
 		{"000.00.20.H21-991231-00975", OfficialCode{"000.00.20.H21", utcDate(2099, 12, 31), 975}, "000.00.20.H21-991231-0975"},
+		// level 1 first, as the issue's real code is written
+		{"H15.50.05.13-261008-0975", OfficialCode{"H15.50.05.13", utcDate(2026, 10, 8), 975}, "H15.50.05.13-261008-0975"},
 	}
 	for _, tt := range good {
 		got, err := ParseOfficialCode(tt.in)
@@ -345,13 +373,22 @@ func TestParseOfficialCode(t *testing.T) {
 	}
 }
 
+// TestValidAgencyCode: codes of QCVN 102:2016/BTTTT (mã định danh cơ quan).
+// Vectors: 000.00.20.H21 and 000.00.00.H21 in the standard's order (level
+// 4 first, H21 Gia Lai), as PostDesk's sample catalog of Gia Lai agencies
+// and the province letter's one-stop system write them; H15.50.05.13,
+// level 1 first, from the official dossier code quoted in issue 10
+// (H15.50.05.13-261008-0975); G01, the standard's shape of a ministry's
+// level-1 code (G + 2 digits).
 func TestValidAgencyCode(t *testing.T) {
-	for _, s := range []string{"000.00.20.H21", "000.00.00.G01", "999.99.99.Z99"} {
+	for _, s := range []string{"000.00.20.H21", "000.00.00.H21", "000.00.00.G01", "999.99.99.Z99",
+		"H15.50.05.13", "H15.50.05", "H21", "H21.01.001", "G01.10"} {
 		if err := ValidAgencyCode(s); err != nil {
 			t.Errorf("ValidAgencyCode(%q): %v", s, err)
 		}
 	}
-	for _, s := range []string{"000.00.20.h21", "000.00.20.H2", "000.00.20.H211", "000.00.20.H21.", "000.0.20.H21", "0000.00.20.H21", "000-00-20-H21", " 000.00.20.H21"} {
+	for _, s := range []string{"000.00.20.h21", "000.00.20.H2", "000.00.20.H211", "000.00.20.H21.", "000.0.20.H21", "0000.00.20.H21", "000-00-20-H21", " 000.00.20.H21",
+		"000.00.20", "00.20.H21", "H15.5.05.13", "H15.50.05.1300", "H15..05.13", "H15.50.05.13.01", "000.H21.20.00", "H15.5A.05.13", "H15.50.H21"} {
 		assertFieldErr(t, fmt.Sprintf("ValidAgencyCode(%q)", s), ValidAgencyCode(s), "agency_code", "err.agency_code.format")
 	}
 	assertFieldErr(t, "ValidAgencyCode(\"\")", ValidAgencyCode(""), "agency_code", "err.agency_code.empty")
