@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Names as people write them. A Vietnamese name, and the names of the
@@ -46,3 +48,55 @@ func NameWarning(name string) string {
 	}
 	return ""
 }
+
+// NameKeys are the search keys of a name typed without its spaces and
+// apostrophes: from each word to the end, folded (Fold) and joined, so a
+// clerk who types "hbich" or "mahhbich" finds "Rơ Mah H'Bích"
+// ("romahhbich", "mahhbich", "hbich", "bich"). A Jrai or Bahnar
+// presyllable — a word of one or two consonants and ơ before another word
+// (Rơ, Kơ, Hơ, Mơ, Pơ…) — is also written without its vowel ("Rơ Mah" is
+// "Rmah", "Kơ Pa" "Kpa"), so the keys of that spelling are added: "rmah"
+// finds "Rơ Mah". The keys are distinct, longest first.
+func NameKeys(name string) []string {
+	orig := strings.Fields(strings.ToLower(Clean(name)))
+	plain := make([]string, 0, len(orig))
+	short := make([]string, 0, len(orig))
+	for i, w := range orig {
+		f := Fold(w)
+		plain = append(plain, f)
+		if i < len(orig)-1 && isPresyllable(w) {
+			f = strings.TrimSuffix(f, "o")
+		}
+		short = append(short, f)
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, ws := range [][]string{strings.Fields(strings.Join(plain, " ")), strings.Fields(strings.Join(short, " "))} {
+		for i := range ws {
+			k := strings.Join(ws[i:], "")
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	return out
+}
+
+// isPresyllable reports whether w (lower case) is one or two consonants and ơ.
+func isPresyllable(w string) bool {
+	w = norm.NFC.String(w)
+	rs := []rune(w)
+	if len(rs) < 2 || len(rs) > 3 || rs[len(rs)-1] != 'ơ' {
+		return false
+	}
+	for _, r := range rs[:len(rs)-1] {
+		if !strings.ContainsRune("bcdđghklmnpqrstvxyjwfz", r) {
+			return false
+		}
+	}
+	return true
+}
+
+// CompactKey is a query as NameKeys keys are written: folded, without spaces.
+func CompactKey(q string) string { return strings.ReplaceAll(Fold(q), " ", "") }

@@ -1,6 +1,9 @@
 package domain
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestNameCharacters. Accepted vectors are real names: Vietnamese (both
 // tone placements, NFC and decomposed), and Jrai/Bahnar/Ê Đê names as Gia
@@ -37,5 +40,37 @@ func TestOneWordNameIsAWarning(t *testing.T) {
 	// a one-word name is not refused
 	if e := CheckNameChars("Đinh"); e != nil {
 		t.Errorf("one-word name refused: %v", e)
+	}
+}
+
+// TestApostrophesFoldToOne: the apostrophes of H'Bích as people type them
+// (ASCII, typographic, the modifier letter) give one search key.
+func TestApostrophesFoldToOne(t *testing.T) {
+	want := Fold("Rơ Mah H'Bích")
+	for _, v := range []string{"Rơ Mah H\u2019Bích", "Rơ Mah H\u02bcBích", "Rơ Mah H\u2018Bích", "Rơ Mah H Bích"} {
+		if got := Fold(v); got != want {
+			t.Errorf("Fold(%q) = %q, want %q", v, got, want)
+		}
+	}
+	// old-style and new-style tone placement fold alike
+	if Fold("Lê Văn Hoà") != Fold("Lê Văn Hòa") || Fold("Thuỷ") != Fold("Thủy") {
+		t.Error("hoà/hòa or thuỷ/thủy fold differently")
+	}
+}
+
+func TestNameKeys(t *testing.T) {
+	keys := strings.Join(NameKeys("Rơ Mah H\u2019Bích"), ",")
+	if keys != "romahhbich,mahhbich,hbich,bich,rmahhbich" {
+		t.Errorf("NameKeys(Rơ Mah H’Bích) = %s", keys)
+	}
+	if k := strings.Join(NameKeys("Kơ Pa H'Lan"), ","); !strings.Contains(k, "kpahlan") {
+		t.Errorf("Kơ Pa: %s", k)
+	}
+	// "Lò", "Hồ", "Tô" are not presyllables (a tone, a vowel other than ơ, or last)
+	if k := strings.Join(NameKeys("Lò Văn Tơ"), ","); k != "lovanto,vanto,to" {
+		t.Errorf("Lò Văn Tơ: %s", k)
+	}
+	if CompactKey("H'bich") != "hbich" || CompactKey("R Mah") != "rmah" {
+		t.Error("CompactKey")
 	}
 }

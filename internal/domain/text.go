@@ -79,14 +79,15 @@ func isInvisible(r rune) bool {
 // d, and keeps only letters and digits. Every other character — punctuation,
 // symbols, and apostrophes too — separates words like a space; runs of
 // separators become one space and the ends are trimmed. So the Jrai name
-// "Rơ Mah H'Bích" folds to "ro mah h bich", the same key as its common spelling
-// "Rơ Mah H Bích", and "Bà Rịa–Vũng Tàu" folds to "ba ria vung tau".
+// "Rơ Mah H'Bích" folds to "ro mah h bich", the same key as "Rơ Mah H’Bích",
+// "Rơ Mah Hʼbích" and its common spelling "Rơ Mah H Bích", and
+// "Bà Rịa–Vũng Tàu" folds to "ba ria vung tau".
 // Invisible control and format characters are dropped without separating.
 //
 // Fold(Fold(s)) == Fold(s) and Fold(Clean(s)) == Fold(s). Fold works rune by
 // rune and keeps the order of letters, so searching folded keys for a folded
-// query (substring or prefix) finds what the clerk means. Callers that want
-// "hbich" to find "H'Bích" too can also compare keys with spaces removed.
+// query (substring or prefix) finds what the clerk means. NameKeys gives the
+// keys without spaces that let "hbich" find "H'Bích" and "rmah" "Rơ Mah".
 //
 // Runes of Latin, Vietnamese, Greek and Cyrillic text cost one table look-up;
 // other scripts are classified once per rune and then remembered.
@@ -207,7 +208,9 @@ func foldClassify(r rune) rune {
 	switch {
 	case r == 'đ' || r == 'Đ':
 		return 'd'
-	case unicode.IsSpace(r):
+	case unicode.IsSpace(r), isApostrophe(r):
+		// the apostrophes people type in a name (' ’ ʼ ‘ ʻ) fold to one: a
+		// separator, even ʼ and ʻ, which Unicode calls letters
 		return foldSep
 	case isInvisible(r), unicode.In(r, unicode.Mn, unicode.Mc, unicode.Me):
 		// Combining marks are what Fold strips; a lone mark is not a separator.
@@ -228,6 +231,17 @@ func foldClassify(r rune) rune {
 		return out[0]
 	}
 	return foldSlow
+}
+
+// isApostrophe reports whether r is one of the apostrophes typed in names:
+// ASCII ', ‘ and ’ (U+2018, U+2019), the modifier letters ʼ (U+02BC) and ʻ
+// (U+02BB), and the prime ′ (U+2032) keyboards sometimes give.
+func isApostrophe(r rune) bool {
+	switch r {
+	case '\'', '\u2018', '\u2019', '\u02bc', '\u02bb', '\u2032':
+		return true
+	}
+	return false
 }
 
 // foldSlowRune decomposes r, drops the marks and lower-cases what is left,

@@ -387,12 +387,12 @@ func ParseOfficialCode(s string) (OfficialCode, error) {
 //
 //   - lowest level first, as the standard writes it: level 4 (3 digits),
 //     level 3 (2), level 2 (2), level 1 — 000.00.20.H21;
-//   - level 1 first, as some provinces' one-stop systems write it, with up
-//     to three lower levels of 2 or 3 digits — H15.50.05.13, H21.
+//   - level 1 first, as some provinces' one-stop systems write it, then
+//     the three lower levels of 2 or 3 digits each — H15.50.05.13.
 //
-// Refused is only what cannot be such a code: no level-1 group or one in
-// the middle, a group of the wrong length, an empty group, any other
-// character, more than four groups.
+// Refused is only what cannot be such a code: not four groups, no level-1
+// group or one in the middle, a group of the wrong length, an empty
+// group, any other character.
 func ValidAgencyCode(s string) error {
 	const field = "agency_code"
 	if s == "" {
@@ -411,7 +411,7 @@ func ValidAgencyCode(s string) error {
 		return false
 	}
 	switch {
-	case len(g) > 4:
+	case len(g) != 4:
 		return bad
 	case level1(g[0]):
 		for _, x := range g[1:] {
@@ -419,8 +419,8 @@ func ValidAgencyCode(s string) error {
 				return bad
 			}
 		}
-	case level1(g[len(g)-1]):
-		if len(g) != 4 || !digits(g[0], 3) || !digits(g[1], 2) || !digits(g[2], 2) {
+	case level1(g[3]):
+		if !digits(g[0], 3) || !digits(g[1], 2) || !digits(g[2], 2) {
 			return bad
 		}
 	default:

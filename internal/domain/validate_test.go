@@ -379,16 +379,16 @@ func TestParseOfficialCode(t *testing.T) {
 // and the province letter's one-stop system write them; H15.50.05.13,
 // level 1 first, from the official dossier code quoted in issue 10
 // (H15.50.05.13-261008-0975); G01, the standard's shape of a ministry's
-// level-1 code (G + 2 digits).
+// level-1 code (G + 2 digits). A code has four groups in either order.
 func TestValidAgencyCode(t *testing.T) {
 	for _, s := range []string{"000.00.20.H21", "000.00.00.H21", "000.00.00.G01", "999.99.99.Z99",
-		"H15.50.05.13", "H15.50.05", "H21", "H21.01.001", "G01.10"} {
+		"H15.50.05.13", "H21.01.001.20", "G01.10.00.00"} {
 		if err := ValidAgencyCode(s); err != nil {
 			t.Errorf("ValidAgencyCode(%q): %v", s, err)
 		}
 	}
 	for _, s := range []string{"000.00.20.h21", "000.00.20.H2", "000.00.20.H211", "000.00.20.H21.", "000.0.20.H21", "0000.00.20.H21", "000-00-20-H21", " 000.00.20.H21",
-		"000.00.20", "00.20.H21", "H15.5.05.13", "H15.50.05.1300", "H15..05.13", "H15.50.05.13.01", "000.H21.20.00", "H15.5A.05.13", "H15.50.H21"} {
+		"000.00.20", "00.20.H21", "H15.5.05.13", "H15.50.05.1300", "H15..05.13", "H15.50.05.13.01", "000.H21.20.00", "H15.5A.05.13", "H15.50.H21.00", "H15.50.05", "H21"} {
 		assertFieldErr(t, fmt.Sprintf("ValidAgencyCode(%q)", s), ValidAgencyCode(s), "agency_code", "err.agency_code.format")
 	}
 	assertFieldErr(t, "ValidAgencyCode(\"\")", ValidAgencyCode(""), "agency_code", "err.agency_code.empty")

@@ -79,6 +79,10 @@ func BenchmarkSearch(b *testing.B) {
 		"phone":          d.Applicant.Phone,
 		"receipt":        d.ID,
 		"receipt_prefix": d.ID[:14],
+		// the last two words of the name typed without the space ("hbich")
+		"name_no_spaces": domain.CompactKey(strings.Join(lastWords(d.Applicant.FullName, 2), " ")),
+		// a common surname's start typed as one compact key: many hits, cut at 50
+		"name_no_spaces_common": "nguyenv",
 	}
 	if d.OfficialCode != "" {
 		queries["official_code"] = d.OfficialCode
@@ -93,6 +97,11 @@ func BenchmarkSearch(b *testing.B) {
 			}
 		})
 	}
+}
+
+func lastWords(s string, n int) []string {
+	w := strings.Fields(s)
+	return w[max(len(w)-n, 0):]
 }
 
 // BenchmarkDemoSeed seeds demo.BenchDossiers() dossiers into a new database

@@ -65,8 +65,9 @@ func scanRows(rows *sql.Rows) ([]DossierRow, error) {
 
 // Search finds dossiers by what a clerk types or scans: a receipt number,
 // an official dossier code, an S10 item code (exact or prefix), a citizen
-// ID, a phone number, or the start of a name with or without diacritics.
-// Every branch uses an index.
+// ID, a phone number, the start of a name with or without diacritics, or
+// the start of any of its words typed without spaces or apostrophes
+// ("hbich", "rmah": domain.NameKeys). Every branch uses an index.
 func (s *Store) Search(ctx context.Context, text string, limit int) ([]DossierRow, error) {
 	if limit <= 0 {
 		limit = 50
@@ -107,6 +108,9 @@ func (s *Store) Search(ctx context.Context, text string, limit int) ([]DossierRo
 	if hasLetter(q) {
 		if f := domain.Fold(q); f != "" {
 			prefix("name_fold", f)
+		}
+		if c := domain.CompactKey(q); len(c) >= minCompactKey {
+			add(nameKeysCond, c, c+"\U0010FFFF")
 		}
 	}
 	if len(parts) == 0 {

@@ -294,9 +294,21 @@ func textBranches(q string) []textBranch {
 		if f := domain.Fold(q); f != "" {
 			prefix("name_fold", f, "", "dossiers_name_received")
 		}
+		if c := domain.CompactKey(q); len(c) >= minCompactKey {
+			out = append(out, textBranch{cond: nameKeysCond, args: []any{c, c + "\U0010FFFF"}})
+		}
 	}
 	return out
 }
+
+// nameKeysCond matches a query typed without spaces or apostrophes against
+// the start of a name's NameKeys ("hbich" → "Rơ Mah H'Bích"); the keys
+// table's primary key answers the range, the dossiers' id index the rest.
+const nameKeysCond = "id IN (SELECT dossier FROM dossier_name_keys WHERE key >= ? AND key < ?)"
+
+// minCompactKey is the shortest query matched against the name keys: two
+// letters would match a good share of all names.
+const minCompactKey = 3
 
 func inList(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
