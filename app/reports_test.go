@@ -12,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"postdesk/i18n"
 	"postdesk/internal/domain"
 	"postdesk/internal/report"
 )
@@ -64,6 +65,12 @@ func TestReportsScreenShowsTheYear(t *testing.T) {
 	}
 	if !strings.HasPrefix(s.cards[0].status.Text, wantStatus) {
 		t.Errorf("figure 1 status %q, want %s", s.cards[0].status.Text, wantStatus)
+	}
+	// each card shows its counting rule in one line under the figure
+	for i, k := range domain.FigureKinds {
+		if got, want := s.cards[i].rule.Text, i18n.T("report.rule."+string(k)); got != want || !s.cards[i].rule.Visible() {
+			t.Errorf("figure %d rule %q, want %q", i+1, got, want)
+		}
 	}
 	// no totals yet: figures 2 and 3 say so instead of a number
 	for _, c := range s.cards[1:] {

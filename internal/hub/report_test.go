@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"html"
 	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"postdesk/i18n"
 	"postdesk/internal/catalog"
 	"postdesk/internal/demo"
 	"postdesk/internal/domain"
@@ -454,7 +456,11 @@ func TestReportPage(t *testing.T) {
 		t.Fatalf("report page: %d\n%s", code, body)
 	}
 	for _, want := range []string{"<td>Ia O</td>", "<td>Ia Chia</td>", `data:image/png;base64,`, "Thủ tục có phát sinh hồ sơ qua BCCI",
-		"Đạt", "Toàn tỉnh — 01/01/2026 – 31/12/2026", `href="/report?by=commune&amp;format=xlsx`} {
+		"Đạt", "Toàn tỉnh — 01/01/2026 – 31/12/2026", `href="/report?by=commune&amp;format=xlsx`,
+		// each figure's counting rule, one line under it
+		`<small class="rule">` + html.EscapeString(i18n.T("report.rule.procedures")) + `</small>`,
+		`<small class="rule">` + html.EscapeString(i18n.T("report.rule.dossiers")) + `</small>`,
+		`<small class="rule">` + html.EscapeString(i18n.T("report.rule.results")) + `</small>`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("report page lacks %q", want)
 		}

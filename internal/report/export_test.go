@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"image/png"
 	"math"
@@ -135,6 +136,27 @@ func TestXLSXMatchesJSON(t *testing.T) {
 		if (met == "Đạt") != f.Met {
 			t.Errorf("figure %s: xlsx %q, json met=%v", f.Kind, met, f.Met)
 		}
+		// the counting rule, the same line in both, in the report's language
+		rule, _ := x.GetCellValue("Tổng hợp", "G"+row)
+		if want := vi(t).T("report.rule." + string(f.Kind)); f.Rule != want || rule != want {
+			t.Errorf("figure %s rule: json %q, xlsx %q, want %q", f.Kind, f.Rule, rule, want)
+		}
+	}
+	// figure 3 divides by the same all-channel dossiers as figure 2 (the letter)
+	if *j.Figures[2].Denominator != *j.Figures[1].Denominator {
+		t.Errorf("figure 3 over %d, figure 2 over %d: the letter gives both the total of dossiers", *j.Figures[2].Denominator, *j.Figures[1].Denominator)
+	}
+	// the CSV carries the rule of every line
+	var cb bytes.Buffer
+	if err := WriteCSV(&cb, r, vi(t)); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(cb.Bytes(), []byte("\uFEFF")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := recs[0]; h[len(h)-1] != "rule" || recs[1][len(h)-1] != vi(t).T("report.rule.procedures") || recs[3][len(h)-1] != vi(t).T("report.rule.results") {
+		t.Errorf("CSV rule column: %q / %q", h, recs[3])
 	}
 	// each figure's sheet: the total row, then the months
 	for fi, name := range want[1:4] {
@@ -225,6 +247,12 @@ func TestPDFText(t *testing.T) {
 			domain.FormatPercent(pct), "> " + domain.FormatPercent(f.Target), met}, " ")
 		if !strings.Contains(text, line) {
 			t.Errorf("PDF lacks the line %q", line)
+		}
+		// the rule under the table, numbered like its figure (its first words:
+		// pdftotext breaks the line where the PDF wraps it)
+		rule := strings.Fields(vi(t).T(f.RuleKey()))
+		if start := strconv.Itoa(i+1) + ". " + strings.Join(rule[:5], " "); !strings.Contains(text, start) {
+			t.Errorf("PDF lacks the rule of figure %d (%q)", i+1, start)
 		}
 	}
 
