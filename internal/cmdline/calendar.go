@@ -1,0 +1,137 @@
+package cmdline
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"postdesk/internal/calendar"
+	"postdesk/internal/domain"
+)
+
+// The calendar commands, the same at the post point (`postdesk calendar …`)
+// and at the hub (`postdesk-hub calendar …`): the year files live in
+// calendar/ beside the database either way.
+
+// Calendar command usages and help lines, for both programs' registers.
+const (
+	CalendarShowUsage     = "--db PATH YEAR"
+	CalendarShowHelp      = "list the days off of YEAR (the law's, the year file's or the usual pattern, compensatory days) and say which year file is used"
+	CalendarInstallUsage  = "--db PATH FILE"
+	CalendarInstallHelp   = "check a year calendar file (internal/calendar/FORMAT.md) and install it beside the database, replacing that year's file"
+	CalendarTemplateUsage = "YEAR"
+	CalendarTemplateHelp  = "print a year file of YEAR following the usual pattern, for a supervisor to correct from the government's decision"
+)
+
+// calendarDir is the calendar/ folder beside a post point's or the hub's database.
+func calendarDir(db string) (string, error) {
+	if db == "" {
+		return "", Usagef("--db PATH is required")
+	}
+	return filepath.Join(filepath.Dir(db), "calendar"), nil
+}
+
+func yearArg(pos []string) (int, error) {
+	if len(pos) != 1 {
+		return 0, Usagef("one YEAR is required")
+	}
+	y, err := strconv.Atoi(pos[0])
+	if err != nil || y < 1900 || y > 2199 {
+		return 0, Usagef("%q is not a year from 1900 to 2199", pos[0])
+	}
+	return y, nil
+}
+
+var weekdays = []string{"CN", "T2", "T3", "T4", "T5", "T6", "T7"}
+
+// CalendarShow lists a year's days off (`calendar show --db PATH YEAR`).
+func CalendarShow(env *Env, args []string) error {
+	fs := Flags("calendar show")
+	db := fs.String("db", "", "database file (post point or hub)")
+	pos, err := Parse(fs, args)
+	if err != nil {
+		return err
+	}
+	y, err := yearArg(pos)
+	if err != nil {
+		return err
+	}
+	dir, err := calendarDir(*db)
+	if err != nil {
+		return err
+	}
+	c, err := calendar.Load(dir)
+	if err != nil {
+		return err
+	}
+	if f, ok := c.File(y); ok {
+		fmt.Fprintf(env.Stdout, "%d: year file %s\n", y, f.Origin)
+		if f.Source != "" {
+			fmt.Fprintf(env.Stdout, "source: %s\n", f.Source)
+		}
+	} else {
+		fmt.Fprintf(env.Stdout, "%d: no year file loaded — Tết and the day next to 02/09 follow the usual pattern, not a decision\n", y)
+	}
+	for _, h := range c.Holidays(y) {
+		t := h.Day.Time()
+		fmt.Fprintf(env.Stdout, "%s %s  %s\n", weekdays[t.Weekday()], domain.FormatDate(t), h.Name)
+	}
+	if f, ok := c.File(y); ok {
+		for _, w := range f.Work {
+			t := w.Day.Time()
+			fmt.Fprintf(env.Stdout, "%s %s  working day: %s\n", weekdays[t.Weekday()], domain.FormatDate(t), w.Name)
+		}
+	}
+	return nil
+}
+
+// CalendarInstall installs a checked year file (`calendar install --db PATH FILE`).
+func CalendarInstall(env *Env, args []string) error {
+	fs := Flags("calendar install")
+	db := fs.String("db", "", "database file (post point or hub)")
+	pos, err := Parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return Usagef("one FILE is required")
+	}
+	dir, err := calendarDir(*db)
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(pos[0])
+	if err != nil {
+		return err
+	}
+	f, err := calendar.Install(dir, data)
+	if err != nil {
+		return WithContext(pos[0], err)
+	}
+	tet := make([]string, len(f.Tet))
+	for i, d := range f.Tet {
+		tet[i] = domain.FormatDate(d.Time())
+	}
+	fmt.Fprintf(env.Stdout, "installed %s: Tết %s, 02/09 with %s, %d more days off, %d working weekend days\n",
+		filepath.Join(dir, calendar.FileName(f.Year)), strings.Join(tet, " "), domain.FormatDate(f.NationalDay.Time()), len(f.Off), len(f.Work))
+	return nil
+}
+
+// CalendarTemplate prints a year file of the usual pattern (`calendar template YEAR`).
+func CalendarTemplate(env *Env, args []string) error {
+	fs := Flags("calendar template")
+	pos, err := Parse(fs, args)
+	if err != nil {
+		return err
+	}
+	y, err := yearArg(pos)
+	if err != nil {
+		return err
+	}
+	f := &calendar.YearFile{Year: y, Source: "(số, ngày của quyết định / thông báo)", Tet: calendar.UsualTet(y),
+		NationalDay: calendar.UsualNationalDayNeighbour(y)}
+	_, err = env.Stdout.Write(calendar.Format(f))
+	return err
+}
