@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"postdesk/internal/atomicfile"
 	"postdesk/internal/domain"
 )
 
@@ -294,8 +295,8 @@ func parseNamed(name string, data []byte) (*YearFile, error) {
 }
 
 // Install checks a year file and writes it into dir as FileName(year),
-// atomically (a temporary file renamed over the old one), replacing the
-// file of that year. It returns the parsed file.
+// atomically (internal/atomicfile: a synced temporary file renamed over the
+// old one), replacing the file of that year. It returns the parsed file.
 func Install(dir string, data []byte) (*YearFile, error) {
 	f, err := Parse(data)
 	if err != nil {
@@ -304,23 +305,7 @@ func Install(dir string, data []byte) (*YearFile, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	tmp, err := os.CreateTemp(dir, ".calendar-*")
-	if err != nil {
-		return nil, err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return nil, err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return nil, err
-	}
-	if err := tmp.Close(); err != nil {
-		return nil, err
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, FileName(f.Year))); err != nil {
+	if err := atomicfile.WriteBytes(filepath.Join(dir, FileName(f.Year)), 0o644, data); err != nil {
 		return nil, err
 	}
 	return f, nil

@@ -110,7 +110,10 @@ func (s *Store) Search(ctx context.Context, text string, limit int) ([]DossierRo
 			prefix("name_fold", f)
 		}
 		if c := domain.CompactKey(q); len(c) >= minCompactKey {
-			add(nameKeysCond, c, c+"\U0010FFFF")
+			// a join streams the key range and stops at the branch's limit
+			parts = append(parts, "SELECT "+rowColumns+" FROM dossier_name_keys k JOIN dossiers ON dossiers.id = k.dossier"+
+				" WHERE k.key >= ? AND k.key < ?")
+			args = append(args, c, c+"\U0010FFFF")
 		}
 	}
 	if len(parts) == 0 {
