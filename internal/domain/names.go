@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -50,13 +51,21 @@ func NameWarning(name string) string {
 }
 
 // NameKeys are the search keys of a name typed without its spaces and
-// apostrophes: from each word to the end, folded (Fold) and joined, so a
-// clerk who types "hbich" or "mahhbich" finds "Rơ Mah H'Bích"
-// ("romahhbich", "mahhbich", "hbich", "bich"). A Jrai or Bahnar
-// presyllable — a word of one or two consonants and ơ before another word
-// (Rơ, Kơ, Hơ, Mơ, Pơ…) — is also written without its vowel ("Rơ Mah" is
-// "Rmah", "Kơ Pa" "Kpa"), so the keys of that spelling are added: "rmah"
-// finds "Rơ Mah". The keys are distinct, longest first.
+// apostrophes, folded (Fold) and joined, of two kinds:
+//
+//   - "w:" + the words from a later word to the end, when at least two
+//     words are joined ("w:mahhbich", "w:hbich" of "Rơ Mah H'Bích"), so
+//     "hbich" finds the name;
+//   - "f:" + the first word + "|" + the rest joined ("f:ro|mahhbich"), so
+//     a query that runs past the first word ("romah", "nguyenthi") is
+//     matched by the first word exactly and the rest by its start — a
+//     common surname typed alone ("nguyen") never reads these keys.
+//
+// A Jrai or Bahnar presyllable — a word of one or two consonants and ơ
+// before another word (Rơ, Kơ, Hơ, Mơ, Pơ…) — is also written without its
+// vowel ("Rơ Mah" is "Rmah", "Kơ Pa" "Kpa"), so the keys of that spelling
+// are added ("f:r|mahhbich"): "rmah" finds "Rơ Mah". See NameKeyRanges for
+// the query side. The keys are distinct.
 func NameKeys(name string) []string {
 	orig := strings.Fields(strings.ToLower(Clean(name)))
 	plain := make([]string, 0, len(orig))
@@ -71,14 +80,44 @@ func NameKeys(name string) []string {
 	}
 	seen := map[string]bool{}
 	var out []string
-	for _, ws := range [][]string{strings.Fields(strings.Join(plain, " ")), strings.Fields(strings.Join(short, " "))} {
-		for i := range ws {
-			k := strings.Join(ws[i:], "")
-			if !seen[k] {
-				seen[k] = true
-				out = append(out, k)
-			}
+	add := func(k string) {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
 		}
+	}
+	for _, ws := range [][]string{strings.Fields(strings.Join(plain, " ")), strings.Fields(strings.Join(short, " "))} {
+		if len(ws) < 2 {
+			continue
+		}
+		add("f:" + ws[0] + "|" + strings.Join(ws[1:], ""))
+		for i := 1; i < len(ws)-1; i++ {
+			add("w:" + strings.Join(ws[i:], ""))
+		}
+	}
+	return out
+}
+
+// MinNameKeyQuery is the shortest compact query matched against NameKeys.
+const MinNameKeyQuery = 4
+
+// NameKeyRanges are the [from, to) ranges of NameKeys a query typed
+// without spaces matches: its start of a later word ("w:" + q), and every
+// split of q into a whole first word and the start of the rest. None for a
+// query shorter than MinNameKeyQuery.
+func NameKeyRanges(q string) [][2]string {
+	c := CompactKey(q)
+	if len(c) < MinNameKeyQuery {
+		return nil
+	}
+	const top = "\U0010FFFF"
+	out := [][2]string{{"w:" + c, "w:" + c + top}}
+	for i := 1; i < len(c); i++ {
+		if !utf8.RuneStart(c[i]) {
+			continue
+		}
+		k := "f:" + c[:i] + "|" + c[i:]
+		out = append(out, [2]string{k, k + top})
 	}
 	return out
 }

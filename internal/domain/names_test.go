@@ -60,17 +60,45 @@ func TestApostrophesFoldToOne(t *testing.T) {
 
 func TestNameKeys(t *testing.T) {
 	keys := strings.Join(NameKeys("Rơ Mah H\u2019Bích"), ",")
-	if keys != "romahhbich,mahhbich,hbich,bich,rmahhbich" {
+	if keys != "f:ro|mahhbich,w:mahhbich,w:hbich,f:r|mahhbich" {
 		t.Errorf("NameKeys(Rơ Mah H’Bích) = %s", keys)
 	}
-	if k := strings.Join(NameKeys("Kơ Pa H'Lan"), ","); !strings.Contains(k, "kpahlan") {
+	if k := strings.Join(NameKeys("Kơ Pa H'Lan"), ","); !strings.Contains(k, "f:k|pahlan") {
 		t.Errorf("Kơ Pa: %s", k)
 	}
 	// "Lò", "Hồ", "Tô" are not presyllables (a tone, a vowel other than ơ, or last)
-	if k := strings.Join(NameKeys("Lò Văn Tơ"), ","); k != "lovanto,vanto,to" {
+	if k := strings.Join(NameKeys("Lò Văn Tơ"), ","); k != "f:lo|vanto,w:vanto" {
 		t.Errorf("Lò Văn Tơ: %s", k)
+	}
+	if NameKeys("Đinh") != nil {
+		t.Errorf("a one-word name has keys: %v", NameKeys("Đinh"))
 	}
 	if CompactKey("H'bich") != "hbich" || CompactKey("R Mah") != "rmah" {
 		t.Error("CompactKey")
+	}
+	// a query matches a key when a range holds it
+	match := func(q, name string) bool {
+		for _, r := range NameKeyRanges(q) {
+			for _, k := range NameKeys(name) {
+				if k >= r[0] && k < r[1] {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, c := range []struct {
+		q, name string
+		want    bool
+	}{
+		{"hbich", "Rơ Mah H'Bích", true}, {"rmah", "Rơ Mah H'Bích", true}, {"romah", "Rơ Mah H'Bích", true},
+		{"mahh", "Rơ Mah H'Bích", true}, {"nguyenthi", "Nguyễn Thị Hằng", true}, {"thihang", "Nguyễn Thị Hằng", true},
+		// a surname alone reads no key (the name's own index finds it), nor a short query
+		{"nguyen", "Nguyễn Thị Hằng", false}, {"ngu", "Nguyễn Thị Hằng", false}, {"hbic", "Rơ Mah H'Bích", true},
+		{"bich", "Rơ Mah H'Bích", false}, {"hangbich", "Nguyễn Thị Hằng", false},
+	} {
+		if got := match(c.q, c.name); got != c.want {
+			t.Errorf("%q matches %q: %v, want %v", c.q, c.name, got, c.want)
+		}
 	}
 }

@@ -109,11 +109,10 @@ func (s *Store) Search(ctx context.Context, text string, limit int) ([]DossierRo
 		if f := domain.Fold(q); f != "" {
 			prefix("name_fold", f)
 		}
-		if c := domain.CompactKey(q); len(c) >= minCompactKey {
-			// a join streams the key range and stops at the branch's limit
-			parts = append(parts, "SELECT "+rowColumns+" FROM dossier_name_keys k JOIN dossiers ON dossiers.id = k.dossier"+
-				" WHERE k.key >= ? AND k.key < ?")
-			args = append(args, c, c+"\U0010FFFF")
+		if cond, a := nameKeysWhere(q); cond != "" {
+			// a join streams the key ranges and stops at the branch's limit
+			parts = append(parts, "SELECT "+rowColumns+" FROM dossier_name_keys JOIN dossiers ON dossiers.id = dossier_name_keys.dossier WHERE "+cond)
+			args = append(args, a...)
 		}
 	}
 	if len(parts) == 0 {

@@ -294,21 +294,30 @@ func textBranches(q string) []textBranch {
 		if f := domain.Fold(q); f != "" {
 			prefix("name_fold", f, "", "dossiers_name_received")
 		}
-		if c := domain.CompactKey(q); len(c) >= minCompactKey {
-			out = append(out, textBranch{cond: nameKeysCond, args: []any{c, c + "\U0010FFFF"}})
+		if cond, args := nameKeysWhere(q); cond != "" {
+			out = append(out, textBranch{cond: "id IN (SELECT dossier FROM dossier_name_keys WHERE " + cond + ")", args: args})
 		}
 	}
 	return out
 }
 
-// nameKeysCond matches a query typed without spaces or apostrophes against
-// the start of a name's NameKeys ("hbich" → "Rơ Mah H'Bích"); the keys
-// table's primary key answers the range, the dossiers' id index the rest.
-const nameKeysCond = "id IN (SELECT dossier FROM dossier_name_keys WHERE key >= ? AND key < ?)"
-
-// minCompactKey is the shortest query matched against the name keys: two
-// letters would match a good share of all names.
-const minCompactKey = 3
+// nameKeysWhere is the condition on dossier_name_keys of a name typed
+// without spaces or apostrophes ("hbich" → "Rơ Mah H'Bích"): the key
+// ranges of domain.NameKeyRanges, each answered by the keys' primary key;
+// "" when the query is too short to try.
+func nameKeysWhere(q string) (string, []any) {
+	ranges := domain.NameKeyRanges(q)
+	if len(ranges) == 0 {
+		return "", nil
+	}
+	conds := make([]string, len(ranges))
+	args := make([]any, 0, 2*len(ranges))
+	for i, r := range ranges {
+		conds[i] = "(key >= ? AND key < ?)"
+		args = append(args, r[0], r[1])
+	}
+	return "(" + strings.Join(conds, " OR ") + ")", args
+}
 
 func inList(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")

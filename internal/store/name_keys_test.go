@@ -23,7 +23,8 @@ func TestSearchNamesAsTyped(t *testing.T) {
 		want *domain.Dossier
 	}{
 		{"hbich", bich}, {"H'Bích", bich}, {"Hʼbich", bich}, {"h bich", bich}, {"rmah", bich}, {"romah", bich},
-		{"Rơ Mah", bich}, {"mahhbich", bich}, {"hòa", hoa}, {"Lê Văn Hòa", hoa}, {"vanhoa", hoa}, {"thihang", other},
+		{"Rơ Mah", bich}, {"mahhbich", bich}, {"văn hòa", hoa}, {"Lê Văn Hòa", hoa}, {"vanhoa", hoa}, {"thihang", other},
+		{"nguyenthi", other},
 	} {
 		rows, err := s.Search(ctx, c.q, 10)
 		if err != nil {
