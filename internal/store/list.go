@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
@@ -50,7 +52,7 @@ func (s *Store) ListDossiers(ctx context.Context, f Filter, page, pageSize int) 
 	if page < 0 {
 		page = 0
 	}
-	q, ok := s.buildFilter(f)
+	q, ok := s.buildFilter(ctx, f)
 	if !ok {
 		return nil, nil
 	}
@@ -92,7 +94,7 @@ func (s *Store) ListDossiers(ctx context.Context, f Filter, page, pageSize int) 
 
 // CountDossiers returns how many dossiers match f.
 func (s *Store) CountDossiers(ctx context.Context, f Filter) (int, error) {
-	q, ok := s.buildFilter(f)
+	q, ok := s.buildFilter(ctx, f)
 	if !ok {
 		return 0, nil
 	}
@@ -197,7 +199,7 @@ func (q *filterQuery) whereTail() string {
 
 // buildFilter turns f into SQL; ok is false when nothing can match (e.g.
 // an overdue filter on states that never wait for the agency).
-func (s *Store) buildFilter(f Filter) (q filterQuery, ok bool) {
+func (s *Store) buildFilter(ctx context.Context, f Filter) (q filterQuery, ok bool) {
 	states := dedupeStates(f.States)
 	due := f.Overdue || f.DueSoonDays > 0
 	if due {
@@ -255,7 +257,7 @@ func (s *Store) buildFilter(f Filter) (q filterQuery, ok bool) {
 		q.index = "dossiers_due_received"
 	}
 	if t := domain.Clean(f.Text); t != "" {
-		q.branches = textBranches(t)
+		q.branches = s.withNameKeys(ctx, t, textBranches(t))
 		if len(q.branches) == 0 {
 			return q, false
 		}
@@ -294,11 +296,28 @@ func textBranches(q string) []textBranch {
 		if f := domain.Fold(q); f != "" {
 			prefix("name_fold", f, "", "dossiers_name_received")
 		}
-		if cond, args := nameKeysWhere(q); cond != "" {
-			out = append(out, textBranch{cond: "id IN (SELECT dossier FROM dossier_name_keys WHERE " + cond + ")", args: args})
-		}
 	}
 	return out
+}
+
+// withNameKeys adds the name-keys branch to a text filter's branches when
+// some key matches the text: one probe of the keys' index, so a common
+// surname (which matches no key) does not pay for merging an empty branch
+// into the list's UNION.
+func (s *Store) withNameKeys(ctx context.Context, text string, branches []textBranch) []textBranch {
+	if !hasLetter(text) {
+		return branches
+	}
+	cond, args := nameKeysWhere(text)
+	if cond == "" {
+		return branches
+	}
+	var one int
+	if err := s.db.QueryRowContext(ctx, "SELECT 1 FROM dossier_name_keys WHERE "+cond+" LIMIT 1", args...).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+		return branches
+	} // any other error: keep the branch, so the list's own query reports it
+
+	return append(branches, textBranch{cond: "id IN (SELECT dossier FROM dossier_name_keys WHERE " + cond + ")", args: args})
 }
 
 // nameKeysWhere is the condition on dossier_name_keys of a name typed
