@@ -144,7 +144,7 @@ func TestFindOfficialCodeLevelOneFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if err := s.Setup(ctx, DemoPostPoint, "A"); err != nil {
+	if err := s.Setup(ctx, desk.DemoPostPoint, "A"); err != nil {
 		t.Fatal(err)
 	}
 	clock := time.Date(2026, 10, 8, 9, 0, 0, 0, domain.Zone)

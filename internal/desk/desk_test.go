@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"postdesk/internal/calendar"
 	"postdesk/internal/catalog"
 	"postdesk/internal/domain"
 	"postdesk/internal/report"
@@ -108,8 +109,11 @@ func TestIntakeValidatesDatesPricesWrites(t *testing.T) {
 	if !got.ReceivedAt.Equal(now) {
 		t.Errorf("received at %v, want %v", got.ReceivedAt, now)
 	}
-	holidays, _ := domain.ParseHolidays(st.Holidays)
-	due := domain.AppointmentDate(now, p.ProcessingDays, st.TransitDays, holidays)
+	cal, err := calendar.LoadLocal("", st.Holidays)
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := cal.Appointment(now, p.ProcessingDays, st.TransitDays).Date
 	if got.ExpectedDate == nil || !got.ExpectedDate.Equal(due) {
 		t.Errorf("appointment %v, want %v", got.ExpectedDate, due)
 	}
