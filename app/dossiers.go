@@ -29,9 +29,10 @@ const (
 	dueSoonDays     = 3  // "due soon": due today or within this many days
 )
 
-// deskDo runs the UI half of a background load on the Fyne thread. Tests
-// replace it with a queue they drain themselves: Fyne's test driver would
-// run it at once on the loader's goroutine, racing the test's own calls.
+// deskDo runs the UI half of a background job (a dossier load, a sync
+// round's report) on the Fyne thread. Tests replace it with a queue they
+// drain themselves: Fyne's test driver would run it at once on the job's
+// goroutine, racing the test's own calls and the other jobs.
 var deskDo = fyne.Do
 
 // dossierColumns are the table's columns: i18n key and width.

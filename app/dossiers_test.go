@@ -33,17 +33,23 @@ func init() {
 func settle(ds *dossiersScreen) {
 	for range 20 {
 		ds.wait()
-		deskQueue.Lock()
-		fns := deskQueue.fns
-		deskQueue.fns = nil
-		deskQueue.Unlock()
-		if len(fns) == 0 {
+		if drainDesk() == 0 {
 			return
 		}
-		for _, f := range fns {
-			f()
-		}
 	}
+}
+
+// drainDesk runs the queued UI work on the test's goroutine, as the Fyne
+// thread would, and says how much there was.
+func drainDesk() int {
+	deskQueue.Lock()
+	fns := deskQueue.fns
+	deskQueue.fns = nil
+	deskQueue.Unlock()
+	for _, f := range fns {
+		f()
+	}
+	return len(fns)
 }
 
 // openDossiers shows the dossiers screen and waits for its first count.

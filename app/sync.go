@@ -319,7 +319,7 @@ func (s *syncScreen) background(fn func() error, done func(error)) {
 	s.refresh()
 	go func() {
 		err := fn()
-		fyne.Do(func() {
+		deskDo(func() {
 			s.busy = false
 			done(err)
 			s.refresh()

@@ -5,8 +5,6 @@ import (
 	stdsync "sync"
 	"time"
 
-	"fyne.io/fyne/v2"
-
 	"postdesk/internal/devicesync"
 )
 
@@ -50,7 +48,7 @@ func startSync(u *UI) *syncRunner {
 		r.mu.Lock()
 		r.last, r.hasLast = st, true
 		r.mu.Unlock()
-		fyne.Do(func() { r.feed(u) })
+		deskDo(func() { r.feed(u) })
 	})
 	ctx, cancel := context.WithCancel(u.Ctx)
 	r.cancel = cancel
@@ -71,7 +69,7 @@ func startSync(u *UI) *syncRunner {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				fyne.Do(func() { r.feed(u) })
+				deskDo(func() { r.feed(u) })
 			}
 		}
 	}()

@@ -24,11 +24,12 @@ import (
 
 func init() { autoSync = false } // tests drive the loop themselves
 
-// waitFor polls cond (on the test's goroutine) until it holds or 10 s pass.
+// waitFor runs the queued UI work and polls cond, both on the test's
+// goroutine, until cond holds or 30 s pass.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
+	for drainDesk(); !cond(); drainDesk() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
