@@ -120,13 +120,10 @@ const (
 )
 
 // portalEvents maps every event kind to the status it leads to: a move
-// leads to its target state's status; other kinds map to none.
+// leads to its target state's status (added by init from the lifecycle
+// table), an annotation to none (likewise from the annotations), and the
+// post point's own kinds to none.
 var portalEvents = map[Kind]PortalMapping{
-	KindSetItemCode:     {Why: whyAnnotation},
-	KindReceiptPrint:    {Why: whyAnnotation},
-	KindNote:            {Why: whyAnnotation},
-	KindFeedback:        {Why: whyAnnotation},
-	KindFeedbackClose:   {Why: whyAnnotation},
 	KindCatalogImported: {Why: whyPostPoint},
 	KindStaffAdded:      {Why: whyPostPoint},
 	KindStaffChanged:    {Why: whyPostPoint},
@@ -138,6 +135,9 @@ var portalEvents = map[Kind]PortalMapping{
 func init() {
 	for k, m := range lifecycle {
 		portalEvents[k] = portalStates[m.to]
+	}
+	for k := range annotations {
+		portalEvents[k] = PortalMapping{Why: whyAnnotation}
 	}
 }
 
