@@ -65,7 +65,7 @@ hub:
 
 # Server packages of the hub: the binary with the protocol and outcome-file
 # documents, for Linux (tar.gz) and Windows (zip), both amd64.
-HUB_DOCS := docs/sync-protocol.md internal/hub/FORMAT.md
+HUB_DOCS := docs/sync-protocol.md internal/hub/hubstore/FORMAT.md
 package-hub:
 	rm -rf bin/hub-pkg && mkdir -p dist
 	for target in linux/amd64 windows/amd64; do \

@@ -16,7 +16,8 @@ import (
 	"postdesk/internal/desk"
 	"postdesk/internal/devicesync"
 	"postdesk/internal/domain"
-	"postdesk/internal/hub"
+	"postdesk/internal/hub/hubstore"
+	"postdesk/internal/hub/hubweb"
 	"postdesk/internal/store"
 	"postdesk/internal/syncproto"
 	"postdesk/internal/testtool"
@@ -40,12 +41,12 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestSyncScreenEnrollSyncAndUSB(t *testing.T) {
 	u, _ := newTestUI(t, "truong")
 	ctx := context.Background()
-	hs, err := hub.Open(filepath.Join(t.TempDir(), "hub.db"))
+	hs, err := hubstore.Open(filepath.Join(t.TempDir(), "hub.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { hs.Close() })
-	srv := httptest.NewServer(hub.NewServer(hs, hub.Options{}))
+	srv := httptest.NewServer(hubweb.NewServer(hs, hubweb.Options{}))
 	t.Cleanup(srv.Close)
 
 	u.Show("sync")

@@ -10,7 +10,8 @@ import (
 	"testing"
 
 	"postdesk/internal/desk"
-	"postdesk/internal/hub"
+	"postdesk/internal/hub/hubstore"
+	"postdesk/internal/hub/hubweb"
 )
 
 func statusJSON(t *testing.T, db string) statusReport {
@@ -41,12 +42,12 @@ func TestDeviceSyncCommands(t *testing.T) {
 		t.Fatalf("sync before enrollment: %d %q", code, errs)
 	}
 
-	hs, err := hub.Open(filepath.Join(dir, "hub.db"))
+	hs, err := hubstore.Open(filepath.Join(dir, "hub.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer hs.Close()
-	srv := httptest.NewServer(hub.NewServer(hs, hub.Options{}))
+	srv := httptest.NewServer(hubweb.NewServer(hs, hubweb.Options{}))
 	defer srv.Close()
 	tok, err := hs.IssueToken(ctx, desk.DemoPostPoint.Code, desk.DemoPostPoint.Name, "test")
 	if err != nil {

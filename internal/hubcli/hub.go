@@ -15,7 +15,9 @@ import (
 	"postdesk/internal/atomicfile"
 	"postdesk/internal/cmdline"
 	"postdesk/internal/domain"
-	"postdesk/internal/hub"
+	"postdesk/internal/hub/hubreport"
+	"postdesk/internal/hub/hubstore"
+	"postdesk/internal/hub/hubweb"
 	"postdesk/internal/syncproto"
 )
 
@@ -46,24 +48,24 @@ func init() {
 // openHub opens the hub database --db, which must exist; createHub (hub
 // serve, token, user add, api-token: the commands that set a hub up) may
 // create it.
-func openHub(path string) (*hub.Store, error) {
+func openHub(path string) (*hubstore.Store, error) {
 	if path == "" {
 		return nil, usagef("--db HUB.db is required")
 	}
 	if err := cmdline.DBPath(path, true); err != nil {
 		return nil, err
 	}
-	return hub.Open(path)
+	return hubstore.Open(path)
 }
 
-func createHub(path string) (*hub.Store, error) {
+func createHub(path string) (*hubstore.Store, error) {
 	if path == "" {
 		return nil, usagef("--db HUB.db is required")
 	}
 	if err := cmdline.DBPath(path, false); err != nil {
 		return nil, err
 	}
-	return hub.Open(path)
+	return hubstore.Open(path)
 }
 
 func runHubServe(env *Env, args []string) error {
@@ -75,7 +77,7 @@ func runHubServe(env *Env, args []string) error {
 	name := fs.String("name", "", "the hub's name shown to devices and staff, e.g. Gia Lai")
 	quiet := fs.Bool("quiet", false, "do not log every request")
 	proxies := fs.String("trusted-proxy", "", "reverse proxies whose X-Forwarded-For names the client (addresses or CIDR prefixes, comma-separated)")
-	maxConns := fs.Int("max-conns", hub.DefaultMaxConns, "most connections held at once")
+	maxConns := fs.Int("max-conns", hubweb.DefaultMaxConns, "most connections held at once")
 	tlsProxy := fs.Bool("behind-tls-proxy", false, "a TLS reverse proxy is in front: mark cookies Secure and send HSTS")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -83,7 +85,7 @@ func runHubServe(env *Env, args []string) error {
 	if (*cert == "") != (*key == "") {
 		return usagef("give both --cert and --key, or neither")
 	}
-	trusted, err := hub.ParseTrustedProxies(*proxies)
+	trusted, err := hubweb.ParseTrustedProxies(*proxies)
 	if err != nil {
 		return usagef("--trusted-proxy: %v", err)
 	}
@@ -97,8 +99,8 @@ func runHubServe(env *Env, args []string) error {
 	defer s.Close()
 	ctx, stop := signal.NotifyContext(env.Ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	opt := hub.Options{Name: domain.Clean(*name), TrustedProxies: trusted, MaxConns: *maxConns,
-		SecureCookies: *tlsProxy, HSTS: *tlsProxy}
+	opt := hubweb.Options{Name: domain.Clean(*name), TrustedProxies: trusted, MaxConns: *maxConns,
+		SecureCookies: *tlsProxy, HSTS: *tlsProxy, Pages: []hubweb.ExtraPage{hubreport.StaffPage()}}
 	if !*quiet {
 		opt.Log = log.New(env.Stderr, "hub ", log.LstdFlags)
 	}
@@ -106,7 +108,7 @@ func runHubServe(env *Env, args []string) error {
 	if *cert != "" {
 		scheme = "https"
 	}
-	err = hub.Serve(ctx, s, *addr, *cert, *key, opt, func(a net.Addr) {
+	err = hubweb.Serve(ctx, s, *addr, *cert, *key, opt, func(a net.Addr) {
 		// Tests and scripts read this line to learn the port of --addr 127.0.0.1:0.
 		fmt.Fprintf(env.Stdout, "hub listening on %s://%s\n", scheme, a)
 	})
@@ -165,7 +167,7 @@ func runHubRevoke(env *Env, args []string) error {
 	}
 	defer s.Close()
 	if err := s.Revoke(env.Ctx, *dev, "cli", *reason); err != nil {
-		if errors.Is(err, hub.ErrNotFound) {
+		if errors.Is(err, hubstore.ErrNotFound) {
 			return fmt.Errorf("device %s is not enrolled at this hub", *dev)
 		}
 		return err
@@ -189,7 +191,7 @@ func runHubImportOutcomes(env *Env, args []string) error {
 		return err
 	}
 	defer f.Close()
-	rows, err := hub.ParseOutcomeFile(f, pos[0])
+	rows, err := hubstore.ParseOutcomeFile(f, pos[0])
 	if err != nil {
 		return err
 	}
@@ -361,6 +363,6 @@ func runHubAPIToken(env *Env, args []string) error {
 		return err
 	}
 	fmt.Fprintln(env.Stdout, tok)
-	fmt.Fprintf(env.Stderr, "API token for %s: send it as \"Authorization: Bearer TOKEN\" to POST %s\n", domain.Clean(*name), hub.PathOutcomes)
+	fmt.Fprintf(env.Stderr, "API token for %s: send it as \"Authorization: Bearer TOKEN\" to POST %s\n", domain.Clean(*name), hubweb.PathOutcomes)
 	return nil
 }

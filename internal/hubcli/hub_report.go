@@ -8,7 +8,7 @@ import (
 
 	"postdesk/internal/cmdline"
 	"postdesk/internal/domain"
-	"postdesk/internal/hub"
+	"postdesk/internal/hub/hubreport"
 	"postdesk/internal/report"
 )
 
@@ -41,7 +41,7 @@ func runHubReportKPI(env *Env, args []string) error {
 	if *out == "" {
 		return usagef("--out FILE is required")
 	}
-	if !hub.ValidReportDim(*by) {
+	if !hubreport.ValidDim(*by) {
 		return usagef("--by must be commune, agency, field or post-point")
 	}
 	f, err := cmdline.ReportFormat(*format, *out)
@@ -65,7 +65,7 @@ func runHubReportKPI(env *Env, args []string) error {
 	if scope == "" {
 		scope = cat.T("hub.report.province")
 	}
-	r, err := h.Report(env.Ctx, p, hub.ReportOptions{By: *by, Quality: *quality, Name: scope})
+	r, err := hubreport.Compute(env.Ctx, h, p, hubreport.Options{By: *by, Quality: *quality, Name: scope})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,221 @@
+package hubstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"postdesk/internal/domain"
+	"postdesk/internal/sqlitedb"
+)
+
+// CheckReport counts what Check looked at.
+type CheckReport struct {
+	Devices     int `json:"devices"`
+	Events      int `json:"events"`
+	Dossiers    int `json:"dossiers"`
+	Conflicts   int `json:"conflicts"`    // kept for an engineer (not a defect of the store)
+	ApplyErrors int `json:"apply_errors"` // dossiers with an event the hub could not apply
+}
+
+// Discrepancy is the first thing Check found wrong.
+type Discrepancy struct{ What string }
+
+func (d *Discrepancy) Error() string { return d.What }
+
+// Check verifies the hub file: SQLite integrity; every device's events
+// numbered 1..head without a hole, each hash recomputed and linked
+// (domain.VerifyChain), the head recorded on the device equal to the last
+// event; and hub_dossiers equal to a replay of the events projected so far
+// (devices.projected_seq; the projector follows the ingest by a moment).
+// It names the first discrepancy. It reads in one snapshot.
+func (s *Store) Check(ctx context.Context) (CheckReport, error) {
+	var rep CheckReport
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return rep, err
+	}
+	defer tx.Rollback()
+	if err := integrity(ctx, tx); err != nil {
+		return rep, err
+	}
+	devs, err := devicesIn(ctx, tx)
+	if err != nil {
+		return rep, err
+	}
+	rep.Devices = len(devs)
+	replay := map[string]*projected{}
+	for _, d := range devs {
+		n, err := checkDevice(ctx, tx, d, replay)
+		if err != nil {
+			return rep, err
+		}
+		rep.Events += n
+	}
+	var orphans int
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM hub_events WHERE device_id NOT IN (SELECT id FROM devices)").Scan(&orphans); err != nil {
+		return rep, err
+	}
+	if orphans > 0 {
+		return rep, &Discrepancy{fmt.Sprintf("%d events belong to no enrolled device", orphans)}
+	}
+	if rep.Dossiers, rep.ApplyErrors, err = compareProjection(ctx, tx, replay); err != nil {
+		return rep, err
+	}
+	err = tx.QueryRowContext(ctx, "SELECT count(*) FROM conflicts").Scan(&rep.Conflicts)
+	return rep, err
+}
+
+func integrity(ctx context.Context, tx *sql.Tx) error {
+	problems, err := sqlitedb.IntegrityProblems(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return &Discrepancy{"SQLite integrity check: " + strings.Join(problems, "; ")}
+	}
+	return nil
+}
+
+func devicesIn(ctx context.Context, q queryer) ([]*Device, error) {
+	rows, err := q.QueryContext(ctx, "SELECT "+deviceCols+" FROM devices ORDER BY id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Device
+	for rows.Next() {
+		d, err := scanDevice(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// checkDevice walks one device's chain in pages and replays its events.
+func checkDevice(ctx context.Context, tx *sql.Tx, d *Device, replay map[string]*projected) (int, error) {
+	const page = 5000
+	prev, next, n := "", int64(1), 0
+	p := &projector{cache: replay}
+	for {
+		events, err := hubEvents(ctx, tx, d.ID, next-1, page)
+		if err != nil {
+			return n, err
+		}
+		if len(events) == 0 {
+			break
+		}
+		if events[0].Seq != next {
+			return n, &Discrepancy{fmt.Sprintf("device %s: event %d is missing (the next stored is %d)", d.ID, next, events[0].Seq)}
+		}
+		if err := domain.VerifyChain(prev, events); err != nil {
+			return n, &Discrepancy{fmt.Sprintf("device %s: %v", d.ID, err)}
+		}
+		for i := range events {
+			if events[i].Seq > d.ProjectedSeq {
+				break // not projected yet (the projector runs after the ingest)
+			}
+			if err := p.apply(&events[i]); err != nil {
+				return n, err
+			}
+		}
+		n += len(events)
+		last := events[len(events)-1]
+		prev, next = last.Hash, last.Seq+1
+	}
+	if int64(n) != d.HeadSeq || prev != d.HeadHash {
+		return n, &Discrepancy{fmt.Sprintf("device %s: the recorded head (seq %d) is not the last stored event (seq %d)", d.ID, d.HeadSeq, n)}
+	}
+	if d.ProjectedSeq > d.HeadSeq || d.ProjectedSeq < 0 {
+		return n, &Discrepancy{fmt.Sprintf("device %s: projected through seq %d beyond its head %d", d.ID, d.ProjectedSeq, d.HeadSeq)}
+	}
+	return n, nil
+}
+
+// chunkBytes bounds the payload bytes one hubEvents call holds (at least
+// one event is read), so a run of large events does not load as a whole.
+const chunkBytes = 16 << 20
+
+// hubEvents reads up to limit events of a device after seq, in order, and
+// fewer once chunkBytes of payload are read: callers go on after the last.
+func hubEvents(ctx context.Context, q queryer, device string, after int64, limit int) ([]domain.Event, error) {
+	rows, err := q.QueryContext(ctx, `SELECT device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash FROM hub_events
+		WHERE device_id = ? AND seq > ? ORDER BY seq LIMIT ?`, device, after, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Event
+	held := 0
+	for held < chunkBytes && rows.Next() {
+		var e domain.Event
+		var kind, at string
+		var payload []byte
+		if err := rows.Scan(&e.DeviceID, &e.Seq, &kind, &e.Dossier, &e.Staff, &at, &payload, &e.PrevHash, &e.Hash); err != nil {
+			return nil, err
+		}
+		e.Kind, e.At = domain.Kind(kind), parseTime(at)
+		if len(payload) > 0 {
+			e.Payload = json.RawMessage(payload)
+		}
+		held += len(payload)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func compareProjection(ctx context.Context, tx *sql.Tx, replay map[string]*projected) (dossiers, applyErrors int, err error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, post_point_code, device_id, option, state, procedure_code, procedure_name,
+		agency_code, official_code, received_at, expected_date, handed_over_at, due_date, result_ready_at, result_at_post_at,
+		delivered_at, closed_at, fee, postage, updated_at, version, last_seq, apply_error, sent, data FROM hub_dossiers ORDER BY id`)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer rows.Close()
+	seen := 0
+	for rows.Next() {
+		var id, pp, dev, opt, state, pc, pn, ac, oc, recv, exp, ho, due, rr, rap, dlv, closed, upd, aerr string
+		var fee, postage, sent int64
+		var version int
+		var lastSeq int64
+		var data []byte
+		if err := rows.Scan(&id, &pp, &dev, &opt, &state, &pc, &pn, &ac, &oc, &recv, &exp, &ho, &due, &rr, &rap, &dlv, &closed,
+			&fee, &postage, &upd, &version, &lastSeq, &aerr, &sent, &data); err != nil {
+			return 0, 0, err
+		}
+		stored := []any{id, pp, dev, opt, state, pc, pn, ac, oc, recv, exp, ho, due, rr, rap, dlv, closed, fee, postage, upd, version, lastSeq, aerr, sent, data}
+		r, ok := replay[id]
+		if !ok || r.d == nil {
+			return 0, 0, &Discrepancy{fmt.Sprintf("dossier %s is in hub_dossiers but no event creates it", id)}
+		}
+		want, err := json.Marshal(r.d)
+		if err != nil {
+			return 0, 0, err
+		}
+		if !reflect.DeepEqual(stored, projectionRow(r, want)) {
+			return 0, 0, &Discrepancy{fmt.Sprintf("dossier %s: hub_dossiers differs from a replay of its events", id)}
+		}
+		if aerr != "" {
+			applyErrors++
+		}
+		seen++
+	}
+	if err := rows.Err(); err != nil {
+		return 0, 0, err
+	}
+	made := 0
+	for _, r := range replay {
+		if r.d != nil {
+			made++
+		}
+	}
+	if made != seen {
+		return 0, 0, &Discrepancy{fmt.Sprintf("the events make %d dossiers but hub_dossiers holds %d", made, seen)}
+	}
+	return seen, applyErrors, nil
+}

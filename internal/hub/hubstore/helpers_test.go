@@ -1,0 +1,5 @@
+package hubstore_test
+
+import "context"
+
+var ctx = context.Background()

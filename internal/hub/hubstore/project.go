@@ -1,0 +1,360 @@
+package hubstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"postdesk/internal/domain"
+)
+
+// projected is one row of hub_dossiers while a batch is applied.
+type projected struct {
+	d        *domain.Dossier
+	closedAt string
+	lastSeq  int64
+	applyErr string
+	// sent: the dossier was handed to the agency at least once (column
+	// sent, migration 003); a supplement request clears HandedOverAt, not this.
+	sent  bool
+	dirty bool
+}
+
+// projector keeps the dossiers a batch touches in memory and writes each
+// once at the end, inside the batch's transaction.
+type projector struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	cache map[string]*projected
+	// keep, when set, holds dossiers projected by earlier transactions of
+	// this process (see Store.projCache); a row is taken from it only when
+	// its version and last seq still match the table.
+	keep  map[string]*projected
+	get   *sql.Stmt
+	check *sql.Stmt
+	put   *sql.Stmt
+	// applyErrors counts events stored but not applied (see apply).
+	applyErrors int
+}
+
+func newProjector(ctx context.Context, tx *sql.Tx) (*projector, error) {
+	p := &projector{ctx: ctx, tx: tx, cache: map[string]*projected{}}
+	var err error
+	if p.get, err = tx.PrepareContext(ctx, "SELECT data, closed_at, last_seq, apply_error, sent FROM hub_dossiers WHERE id = ?"); err != nil {
+		return nil, err
+	}
+	if p.check, err = tx.PrepareContext(ctx, "SELECT version, last_seq FROM hub_dossiers WHERE id = ?"); err != nil {
+		p.get.Close()
+		return nil, err
+	}
+	if p.put, err = tx.PrepareContext(ctx, `INSERT INTO hub_dossiers(id, post_point_code, device_id, option, state,
+		procedure_code, procedure_name, agency_code, official_code, received_at, expected_date, handed_over_at, due_date,
+		result_ready_at, result_at_post_at, delivered_at, closed_at, fee, postage, updated_at, version, last_seq, apply_error, sent, data)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(id) DO UPDATE SET post_point_code = excluded.post_point_code, device_id = excluded.device_id,
+		option = excluded.option, state = excluded.state, procedure_code = excluded.procedure_code,
+		procedure_name = excluded.procedure_name, agency_code = excluded.agency_code, official_code = excluded.official_code,
+		received_at = excluded.received_at, expected_date = excluded.expected_date, handed_over_at = excluded.handed_over_at,
+		due_date = excluded.due_date, result_ready_at = excluded.result_ready_at, result_at_post_at = excluded.result_at_post_at,
+		delivered_at = excluded.delivered_at, closed_at = excluded.closed_at, fee = excluded.fee, postage = excluded.postage,
+		updated_at = excluded.updated_at, version = excluded.version, last_seq = excluded.last_seq,
+		apply_error = excluded.apply_error, sent = excluded.sent, data = excluded.data`); err != nil {
+		p.get.Close()
+		p.check.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *projector) close() {
+	p.get.Close()
+	p.check.Close()
+	p.put.Close()
+}
+
+func (p *projector) load(id string) (*projected, error) {
+	if r, ok := p.cache[id]; ok {
+		return r, nil
+	}
+	var data []byte
+	r := &projected{}
+	if p.get == nil { // a replay (hub check): what is not in the cache does not exist yet
+		p.cache[id] = r
+		return r, nil
+	}
+	if k, ok := p.keep[id]; ok && k.d != nil {
+		// Decoding the stored JSON is the dearest part of a load: reuse
+		// this process's copy when the row is still the one it wrote.
+		var version int
+		var lastSeq int64
+		err := p.check.QueryRowContext(p.ctx, id).Scan(&version, &lastSeq)
+		if err == nil && version == k.d.Version && lastSeq == k.lastSeq {
+			c := *k
+			p.cache[id] = &c
+			return &c, nil
+		}
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, err
+		}
+	}
+	err := p.get.QueryRowContext(p.ctx, id).Scan(&data, &r.closedAt, &r.lastSeq, &r.applyErr, &r.sent)
+	if errors.Is(err, sql.ErrNoRows) {
+		p.cache[id] = r // no dossier yet (r.d nil)
+		return r, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var d domain.Dossier
+	if err := json.Unmarshal(data, &d); err != nil {
+		return nil, fmt.Errorf("hub dossier %s: stored projection unreadable: %w", id, err)
+	}
+	r.d = &d
+	p.cache[id] = r
+	return r, nil
+}
+
+// terminal states close a dossier; closed_at is when it reached one.
+func terminal(s domain.State) bool {
+	return s == domain.StateDelivered || s == domain.StateReturnedToAgency || s == domain.StateCancelled
+}
+
+// apply moves a dossier with one stored event. The event is authentic (its
+// device signed it and applied it itself), so an event the hub cannot apply
+// is never refused or dropped: the dossier row records the error instead,
+// for an engineer, and `hub check` lists it.
+func (p *projector) apply(e *domain.Event) error {
+	if e.Dossier == "" {
+		return nil
+	}
+	r, err := p.load(e.Dossier)
+	if err != nil {
+		return err
+	}
+	next, err := domain.Apply(r.d, e)
+	if err != nil {
+		p.applyErrors++
+		if r.d != nil {
+			r.applyErr = fmt.Sprintf("%s seq %d: %v", e.DeviceID, e.Seq, err)
+			r.dirty = true
+		}
+		return nil
+	}
+	if next.PostPointCode == "" {
+		if dev, err := ParseDeviceID(e.DeviceID); err == nil {
+			next.PostPointCode = dev.PostPointCode
+		}
+	}
+	if terminal(next.State) && (r.d == nil || !terminal(r.d.State)) {
+		r.closedAt = formatTime(e.At)
+	} else if !terminal(next.State) {
+		r.closedAt = ""
+	}
+	if e.Kind == domain.KindHandover {
+		r.sent = true
+	}
+	r.d, r.lastSeq, r.dirty = next, e.Seq, true
+	return nil
+}
+
+func (p *projector) flush() error {
+	for _, r := range p.cache {
+		if !r.dirty || r.d == nil {
+			continue
+		}
+		data, err := json.Marshal(r.d)
+		if err != nil {
+			return err
+		}
+		if _, err := p.put.ExecContext(p.ctx, projectionRow(r, data)...); err != nil {
+			return err
+		}
+		r.dirty = false
+	}
+	return nil
+}
+
+// maxProjCache bounds the dossiers kept between projection transactions.
+const maxProjCache = 50000
+
+// projCacheLoad gives the projector the dossiers kept from earlier chunks.
+func (s *Store) projCacheLoad() map[string]*projected {
+	s.projCacheMu.Lock()
+	defer s.projCacheMu.Unlock()
+	if s.projCache == nil {
+		s.projCache = map[string]*projected{}
+	}
+	return s.projCache
+}
+
+// projCacheKeep keeps what a committed chunk wrote; a failed chunk drops
+// everything (its rows were rolled back).
+func (s *Store) projCacheKeep(written map[string]*projected, ok bool) {
+	s.projCacheMu.Lock()
+	defer s.projCacheMu.Unlock()
+	if !ok || s.projCache == nil || len(s.projCache)+len(written) > maxProjCache {
+		s.projCache = map[string]*projected{}
+		if !ok {
+			return
+		}
+	}
+	for id, r := range written {
+		if r.d != nil {
+			s.projCache[id] = r
+		}
+	}
+}
+
+// projectionRow is the column tuple of hub_dossiers, in put's order; the
+// hub check compares a replay with the stored row through this one function.
+func projectionRow(r *projected, data []byte) []any {
+	d := r.d
+	delivered := ""
+	if d.Delivery != nil {
+		delivered = formatTime(d.Delivery.At)
+	}
+	return []any{d.ID, d.PostPointCode, d.DeviceID, string(d.Option), string(d.State),
+		d.ProcedureCode, d.ProcedureName, d.AgencyCode, d.OfficialCode, formatTime(d.ReceivedAt),
+		timePtrText(d.ExpectedDate), timePtrText(d.HandedOverAt), timePtrText(d.DueDate),
+		timePtrText(d.ResultReadyAt), timePtrText(d.ResultAtPostAt), delivered, r.closedAt,
+		int64(d.Fee), int64(d.Postage), formatTime(d.UpdatedAt), d.Version, r.lastSeq, r.applyErr, boolInt(r.sent), data}
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// The projection runs after the ingest, not inside it: a batch is acked as
+// soon as its events are stored, and hub_dossiers follows a moment later.
+// Each device's projected_seq (in the same transaction as the rows it
+// produced) says how far its events are applied, so a restart resumes
+// where it stopped and nothing is applied twice.
+
+// projectChunk bounds one projection transaction (the write lock is shared
+// with ingests).
+const projectChunk = 5000
+
+// StartProjector projects in the background until ctx ends: ingests then
+// only wake it. Without it (the command line, tests) every ingest projects
+// before returning.
+func (s *Store) StartProjector(ctx context.Context, logf func(format string, a ...any)) {
+	s.projMu.Lock()
+	if s.projWake != nil {
+		s.projMu.Unlock()
+		return
+	}
+	wake := make(chan struct{}, 1)
+	s.projWake = wake
+	s.projMu.Unlock()
+	wake <- struct{}{} // catch up with what a previous run left
+	go func() {
+		defer func() {
+			s.projMu.Lock()
+			s.projWake = nil
+			s.projMu.Unlock()
+		}()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-wake:
+			}
+			if err := s.Project(ctx); err != nil && ctx.Err() == nil && logf != nil {
+				logf("projection: %v", err)
+			}
+		}
+	}()
+}
+
+// projectSoon wakes the background projector, or projects now when none runs.
+func (s *Store) projectSoon(ctx context.Context) {
+	s.projMu.Lock()
+	wake := s.projWake
+	s.projMu.Unlock()
+	if wake == nil {
+		// The events are stored and acked whatever happens here; a failed
+		// projection is retried by the next ingest, Project or hub check.
+		_ = s.Project(context.WithoutCancel(ctx))
+		return
+	}
+	select {
+	case wake <- struct{}{}:
+	default: // already woken
+	}
+}
+
+// Project applies every stored event not yet in hub_dossiers.
+func (s *Store) Project(ctx context.Context) error {
+	for {
+		rows, err := s.db.QueryContext(ctx, "SELECT id FROM devices WHERE projected_seq < head_seq ORDER BY id")
+		if err != nil {
+			return err
+		}
+		var behind []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			behind = append(behind, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(behind) == 0 {
+			return nil
+		}
+		for _, id := range behind {
+			if err := s.projectDevice(ctx, id); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// projectDevice applies the next chunk of a device's events.
+func (s *Store) projectDevice(ctx context.Context, device string) error {
+	var written map[string]*projected
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var from, head int64
+		if err := tx.QueryRowContext(ctx, "SELECT projected_seq, head_seq FROM devices WHERE id = ?", device).Scan(&from, &head); err != nil {
+			return err
+		}
+		if from >= head {
+			return nil
+		}
+		events, err := hubEvents(ctx, tx, device, from, projectChunk)
+		if err != nil {
+			return err
+		}
+		if len(events) == 0 || events[0].Seq != from+1 {
+			return fmt.Errorf("projection of %s: event %d is not stored", device, from+1)
+		}
+		p, err := newProjector(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer p.close()
+		p.keep = s.projCacheLoad()
+		for i := range events {
+			if err := p.apply(&events[i]); err != nil {
+				return err
+			}
+		}
+		if err := p.flush(); err != nil {
+			return err
+		}
+		written = p.cache
+		_, err = tx.ExecContext(ctx, "UPDATE devices SET projected_seq = ? WHERE id = ?", events[len(events)-1].Seq, device)
+		return err
+	})
+	s.projCacheKeep(written, err == nil)
+	return err
+}

@@ -1,0 +1,243 @@
+// Package hubstore is the province hub's store: its own SQLite file
+// (HUB.db) of post points, enrolled devices, every event received (once per
+// device and sequence), conflicts, updates going down to devices, staff
+// users and API tokens, and a projection of dossiers for province-wide
+// figures; the ingest that checks a batch before storing it; the import of
+// agency outcomes; the integrity check; and the SQL of the province report.
+// Every SQL statement of the hub lives in this package: the HTTP side
+// (internal/hub/hubweb) and the report (internal/hub/hubreport) call its
+// methods.
+package hubstore
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"filippo.io/age"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"postdesk/internal/sqlitedb"
+
+	"postdesk/internal/domain"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// ErrNotFound is returned when a device, post point or user does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store is an open hub database.
+type Store struct {
+	db   *sql.DB
+	path string
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+
+	signKey ed25519.PrivateKey
+	ageID   *age.X25519Identity
+	// wmu queues this process's writers in Go rather than in SQLite's busy
+	// handler, which polls: 200 devices pushing at once then wait in line
+	// instead of sleeping and retrying. Other processes still meet the
+	// busy timeout.
+	wmu sync.Mutex
+
+	projMu   sync.Mutex
+	projWake chan struct{} // the background projector's bell (nil: project inline)
+
+	refusalRate refusalRate // how often each client's refusals are noted
+
+	projCacheMu sync.Mutex
+	projCache   map[string]*projected // dossiers as this process last wrote them
+}
+
+// CalendarDir is the calendar/ folder beside the hub's database: year
+// files (internal/calendar) that override the shipped ones.
+func (s *Store) CalendarDir() string { return filepath.Join(filepath.Dir(s.path), "calendar") }
+
+// Open opens (creating if needed) the hub database at path, brings its
+// schema up to date and makes the hub's keys on first start.
+func Open(path string) (*Store, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("hub database folder: %w", err)
+		}
+	}
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		return nil, err
+	}
+	// Keep connections open: each new one re-reads the schema and pragmas,
+	// and ingests, pulls, the projector and the web page read at once.
+	db.SetMaxIdleConns(16)
+	db.SetConnMaxIdleTime(10 * time.Minute)
+	s := &Store{db: db, path: path, Now: time.Now}
+	if err := s.migrate(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.loadKeys(context.Background()); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// dsn: the same pragmas as the post point's store, with a longer busy
+// timeout because ingests, pulls, the projector and the web page share it.
+// Statement journals stay in memory: the projector's per-dossier writes (and
+// the report triggers they fire) otherwise spend a sixth of the hub's CPU
+// writing temp files. Durability is unchanged (WAL, FULL sync).
+func dsn(path string) string { return sqlitedb.DSN(path, 30000) + "&_pragma=temp_store(memory)" }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// SigningKey is the hub's ed25519 key; acks and reply files are signed with it.
+func (s *Store) SigningKey() ed25519.PrivateKey { return s.signKey }
+
+// PublicKey is the public half of SigningKey, given to devices at enrollment.
+func (s *Store) PublicKey() ed25519.PublicKey { return s.signKey.Public().(ed25519.PublicKey) }
+
+// AgeIdentity decrypts batch files carried on USB sticks.
+func (s *Store) AgeIdentity() *age.X25519Identity { return s.ageID }
+
+// AgeRecipient is what devices encrypt batch files to.
+func (s *Store) AgeRecipient() *age.X25519Recipient { return s.ageID.Recipient() }
+
+func migrations() []sqlitedb.Migration { return sqlitedb.Migrations(migrationFiles, "migrations") }
+
+// Migrations are the hub database's numbered schema steps (benchmarks key
+// their cached files by them).
+func Migrations() []sqlitedb.Migration { return migrations() }
+
+// ErrNewerSchema means the file was written by a newer PostDesk.
+type ErrNewerSchema = sqlitedb.ErrNewerSchema
+
+// ErrNotHub means the file is a device's database, not a hub's.
+var ErrNotHub = errors.New("this file is a post point's database, not a hub database (HUB.db)")
+
+func (s *Store) migrate(ctx context.Context) error {
+	current, err := sqlitedb.Version(ctx, s.db)
+	if err != nil {
+		return fmt.Errorf("open hub database: %w", err)
+	}
+	// A device database has user_version > 0 and no hub_meta; a fresh file has no tables.
+	var n int
+	if current == 0 {
+		err = s.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table'").Scan(&n)
+		if err == nil && n > 0 {
+			return ErrNotHub
+		}
+	} else if current <= len(migrations()) {
+		err = s.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'hub_meta'").Scan(&n)
+		if err == nil && n == 0 {
+			return ErrNotHub
+		}
+	}
+	if err != nil {
+		return err
+	}
+	all := migrations()
+	return sqlitedb.Migrate(ctx, s.db, all, len(all), "hub database")
+}
+
+// write runs fn in one write transaction (BEGIN IMMEDIATE).
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// loadKeys reads the hub's keys, making them on first start. INSERT OR
+// IGNORE then read back: two processes opening a new file agree on one key.
+func (s *Store) loadKeys(ctx context.Context) error {
+	seed := make([]byte, ed25519.SeedSize)
+	if _, err := rand.Read(seed); err != nil {
+		return err
+	}
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		return err
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO hub_meta(key, value) VALUES('sign_key_seed', ?)", seed); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO hub_meta(key, value) VALUES('age_identity', ?)", id.String()); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO hub_meta(key, value) VALUES('created_at', ?)", formatTime(s.Now()))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	var ageText string
+	if err := s.db.QueryRowContext(ctx, "SELECT value FROM hub_meta WHERE key = 'sign_key_seed'").Scan(&seed); err != nil {
+		return err
+	}
+	if len(seed) != ed25519.SeedSize {
+		return errors.New("hub database: the stored signing key is damaged")
+	}
+	if err := s.db.QueryRowContext(ctx, "SELECT CAST(value AS TEXT) FROM hub_meta WHERE key = 'age_identity'").Scan(&ageText); err != nil {
+		return err
+	}
+	s.signKey = ed25519.NewKeyFromSeed(seed)
+	if s.ageID, err = age.ParseX25519Identity(ageText); err != nil {
+		return fmt.Errorf("hub database: the stored age identity is damaged: %w", err)
+	}
+	return nil
+}
+
+// FormatTime is t as the hub's columns hold it (UTC, domain.TimeLayout;
+// "" for the zero time), for tests and benchmarks that write or read rows.
+func FormatTime(t time.Time) string { return formatTime(t) }
+
+// ParseTime reads a time column (the zero time for "" or a bad value).
+func ParseTime(s string) time.Time { return parseTime(s) }
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(domain.TimeLayout)
+}
+
+func parseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(domain.TimeLayout, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+func timePtrText(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return formatTime(*t)
+}

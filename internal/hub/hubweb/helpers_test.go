@@ -1,0 +1,5 @@
+package hubweb
+
+import "context"
+
+var ctx = context.Background()
