@@ -145,7 +145,7 @@ func (t *deliverTab) object() fyne.CanvasObject {
 		container.NewBorder(nil, nil, widget.NewLabel(i18n.T("handover.scan")), nil, t.scan),
 		t.info)
 	bottom := container.NewVBox(t.msg, container.NewHBox(t.deliverBtn, t.failBtn))
-	return container.NewBorder(top, bottom, nil, nil, container.NewVScroll(form))
+	return container.NewBorder(top, bottom, nil, nil, t.s.u.withWheel(container.NewVScroll(form)))
 }
 
 func (t *deliverTab) scanned(text string) {

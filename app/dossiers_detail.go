@@ -180,7 +180,7 @@ func (det *dossierDetail) build() fyne.CanvasObject {
 		tl.Add(line)
 	}
 	body := container.NewVBox(fields, widget.NewSeparator(), tl)
-	return container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, nil, nil, container.NewVScroll(body))
+	return container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, nil, nil, det.ds.u.withWheel(container.NewVScroll(body)))
 }
 
 func lowLabel(text string) *widget.Label {

@@ -205,7 +205,7 @@ func (t *inboundTab) registerForm(code string) {
 	saveBtn := newButton(i18n.T("register_result.save"), save)
 	saveBtn.Importance = widget.HighImportance
 	content := container.NewBorder(nil, container.NewVBox(errs, container.NewHBox(saveBtn,
-		newButton(i18n.T("Cancel"), func() { dlg.Hide() }))), nil, nil, container.NewVScroll(form))
+		newButton(i18n.T("Cancel"), func() { dlg.Hide() }))), nil, nil, u.withWheel(container.NewVScroll(form)))
 	dlg = dialog.NewCustomWithoutButtons(i18n.T("handover.in.register"), content, u.Win)
 	dlg.Resize(fyne.NewSize(680, 600))
 	u.ShowDialog(dlg)

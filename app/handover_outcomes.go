@@ -89,7 +89,7 @@ func (t *outcomeTab) object() fyne.CanvasObject {
 		widget.NewLabelWithStyle(i18n.T("outcome.help"), fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
 		container.NewBorder(nil, nil, widget.NewLabel(i18n.T("handover.scan")), nil, t.scan),
 		t.info, t.call, t.msg)
-	return container.NewBorder(top, nil, nil, nil, container.NewVScroll(t.forms))
+	return container.NewBorder(top, nil, nil, nil, t.h.u.withWheel(container.NewVScroll(t.forms)))
 }
 
 func (t *outcomeTab) scanned(text string) {

@@ -487,7 +487,7 @@ func (f *intakeForm) object() fyne.CanvasObject {
 	scroll := container.NewVScroll(container.NewPadded(form))
 	f.reveal = &revealer{scroll: scroll}
 	// The day's home pickups beside the slip, or below it on a narrow window.
-	return newBesideOrBelow(scroll, f.pickups.object(), 0.68)
+	return f.u.withWheel(newBesideOrBelow(scroll, f.pickups.object(), 0.68))
 }
 
 // focusFirst puts the cursor in the first field of the slip.

@@ -159,7 +159,7 @@ func buildReports(u *UI) fyne.CanvasObject {
 			s.show(r, png)
 		}
 	}
-	return container.NewVScroll(container.NewPadded(body))
+	return u.withWheel(container.NewVScroll(container.NewPadded(body)))
 }
 
 func (s *reportsScreen) setPeriod(p domain.Period) {

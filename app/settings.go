@@ -162,7 +162,7 @@ func buildSettings(u *UI) fyne.CanvasObject {
 		widget.NewSeparator(),
 		container.NewHBox(f.save),
 	)
-	return container.NewVScroll(form)
+	return f.u.withWheel(container.NewVScroll(form))
 }
 
 func (f *settingsForm) focus() {

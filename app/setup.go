@@ -107,7 +107,7 @@ func (u *UI) showSetup() {
 	)
 	u.Win.SetMainMenu(nil)
 	u.Win.SetTitle(i18n.T("app.setup.title") + " — PostDesk")
-	u.Win.SetContent(container.NewVScroll(container.NewCenter(container.New(fixedWidth(680), form))))
+	u.Win.SetContent(u.withWheel(container.NewVScroll(container.NewCenter(container.New(fixedWidth(680), form)))))
 	u.setup = f
 	u.Win.Canvas().Focus(f.code)
 }

@@ -130,6 +130,7 @@ type UI struct {
 	current      string
 	shell        fyne.CanvasObject // the main frame, kept while locked
 	area         *fyne.Container   // where screens go
+	areaScroll   *container.Scroll // the screen area's scroll (up and down)
 	nav          map[string]*navItem
 	scanBox      *Entry
 	status       *statusBar
@@ -570,8 +571,9 @@ func (u *UI) buildShell() fyne.CanvasObject {
 	u.status = newStatusBar(u)
 	defer u.setBackupError(u.backupErr)
 	left := container.NewBorder(nil, nil, nil, widget.NewSeparator(), container.NewVScroll(container.NewPadded(nav)))
+	u.areaScroll = container.NewVScroll(container.NewPadded(u.area))
 	body := container.NewBorder(container.NewVBox(container.NewPadded(top), widget.NewSeparator()),
-		container.NewVBox(widget.NewSeparator(), u.status.object()), left, nil, container.NewVScroll(container.NewPadded(u.area)))
+		container.NewVBox(widget.NewSeparator(), u.status.object()), left, nil, u.areaScroll)
 	// The screen area scrolls up and down, never sideways: every screen fits
 	// the width of a 1024 px display (fit_test.go), and a taller one scrolls
 	// rather than growing the window past the screen.
