@@ -45,7 +45,7 @@ package app
 // Keyboard map (global): F1 What needs doing · F2 or Ctrl+F scan box · F3 Intake ·
 // F4 Delivery · F5 Dossiers · F6 Sync · F7 Reports · F8 Settings · F9 Staff ·
 // F10 Catalog · F11 Handover · F12 Feedback · Alt+1…9 the
-// navigation in order · Ctrl+L lock now · Esc closes the top dialog. The
+// navigation in order · Ctrl+L lock now · Ctrl+M the message log · Esc closes the top dialog. The
 // Ctrl/Alt shortcuts work whatever has the focus (they live in the main
 // menu); the F-keys work when the focus is nowhere or in a u.NewEntry field.
 
@@ -601,10 +601,12 @@ func (u *UI) installMenu() {
 	scan.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierControl}
 	lock := fyne.NewMenuItem(i18n.T("app.lock"), func() { u.Lock() })
 	lock.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierControl}
+	msgLog := fyne.NewMenuItem(i18n.T("app.log.title"), func() { u.ShowMessageLog() })
+	msgLog.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyM, Modifier: fyne.KeyModifierControl}
 	if !u.globalsDone {
 		// The same shortcuts on the canvas, for when no widget has the
 		// focus (and for the test driver, which has no menu bar).
-		for _, it := range append(append([]*fyne.MenuItem{}, screenItems...), scan, lock) {
+		for _, it := range append(append([]*fyne.MenuItem{}, screenItems...), scan, lock, msgLog) {
 			if it.Shortcut != nil {
 				act := it.Action
 				u.Shortcut("", "", it.Shortcut, act)
@@ -613,7 +615,7 @@ func (u *UI) installMenu() {
 		u.globalsDone = true
 	}
 	menus := []*fyne.Menu{fyne.NewMenu(i18n.T("app.menu.desk"),
-		append([]*fyne.MenuItem{scan, lock, fyne.NewMenuItemSeparator()}, screenItems...)...)}
+		append([]*fyne.MenuItem{scan, lock, msgLog, fyne.NewMenuItemSeparator()}, screenItems...)...)}
 	if acts := u.actions[u.current]; len(acts) > 0 {
 		var items []*fyne.MenuItem
 		for _, a := range acts {

@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"postdesk/i18n"
@@ -21,7 +22,10 @@ type statusBar struct {
 	waiting  *widget.Label
 	lastSync *widget.Label
 	message  *widget.Label
-	backup   *widget.Label
+	// messageRow is the message and the message-log button, shown while
+	// there is a message
+	messageRow *fyne.Container
+	backup     *widget.Label
 
 	// What the sync engine reported; until it does, the bar says honestly
 	// that this device has never been connected.
@@ -60,7 +64,13 @@ func newStatusBar(u *UI) *statusBar {
 func (b *statusBar) object() fyne.CanvasObject {
 	facts := container.NewHBox(b.place, widget.NewSeparator(),
 		b.link, widget.NewSeparator(), b.waiting, widget.NewSeparator(), b.lastSync)
-	return container.NewVBox(facts, b.message, b.backup)
+	// Beside the message, the way to the whole log (also Ctrl+M and the
+	// Desk menu): the facts row has no room left at 1024 px in English.
+	logBtn := newButton(i18n.T("app.log.open"), b.u.ShowMessageLog)
+	logBtn.Importance = widget.LowImportance
+	b.messageRow = container.NewBorder(nil, nil, nil, logBtn, b.message)
+	b.messageRow.Hide()
+	return container.NewVBox(facts, b.messageRow, b.backup)
 }
 
 // refresh rewrites every part from the UI's state and the store.
@@ -125,6 +135,10 @@ func (b *statusBar) setMessage(msg string) {
 	} else {
 		b.message.Show()
 	}
+	if b.messageRow != nil {
+		b.messageRow.Hidden = msg == ""
+		b.messageRow.Refresh()
+	}
 }
 
 // messageLogSize is how many past messages the status bar keeps.
@@ -137,7 +151,8 @@ type loggedMessage struct {
 }
 
 // MessageLog is the status bar's past messages, oldest first, as
-// "15:04 text" lines (kept for a later log view; no screen shows them yet).
+// "15:04 text" lines; ShowMessageLog shows them (Ctrl+M, or the button at
+// the end of the status bar).
 func (u *UI) MessageLog() []string {
 	if u.status == nil {
 		return nil
@@ -197,3 +212,30 @@ func RoleName(r domain.Role) string { return i18n.T("app.role." + string(r)) }
 // formatCount writes a count the current language's way: 12.345 in
 // Vietnamese, 12,345 in English.
 func formatCount(n int) string { return i18n.Count(n) }
+
+// ShowMessageLog shows the session's status-bar messages whole, newest
+// first, in a dialog: a message cut or gone from the bar can be read
+// there. Esc or Enter closes it.
+func (u *UI) ShowMessageLog() {
+	u.Touch()
+	lines := u.MessageLog()
+	box := container.NewVBox()
+	if len(lines) == 0 {
+		box.Add(wrapped(i18n.T("app.log.empty")))
+	}
+	for i := len(lines) - 1; i >= 0; i-- {
+		box.Add(wrapped(lines[i]))
+	}
+	body := container.NewBorder(wrapped(i18n.Tf("app.log.help", map[string]string{"N": formatCount(messageLogSize)})),
+		nil, nil, nil, container.NewVScroll(box))
+	d := dialog.NewCustom(i18n.T("app.log.title"), i18n.T("app.log.close"), body, u.Win)
+	d.Resize(fyne.NewSize(min(640, u.Win.Canvas().Size().Width-40), min(480, u.Win.Canvas().Size().Height-40)))
+	u.showDialog(d, d.Hide)
+}
+
+// wrapped is a label that wraps at its column's width.
+func wrapped(text string) *widget.Label {
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
