@@ -510,13 +510,9 @@ type dossierTable struct {
 func newDossierTable(ds *dossiersScreen) *dossierTable {
 	t := &dossierTable{ds: ds}
 	t.Length = func() (int, int) { return ds.rowCount(), len(dossierColumns) }
-	t.CreateCell = func() fyne.CanvasObject {
-		l := widget.NewLabel("")
-		l.Truncation = fyne.TextTruncateEllipsis
-		return l
-	}
+	t.CreateCell = func() fyne.CanvasObject { return newCutLabel(ds.u, "") }
 	t.UpdateCell = func(id widget.TableCellID, o fyne.CanvasObject) {
-		l := o.(*widget.Label)
+		l := o.(*cutLabel)
 		r, ok := ds.row(id.Row)
 		if !ok {
 			l.Importance = widget.LowImportance

@@ -377,8 +377,8 @@ func (r *procRow) CreateRenderer() fyne.WidgetRenderer {
 		bg.FillColor = theme.Color(theme.ColorNameSelection)
 	}
 	bg.CornerRadius = theme.InputRadiusSize()
-	title := widget.NewLabelWithStyle(r.proc.Code+" — "+r.proc.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: r.selected})
-	title.Truncation = fyne.TextTruncateEllipsis
+	title := newCutLabel(r.p.u, r.proc.Code+" — "+r.proc.Name)
+	title.TextStyle.Bold = r.selected
 	// One line a match: the field and level on the right, or in red why
 	// the procedure cannot be taken by post.
 	side := widget.NewLabel(r.proc.Field + " · " + r.proc.Level)

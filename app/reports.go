@@ -534,8 +534,7 @@ func (s *reportsScreen) loadTyped() {
 			d.SetText(strconv.FormatInt(v[0], 10))
 			r.SetText(strconv.FormatInt(v[1], 10))
 		}
-		name := widget.NewLabel(p.Code + " — " + p.Name)
-		name.Truncation = fyne.TextTruncateEllipsis
+		name := newCutLabel(s.u, p.Code+" — "+p.Name)
 		grid.Add(name)
 		grid.Add(d)
 		grid.Add(r)

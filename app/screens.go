@@ -38,8 +38,12 @@ func Screens() []Screen {
 				s.reload()
 			}
 		}},
-		{ID: "catalog", TitleKey: "app.nav.catalog", Roles: supervisor,
-			Build: buildCatalog, Focus: func(u *UI) { u.catalogScreen().refresh() }},
+		{ID: "catalog", TitleKey: "app.nav.catalog", Build: buildCatalog, Focus: func(u *UI) {
+			if c := u.session.catalog; c != nil {
+				c.refresh()
+				c.focus()
+			}
+		}, Back: func(u *UI) bool { return u.session.catalog != nil && u.session.catalog.backOut() }},
 	})
 }
 

@@ -15,13 +15,11 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"postdesk/i18n"
-	"postdesk/internal/catalog"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
 )
 
-// The supervisor's screens: the post point's settings, and the procedure
-// catalog import.
+// The supervisor's settings screen (the catalog import is in catalog_import.go).
 
 // settingsForm holds the settings screen's fields.
 type settingsForm struct {
@@ -370,112 +368,4 @@ func (f *settingsForm) pickFolder() {
 		}
 	}, f.u.Win)
 	f.u.ShowDialog(d)
-}
-
-// catalogScreen is the catalog import screen.
-type catalogScreen struct {
-	u       *UI
-	summary *widget.Label
-	result  *widget.Label
-	errList *widget.List
-	errs    []string
-}
-
-func (u *UI) catalogScreen() *catalogScreen {
-	c := u.session.catalog
-	if c == nil {
-		c = &catalogScreen{u: u, summary: widget.NewLabel(""), result: widget.NewLabel("")}
-	}
-	return c
-}
-
-func buildCatalog(u *UI) fyne.CanvasObject {
-	c := &catalogScreen{u: u, summary: widget.NewLabel(""), result: widget.NewLabel("")}
-	c.result.Wrapping = fyne.TextWrapWord
-	u.session.catalog = c
-	c.errList = widget.NewList(func() int { return len(c.errs) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Wrapping = fyne.TextWrapWord
-			l.Importance = widget.DangerImportance
-			return l
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(c.errs[i]) })
-	importBtn := newButton(i18n.T("app.catalog.import"), c.pickFile)
-	importBtn.Importance = widget.HighImportance
-	u.Shortcut("catalog", "app.catalog.import", &desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierControl}, c.pickFile)
-	help := widget.NewLabel(i18n.T("app.catalog.help"))
-	help.Wrapping = fyne.TextWrapWord
-	top := container.NewVBox(
-		widget.NewLabelWithStyle(i18n.T("app.nav.catalog"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		c.summary, help, container.NewHBox(importBtn), c.result)
-	c.refresh()
-	return container.NewBorder(top, nil, nil, nil, c.errList)
-}
-
-// refresh shows the catalog's current version and size.
-func (c *catalogScreen) refresh() {
-	u := c.u
-	v, err := u.Store.CatalogVersion(u.Ctx)
-	if err != nil {
-		c.summary.SetText(i18n.Message(err))
-		return
-	}
-	procs, err := u.Store.Procedures(u.Ctx)
-	if err != nil {
-		c.summary.SetText(i18n.Message(err))
-		return
-	}
-	agencies, err := u.Store.Agencies(u.Ctx)
-	if err != nil {
-		c.summary.SetText(i18n.Message(err))
-		return
-	}
-	c.summary.SetText(i18n.Tf("app.catalog.summary", map[string]string{
-		"Version": strconv.Itoa(v), "Procedures": formatCount(len(procs)), "Agencies": formatCount(len(agencies))}))
-}
-
-func (c *catalogScreen) pickFile() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil {
-			c.u.ShowError(err)
-			return
-		}
-		if r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		c.importFile(path)
-	}, c.u.Win)
-	c.u.ShowDialog(d)
-}
-
-// importFile parses and imports a catalog file; its errors are listed one a
-// line, each naming its line and column.
-func (c *catalogScreen) importFile(path string) {
-	c.errs = nil
-	c.result.SetText("")
-	f, err := catalog.ParseFile(path)
-	if err == nil {
-		var res store.CatalogResult
-		res, err = c.u.Desk.ImportCatalog(c.u.Ctx, c.u.Actor(), f)
-		if err == nil {
-			c.result.SetText(i18n.Tf("app.catalog.done", map[string]string{
-				"File": filepath.Base(path), "Version": strconv.Itoa(res.Version),
-				"Added": formatCount(res.Added), "Updated": formatCount(res.Updated)}))
-			c.errList.Refresh()
-			c.refresh()
-			return
-		}
-	}
-	fes := fieldErrors(err)
-	if len(fes) == 0 {
-		c.errs = []string{i18n.Message(err)}
-	}
-	for _, fe := range fes {
-		c.errs = append(c.errs, i18n.Message(fe))
-	}
-	c.result.SetText(i18n.Tf("app.catalog.failed", map[string]string{"File": filepath.Base(path), "N": formatCount(len(c.errs))}))
-	c.errList.Refresh()
 }

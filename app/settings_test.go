@@ -135,7 +135,7 @@ func TestAutoBackupAtStart(t *testing.T) {
 func TestCatalogImportListsErrorsByLine(t *testing.T) {
 	u, _ := newTestUI(t, "truong")
 	u.Show("catalog")
-	c := u.catalogScreen()
+	c := u.catalogScreen().imp
 	bad := filepath.Join(t.TempDir(), "thu_tuc.csv")
 	os.WriteFile(bad, []byte("code,name,field,level\n1.001193,Đăng ký khai sinh,Hộ tịch,cấp xã\nxyz,Thủ tục lỗi,Hộ tịch,cấp huyện\n"), 0o600)
 	before, _ := u.Store.CatalogVersion(u.Ctx)

@@ -83,6 +83,11 @@ type Screen struct {
 	// Focus is called each time the screen is shown (optional), e.g. to put
 	// the cursor in its first field or reload its data.
 	Focus func(u *UI)
+	// Back is Esc when no dialog is open (optional): the screen backs out
+	// one step without saving (a detail back to its list, a search
+	// cleared, a form asked to be cleared); false when there was nothing
+	// to back out of.
+	Back func(u *UI) bool
 }
 
 var defaultShortcuts = map[string]fyne.KeyName{
@@ -131,6 +136,7 @@ type UI struct {
 	shell        fyne.CanvasObject // the main frame, kept while locked
 	area         *fyne.Container   // where screens go
 	areaScroll   *container.Scroll // the screen area's scroll (up and down)
+	tips         *tipLayer         // the whole text of a cut cell, on hover
 	nav          map[string]*navItem
 	scanBox      *Entry
 	status       *statusBar
@@ -366,7 +372,7 @@ func (u *UI) answerTopDialog() bool {
 func (u *UI) HandleKey(ev *fyne.KeyEvent) bool {
 	switch ev.Name {
 	case fyne.KeyEscape:
-		return u.closeTopDialog()
+		return u.closeTopDialog() || u.backOut()
 	case fyne.KeyReturn, fyne.KeyEnter:
 		return u.answerTopDialog()
 	}
@@ -381,6 +387,19 @@ func (u *UI) HandleKey(ev *fyne.KeyEvent) bool {
 		if s.Shortcut != "" && s.Shortcut == ev.Name {
 			u.Show(s.ID)
 			return true
+		}
+	}
+	return false
+}
+
+// backOut runs the current screen's Back (Esc with no dialog open).
+func (u *UI) backOut() bool {
+	if u.area == nil || u.lockedAs != "" || u.current == "" {
+		return false
+	}
+	for _, s := range u.visibleScreens() {
+		if s.ID == u.current && s.Back != nil {
+			return s.Back(u)
 		}
 	}
 	return false
@@ -578,7 +597,8 @@ func (u *UI) buildShell() fyne.CanvasObject {
 	// the width of a 1024 px display (fit_test.go), and a taller one scrolls
 	// rather than growing the window past the screen.
 	u.installMenu()
-	return newActivityFrame(u, body)
+	u.tips = newTipLayer()
+	return newActivityFrame(u, container.NewStack(body, u.tips.box))
 }
 
 // installMenu puts the screens, the global shortcuts and the current

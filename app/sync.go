@@ -62,8 +62,8 @@ func buildSync(u *UI) fyne.CanvasObject {
 		s.state, s.waiting, s.last, s.hub, s.next, s.problem, container.NewHBox(s.nowBtn)))
 
 	s.table = widget.NewTable(func() (int, int) { return len(s.rounds) + 1, len(roundColumns) },
-		func() fyne.CanvasObject { l := widget.NewLabel(""); l.Truncation = fyne.TextTruncateEllipsis; return l },
-		func(id widget.TableCellID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.cell(id)) })
+		func() fyne.CanvasObject { return newCutLabel(u, "") },
+		func(id widget.TableCellID, o fyne.CanvasObject) { o.(*cutLabel).SetText(s.cell(id)) })
 	for i, c := range roundColumns {
 		s.table.SetColumnWidth(i, c.width)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"postdesk/internal/domain"
 )
@@ -182,6 +183,43 @@ func (s *Store) Agencies(ctx context.Context) ([]domain.Agency, error) {
 			return nil, err
 		}
 		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// CatalogVersionInfo is one catalog import: its version, when and by whom,
+// the source file and what it held and changed.
+type CatalogVersionInfo struct {
+	Version    int
+	ImportedAt time.Time
+	FileName   string
+	SHA256     string
+	Staff      string // username, or "" for a catalog from the province
+	Agencies   int
+	Procedures int
+	Added      int
+	Updated    int
+}
+
+// CatalogVersions lists the catalog imports, newest first.
+func (s *Store) CatalogVersions(ctx context.Context) ([]CatalogVersionInfo, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT version, imported_at, file_name, sha256, staff, agencies, procedures, added, updated
+		FROM catalog_versions ORDER BY version DESC`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []CatalogVersionInfo
+	for rows.Next() {
+		var v CatalogVersionInfo
+		var at string
+		if err := rows.Scan(&v.Version, &at, &v.FileName, &v.SHA256, &v.Staff, &v.Agencies, &v.Procedures, &v.Added, &v.Updated); err != nil {
+			return nil, err
+		}
+		if v.ImportedAt, err = parseTime(at); err != nil {
+			return nil, fmt.Errorf("catalog version %d: imported_at: %w", v.Version, err)
+		}
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }
