@@ -1,12 +1,13 @@
 // Package cli is PostDesk's command line: the same binary that opens the
-// desktop app runs these commands when given one. Each command lives in its
-// own file and registers itself, so adding one touches nothing else. The
+// desktop app runs these commands when given one. Each group of commands
+// lives in its own file; commands.go is the one table of them all. The
 // hub's commands live in internal/hubcli (the postdesk-hub program) and are
 // here too as `postdesk hub …`.
 package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,7 +17,6 @@ import (
 	"postdesk/internal/cmdline"
 	"postdesk/internal/desk"
 	"postdesk/internal/domain"
-	"postdesk/internal/hubcli"
 	"postdesk/internal/store"
 )
 
@@ -26,23 +26,25 @@ var Version = "0.1.0-dev"
 // Env is what a command may touch: its output streams and context.
 type Env = cmdline.Env
 
-// commands are postdesk's commands; each file registers its own in init,
-// and the province hub's (internal/hubcli) come in under "hub".
-var commands cmdline.Set
-
-func init() { commands.Add(hubcli.Commands()) }
-
 // program is postdesk on the command line.
 var program = cmdline.Program{
 	Name: "postdesk",
 	About: []string{"PostDesk — receipt and return of administrative dossiers by post.",
 		"With no command, PostDesk opens the desktop app (--db PATH picks the database)."},
-	Commands: &commands,
+	Commands: cmdline.NewSet(commands()),
 }
 
-// register adds a command; called from init in each command's file.
-func register(path, usage, help string, run func(env *Env, args []string) error) {
-	commands.Register(path, usage, help, run)
+// dbFlags is a command's flags with its --db; onDB parses them, checks the
+// arguments (check may be nil), opens the database, which must exist, and
+// runs run on it; onNewDB creates the database when it does not exist.
+func dbFlags(name string) (*flag.FlagSet, *string) { return cmdline.DBFlags(name, "database file") }
+
+func onDB(fs *flag.FlagSet, db *string, args []string, check func(pos []string) error, run func(s *store.Store, pos []string) error) error {
+	return cmdline.OnDB(fs, args, db, openDB, check, run)
+}
+
+func onNewDB(fs *flag.FlagSet, db *string, args []string, check func(pos []string) error, run func(s *store.Store, pos []string) error) error {
+	return cmdline.OnDB(fs, args, db, createDB, check, run)
 }
 
 var (

@@ -11,12 +11,6 @@ import (
 	"postdesk/internal/store"
 )
 
-func init() {
-	register("find", "--db PATH TEXT [--json]",
-		"find the dossiers a scan or a search for TEXT finds (receipt QR or number, S10 code, official code, citizen ID, phone, name): one a line, receipt number first",
-		runFind)
-}
-
 // findRow is one dossier in find's JSON.
 type findRow struct {
 	Receipt       string `json:"receipt"`
@@ -38,61 +32,57 @@ type findRow struct {
 var errForgedQR = errors.New("the QR code's signature is not valid: this may be a forged receipt")
 
 func runFind(env *Env, args []string) error {
-	fs := flags("find")
-	db := fs.String("db", "", "database file")
+	fs, db := dbFlags("find")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	// A QR payload or a name may hold spaces: the words are one text.
-	text := strings.Join(pos, " ")
-	if strings.TrimSpace(text) == "" {
-		return usagef("TEXT to find is required")
-	}
-	s, err := openDB(*db)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	res, err := lookup.Lookup(env.Ctx, s, text)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		out := struct {
-			Kind           string    `json:"kind"`
-			Key            string    `json:"key,omitempty"`
-			SignatureValid *bool     `json:"signature_valid,omitempty"`
-			Dossiers       []findRow `json:"dossiers"`
-		}{Kind: string(res.Kind), Key: res.Key, Dossiers: []findRow{}}
-		if res.Kind == lookup.KindQR {
-			v := res.SignatureValid
-			out.SignatureValid = &v
+	var text string
+	check := func(pos []string) error {
+		// A QR payload or a name may hold spaces: the words are one text.
+		text = strings.Join(pos, " ")
+		if strings.TrimSpace(text) == "" {
+			return usagef("TEXT to find is required")
 		}
-		for _, r := range res.Dossiers {
-			out.Dossiers = append(out.Dossiers, toFindRow(r))
-		}
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(out); err != nil {
+		return nil
+	}
+	return onDB(fs, db, args, check, func(s *store.Store, pos []string) error {
+		res, err := lookup.Lookup(env.Ctx, s, text)
+		if err != nil {
 			return err
 		}
-	} else {
-		for _, r := range res.Dossiers {
-			fmt.Fprintf(env.Stdout, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.State, r.ApplicantName, r.ProcedureCode,
-				domain.FormatDate(r.ReceivedAt))
+		if *asJSON {
+			out := struct {
+				Kind           string    `json:"kind"`
+				Key            string    `json:"key,omitempty"`
+				SignatureValid *bool     `json:"signature_valid,omitempty"`
+				Dossiers       []findRow `json:"dossiers"`
+			}{Kind: string(res.Kind), Key: res.Key, Dossiers: []findRow{}}
+			if res.Kind == lookup.KindQR {
+				v := res.SignatureValid
+				out.SignatureValid = &v
+			}
+			for _, r := range res.Dossiers {
+				out.Dossiers = append(out.Dossiers, toFindRow(r))
+			}
+			enc := json.NewEncoder(env.Stdout)
+			enc.SetIndent("", "  ")
+			if err := enc.Encode(out); err != nil {
+				return err
+			}
+		} else {
+			for _, r := range res.Dossiers {
+				fmt.Fprintf(env.Stdout, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.State, r.ApplicantName, r.ProcedureCode,
+					domain.FormatDate(r.ReceivedAt))
+			}
 		}
-	}
-	switch {
-	case res.Kind == lookup.KindQR && !res.SignatureValid:
-		return errForgedQR
-	case res.Kind == lookup.KindNone:
-		return lookup.ErrNotPostDesk
-	case len(res.Dossiers) == 0:
-		return fmt.Errorf("no dossier on this device matches %q", res.Query)
-	}
-	return nil
+		switch {
+		case res.Kind == lookup.KindQR && !res.SignatureValid:
+			return errForgedQR
+		case res.Kind == lookup.KindNone:
+			return lookup.ErrNotPostDesk
+		case len(res.Dossiers) == 0:
+			return fmt.Errorf("no dossier on this device matches %q", res.Query)
+		}
+		return nil
+	})
 }
 
 func toFindRow(r store.DossierRow) findRow {

@@ -8,67 +8,43 @@ import (
 	"postdesk/internal/devicesync"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
-	"postdesk/internal/syncproto"
 )
 
-func init() {
-	register("enroll", "--db PATH --hub URL --token T",
-		"enroll this device at the province hub with a one-time token", runEnroll)
-	register("sync", "--db PATH", "run one sync round with the province hub (exit status 1 on failure)", runSync)
-	register("status", "--db PATH [--json]",
-		"print this device, its enrollment, events waiting, the last acknowledged sequence and the last sync", runStatus)
-	register("batch export", "--db PATH --out FILE"+syncproto.ExtBatchFile,
-		"write every event not yet acknowledged by the province to an encrypted USB file", runBatchExport)
-	register("batch import", "--db PATH REPLY"+syncproto.ExtReplyFile,
-		"apply the province's reply file (acknowledgement and updates)", runBatchImport)
-}
-
 func runEnroll(env *Env, args []string) error {
-	fs := flags("enroll")
-	db := fs.String("db", "", "database file")
+	fs, db := dbFlags("enroll")
 	hub := fs.String("hub", "", "hub address, e.g. https://hub.example:8787")
 	token := fs.String("token", "", "one-time enrollment token from the province")
-	if _, err := parse(fs, args); err != nil {
-		return err
+	check := func(pos []string) error {
+		if *hub == "" || *token == "" {
+			return usagef("--hub URL and --token T are required")
+		}
+		return nil
 	}
-	if *hub == "" || *token == "" {
-		return usagef("--hub URL and --token T are required")
-	}
-	s, err := openDB(*db)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	resp, err := devicesync.New(s).Enroll(env.Ctx, *hub, *token)
-	if err != nil {
-		return err
-	}
-	name := resp.HubName
-	if name == "" {
-		name = *hub
-	}
-	fmt.Fprintf(env.Stdout, "enrolled: device %s of post point %s at hub %s\n", resp.Device, resp.PostPoint, name)
-	return nil
+	return onDB(fs, db, args, check, func(s *store.Store, pos []string) error {
+		resp, err := devicesync.New(s).Enroll(env.Ctx, *hub, *token)
+		if err != nil {
+			return err
+		}
+		name := resp.HubName
+		if name == "" {
+			name = *hub
+		}
+		fmt.Fprintf(env.Stdout, "enrolled: device %s of post point %s at hub %s\n", resp.Device, resp.PostPoint, name)
+		return nil
+	})
 }
 
 func runSync(env *Env, args []string) error {
-	fs := flags("sync")
-	db := fs.String("db", "", "database file")
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	s, err := openDB(*db)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	r, err := devicesync.New(s).RunOnce(env.Ctx)
-	if err != nil {
-		return fmt.Errorf("sync failed after sending %d events: %w", r.Pushed, err)
-	}
-	fmt.Fprintf(env.Stdout, "synced: %d events sent in %d batches, acknowledged through %d; %d updates applied, %d skipped\n",
-		r.Pushed, r.Batches, r.AckedThrough, r.UpdatesApplied, r.UpdatesSkipped)
-	return nil
+	fs, db := dbFlags("sync")
+	return onDB(fs, db, args, nil, func(s *store.Store, pos []string) error {
+		r, err := devicesync.New(s).RunOnce(env.Ctx)
+		if err != nil {
+			return fmt.Errorf("sync failed after sending %d events: %w", r.Pushed, err)
+		}
+		fmt.Fprintf(env.Stdout, "synced: %d events sent in %d batches, acknowledged through %d; %d updates applied, %d skipped\n",
+			r.Pushed, r.Batches, r.AckedThrough, r.UpdatesApplied, r.UpdatesSkipped)
+		return nil
+	})
 }
 
 // statusReport is `postdesk status --json`.
@@ -92,76 +68,69 @@ type statusReport struct {
 }
 
 func runStatus(env *Env, args []string) error {
-	fs := flags("status")
-	db := fs.String("db", "", "database file")
+	fs, db := dbFlags("status")
 	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	s, err := openDB(*db)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	ctx := env.Ctx
-	dev, pp, err := s.Device(ctx)
-	if err != nil {
-		return err
-	}
-	st, err := s.SyncState(ctx)
-	if err != nil {
-		return err
-	}
-	last, err := s.LastSeq(ctx, dev.ID())
-	if err != nil {
-		return err
-	}
-	rep := statusReport{Device: dev.ID(), PostPoint: pp.Code, PostPointName: pp.Name, Enrolled: st.Enrolled(),
-		HubURL: st.HubURL, HubName: st.HubName, Revoked: st.Revoked(), RevokedReason: st.RevokedReason,
-		Events: last, EventsWaiting: last - st.AckedThrough, AckedThrough: st.AckedThrough, UpdateCursor: st.UpdateCursor}
-	if !st.EnrolledAt.IsZero() {
-		rep.EnrolledAt = &st.EnrolledAt
-	}
-	if !st.LastSuccess.IsZero() {
-		rep.LastSuccess = &st.LastSuccess
-	}
-	if rounds, err := s.SyncRounds(ctx, 1); err == nil && len(rounds) > 0 {
-		rep.LastRound = &rounds[0]
-	}
-	if sk, err := s.SkippedUpdates(ctx, 1000); err == nil {
-		rep.SkippedUpdates = len(sk)
-	}
-	if *asJSON {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
-	w := env.Stdout
-	fmt.Fprintf(w, "device:          %s (%s %s)\n", rep.Device, pp.Code, pp.Name)
-	if !rep.Enrolled {
-		fmt.Fprintf(w, "enrollment:      not enrolled (postdesk enroll --db PATH --hub URL --token T)\n")
-	} else {
-		fmt.Fprintf(w, "enrollment:      %s %s, since %s\n", rep.HubName, rep.HubURL, when(st.EnrolledAt))
-	}
-	if rep.Revoked {
-		fmt.Fprintf(w, "REVOKED:         %s (%s)\n", when(st.RevokedAt), rep.RevokedReason)
-	}
-	fmt.Fprintf(w, "events:          %d, waiting %d, acknowledged through %d\n", rep.Events, rep.EventsWaiting, rep.AckedThrough)
-	fmt.Fprintf(w, "last sync:       %s\n", when(st.LastSuccess))
-	if r := rep.LastRound; r != nil {
-		res := "ok"
-		if r.Error != "" {
-			res = r.Error
-		} else if r.FinishedAt.IsZero() {
-			res = "unfinished"
+	return onDB(fs, db, args, nil, func(s *store.Store, pos []string) error {
+		ctx := env.Ctx
+		dev, pp, err := s.Device(ctx)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(w, "last round:      %s %s: %d sent, %d updates applied, %d skipped — %s\n",
-			when(r.StartedAt), r.Via, r.Pushed, r.UpdatesApplied, r.UpdatesSkipped, res)
-	}
-	if rep.SkippedUpdates > 0 {
-		fmt.Fprintf(w, "updates waiting: %d (skipped for now; retried every round)\n", rep.SkippedUpdates)
-	}
-	return nil
+		st, err := s.SyncState(ctx)
+		if err != nil {
+			return err
+		}
+		last, err := s.LastSeq(ctx, dev.ID())
+		if err != nil {
+			return err
+		}
+		rep := statusReport{Device: dev.ID(), PostPoint: pp.Code, PostPointName: pp.Name, Enrolled: st.Enrolled(),
+			HubURL: st.HubURL, HubName: st.HubName, Revoked: st.Revoked(), RevokedReason: st.RevokedReason,
+			Events: last, EventsWaiting: last - st.AckedThrough, AckedThrough: st.AckedThrough, UpdateCursor: st.UpdateCursor}
+		if !st.EnrolledAt.IsZero() {
+			rep.EnrolledAt = &st.EnrolledAt
+		}
+		if !st.LastSuccess.IsZero() {
+			rep.LastSuccess = &st.LastSuccess
+		}
+		if rounds, err := s.SyncRounds(ctx, 1); err == nil && len(rounds) > 0 {
+			rep.LastRound = &rounds[0]
+		}
+		if sk, err := s.SkippedUpdates(ctx, 1000); err == nil {
+			rep.SkippedUpdates = len(sk)
+		}
+		if *asJSON {
+			enc := json.NewEncoder(env.Stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(rep)
+		}
+		w := env.Stdout
+		fmt.Fprintf(w, "device:          %s (%s %s)\n", rep.Device, pp.Code, pp.Name)
+		if !rep.Enrolled {
+			fmt.Fprintf(w, "enrollment:      not enrolled (postdesk enroll --db PATH --hub URL --token T)\n")
+		} else {
+			fmt.Fprintf(w, "enrollment:      %s %s, since %s\n", rep.HubName, rep.HubURL, when(st.EnrolledAt))
+		}
+		if rep.Revoked {
+			fmt.Fprintf(w, "REVOKED:         %s (%s)\n", when(st.RevokedAt), rep.RevokedReason)
+		}
+		fmt.Fprintf(w, "events:          %d, waiting %d, acknowledged through %d\n", rep.Events, rep.EventsWaiting, rep.AckedThrough)
+		fmt.Fprintf(w, "last sync:       %s\n", when(st.LastSuccess))
+		if r := rep.LastRound; r != nil {
+			res := "ok"
+			if r.Error != "" {
+				res = r.Error
+			} else if r.FinishedAt.IsZero() {
+				res = "unfinished"
+			}
+			fmt.Fprintf(w, "last round:      %s %s: %d sent, %d updates applied, %d skipped — %s\n",
+				when(r.StartedAt), r.Via, r.Pushed, r.UpdatesApplied, r.UpdatesSkipped, res)
+		}
+		if rep.SkippedUpdates > 0 {
+			fmt.Fprintf(w, "updates waiting: %d (skipped for now; retried every round)\n", rep.SkippedUpdates)
+		}
+		return nil
+	})
 }
 
 func when(t time.Time) string {
@@ -173,53 +142,44 @@ func when(t time.Time) string {
 }
 
 func runBatchExport(env *Env, args []string) error {
-	fs := flags("batch export")
-	db := fs.String("db", "", "database file")
+	fs, db := dbFlags("batch export")
 	out := fs.String("out", "", "file to write")
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	if *out == "" {
-		return usagef("--out FILE is required")
-	}
-	s, err := openDB(*db)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	res, err := devicesync.ExportFile(env.Ctx, s, *out)
-	if err != nil {
-		return err
-	}
-	if res.Events == 0 {
-		fmt.Fprintf(env.Stdout, "written %s: no events waiting; the file asks the province for updates only\n", res.Path)
+	check := func(pos []string) error {
+		if *out == "" {
+			return usagef("--out FILE is required")
+		}
 		return nil
 	}
-	fmt.Fprintf(env.Stdout, "written %s: %d events (seq %d–%d) in %d batches, encrypted to the province hub\n",
-		res.Path, res.Events, res.FirstSeq, res.LastSeq, res.Batches)
-	return nil
+	return onDB(fs, db, args, check, func(s *store.Store, pos []string) error {
+		res, err := devicesync.ExportFile(env.Ctx, s, *out)
+		if err != nil {
+			return err
+		}
+		if res.Events == 0 {
+			fmt.Fprintf(env.Stdout, "written %s: no events waiting; the file asks the province for updates only\n", res.Path)
+			return nil
+		}
+		fmt.Fprintf(env.Stdout, "written %s: %d events (seq %d–%d) in %d batches, encrypted to the province hub\n",
+			res.Path, res.Events, res.FirstSeq, res.LastSeq, res.Batches)
+		return nil
+	})
 }
 
 func runBatchImport(env *Env, args []string) error {
-	fs := flags("batch import")
-	db := fs.String("db", "", "database file")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
+	fs, db := dbFlags("batch import")
+	check := func(pos []string) error {
+		if len(pos) != 1 {
+			return usagef("one REPLY file is required")
+		}
+		return nil
 	}
-	if len(pos) != 1 {
-		return usagef("one REPLY file is required")
-	}
-	s, err := openDB(*db)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	r, err := devicesync.ImportReply(env.Ctx, s, pos[0])
-	if err != nil {
-		return fmt.Errorf("reply %s: %w", pos[0], err)
-	}
-	fmt.Fprintf(env.Stdout, "imported %s: acknowledged through %d; %d updates applied, %d skipped\n",
-		pos[0], r.AckedThrough, r.UpdatesApplied, r.UpdatesSkipped)
-	return nil
+	return onDB(fs, db, args, check, func(s *store.Store, pos []string) error {
+		r, err := devicesync.ImportReply(env.Ctx, s, pos[0])
+		if err != nil {
+			return fmt.Errorf("reply %s: %w", pos[0], err)
+		}
+		fmt.Fprintf(env.Stdout, "imported %s: acknowledged through %d; %d updates applied, %d skipped\n",
+			pos[0], r.AckedThrough, r.UpdatesApplied, r.UpdatesSkipped)
+		return nil
+	})
 }

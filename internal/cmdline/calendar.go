@@ -15,15 +15,18 @@ import (
 // and at the hub (`postdesk-hub calendar …`): the year files live in
 // calendar/ beside the database either way.
 
-// Calendar command usages and help lines, for both programs' registers.
-const (
-	CalendarShowUsage     = "--db PATH YEAR"
-	CalendarShowHelp      = "list the days off of YEAR (the law's, the year file's or the usual pattern, compensatory days) and say which year file is used"
-	CalendarInstallUsage  = "--db PATH FILE"
-	CalendarInstallHelp   = "check a year calendar file (internal/calendar/FORMAT.md) and install it beside the database, replacing that year's file"
-	CalendarTemplateUsage = "YEAR"
-	CalendarTemplateHelp  = "print a year file of YEAR following the usual pattern, for a supervisor to correct from the government's decision"
-)
+// CalendarCommands are the calendar commands, their paths after prefix
+// ("" at the post point, "hub " at the hub).
+func CalendarCommands(prefix string) []Command {
+	return []Command{
+		{Path: prefix + "calendar show", Usage: "--db PATH YEAR",
+			Help: "list the days off of YEAR (the law's, the year file's or the usual pattern, compensatory days) and say which year file is used", Run: calendarShow},
+		{Path: prefix + "calendar install", Usage: "--db PATH FILE",
+			Help: "check a year calendar file (internal/calendar/FORMAT.md) and install it beside the database, replacing that year's file", Run: calendarInstall},
+		{Path: prefix + "calendar template", Usage: "YEAR",
+			Help: "print a year file of YEAR following the usual pattern, for a supervisor to correct from the government's decision", Run: calendarTemplate},
+	}
+}
 
 // calendarDir is the calendar/ folder beside a post point's or the hub's database.
 func calendarDir(db string) (string, error) {
@@ -46,8 +49,8 @@ func yearArg(pos []string) (int, error) {
 
 var weekdays = []string{"CN", "T2", "T3", "T4", "T5", "T6", "T7"}
 
-// CalendarShow lists a year's days off (`calendar show --db PATH YEAR`).
-func CalendarShow(env *Env, args []string) error {
+// calendarShow lists a year's days off (`calendar show --db PATH YEAR`).
+func calendarShow(env *Env, args []string) error {
 	fs := Flags("calendar show")
 	db := fs.String("db", "", "database file (post point or hub)")
 	pos, err := Parse(fs, args)
@@ -87,8 +90,8 @@ func CalendarShow(env *Env, args []string) error {
 	return nil
 }
 
-// CalendarInstall installs a checked year file (`calendar install --db PATH FILE`).
-func CalendarInstall(env *Env, args []string) error {
+// calendarInstall installs a checked year file (`calendar install --db PATH FILE`).
+func calendarInstall(env *Env, args []string) error {
 	fs := Flags("calendar install")
 	db := fs.String("db", "", "database file (post point or hub)")
 	pos, err := Parse(fs, args)
@@ -119,8 +122,8 @@ func CalendarInstall(env *Env, args []string) error {
 	return nil
 }
 
-// CalendarTemplate prints a year file of the usual pattern (`calendar template YEAR`).
-func CalendarTemplate(env *Env, args []string) error {
+// calendarTemplate prints a year file of the usual pattern (`calendar template YEAR`).
+func calendarTemplate(env *Env, args []string) error {
 	fs := Flags("calendar template")
 	pos, err := Parse(fs, args)
 	if err != nil {

@@ -35,22 +35,20 @@ type Command struct {
 // Set is a program's commands by path.
 type Set struct{ m map[string]*Command }
 
-// Register adds a command.
-func (s *Set) Register(path, usage, help string, run func(env *Env, args []string) error) {
-	if s.m == nil {
-		s.m = map[string]*Command{}
+// NewSet is the set of the commands of tables (each program builds its
+// own in one place: internal/cli/commands.go, internal/hubcli/commands.go).
+// A path given twice panics.
+func NewSet(tables ...[]Command) *Set {
+	s := &Set{m: map[string]*Command{}}
+	for _, t := range tables {
+		for _, c := range t {
+			if _, dup := s.m[c.Path]; dup {
+				panic("cmdline: command given twice: " + c.Path)
+			}
+			s.m[c.Path] = &c
+		}
 	}
-	if _, dup := s.m[path]; dup {
-		panic("cmdline: command registered twice: " + path)
-	}
-	s.m[path] = &Command{Path: path, Usage: usage, Help: help, Run: run}
-}
-
-// Add adds every command of other.
-func (s *Set) Add(other *Set) {
-	for _, c := range other.m {
-		s.Register(c.Path, c.Usage, c.Help, c.Run)
-	}
+	return s
 }
 
 // Paths lists the commands' paths in order.
@@ -63,7 +61,7 @@ func (s *Set) Paths() []string {
 	return paths
 }
 
-// find picks the longest registered path that prefixes args.
+// find picks the longest command path that prefixes args.
 func (s *Set) find(args []string) (*Command, []string) {
 	for n := min(len(args), 3); n > 0; n-- {
 		if c, ok := s.m[strings.Join(args[:n], " ")]; ok {

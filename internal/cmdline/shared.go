@@ -4,6 +4,7 @@ package cmdline
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -79,6 +80,55 @@ func (pf ReportPeriodFlags) Period(now time.Time) (domain.Period, error) {
 		return domain.MonthPeriod(s.Year(), s.Month()), nil
 	}
 	return domain.YearPeriod(now.In(domain.Zone).Year()), nil
+}
+
+// ReportFileFlags are the flags of a command that writes a report file:
+// the period, --format, --out and --lang.
+type ReportFileFlags struct {
+	Period            ReportPeriodFlags
+	format, out, lang *string
+	// set by Check
+	Format string
+	Lang   *i18n.Catalog
+}
+
+// AddReportFileFlags adds the period, --format, --out and --lang to fs.
+func AddReportFileFlags(fs *flag.FlagSet) *ReportFileFlags {
+	return &ReportFileFlags{Period: AddReportPeriodFlags(fs),
+		format: fs.String("format", "", "json, csv, xlsx or pdf (default: the --out extension)"),
+		out:    fs.String("out", "", "output file (- for standard output)"),
+		lang:   fs.String("lang", "", "language of labels: vi (default) or en")}
+}
+
+// Check checks --out, --format and --lang, before anything is opened.
+func (rf *ReportFileFlags) Check() (err error) {
+	if *rf.out == "" {
+		return Usagef("--out FILE is required")
+	}
+	if rf.Format, err = ReportFormat(*rf.format, *rf.out); err != nil {
+		return err
+	}
+	if rf.Lang, err = ReportLang(*rf.lang); err != nil {
+		return Usagef("%v", err)
+	}
+	return nil
+}
+
+// Write writes r to --out (atomically) or to stdout for "-"; to a file, it
+// then prints the figures, the lines of more (nil: none) and where the file
+// went.
+func (rf *ReportFileFlags) Write(stdout io.Writer, r *report.Report, more func(w io.Writer)) error {
+	if err := WriteOut(stdout, *rf.out, func(w io.Writer) error { return report.Write(w, rf.Format, r, rf.Lang) }); err != nil {
+		return err
+	}
+	if *rf.out != "-" {
+		PrintReportFigures(stdout, r, rf.Lang)
+		if more != nil {
+			more(stdout)
+		}
+		fmt.Fprintf(stdout, "written %s\n", *rf.out)
+	}
+	return nil
 }
 
 // ReportFormat is --format, or the --out file's extension.
@@ -190,22 +240,27 @@ func redactURL(s string) string {
 	return s
 }
 
-// ImportTotalsFile reads the one totals FILE of pos and stores it with
-// store (the post point's or the hub's), all or nothing; any bad line is
-// listed under "FILE: nothing imported".
-func ImportTotalsFile(stdout io.Writer, pos []string, store func(f *report.TotalsFile) (int64, error)) error {
+// TotalsFileArg reads and checks the one totals FILE of pos (before the
+// database is opened); a bad line is listed under "FILE: nothing imported".
+func TotalsFileArg(pos []string) (*report.TotalsFile, error) {
 	if len(pos) != 1 {
-		return Usagef("give one totals FILE")
+		return nil, Usagef("give one totals FILE")
 	}
 	f, err := report.ParseTotalsFile(pos[0])
 	if err != nil {
-		return WithContext(pos[0]+": nothing imported", err)
+		return nil, WithContext(pos[0]+": nothing imported", err)
 	}
-	id, err := store(f)
+	return f, nil
+}
+
+// TotalsImported reports how storing f, read from path (the post point's or the hub's
+// import, all or nothing) went: err's bad lines under "FILE: nothing
+// imported", else the import's number and what it held.
+func TotalsImported(stdout io.Writer, path string, f *report.TotalsFile, id int64, err error) error {
 	if err != nil {
 		var es domain.Errors
 		if errors.As(err, &es) {
-			return WithContext(pos[0]+": nothing imported", err)
+			return WithContext(path+": nothing imported", err)
 		}
 		return err
 	}

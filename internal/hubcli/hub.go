@@ -7,6 +7,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -20,30 +21,6 @@ import (
 	"postdesk/internal/hub/hubweb"
 	"postdesk/internal/syncproto"
 )
-
-// The province hub's commands. The hub keeps its own database (HUB.db),
-// never a post point's.
-
-func init() {
-	register("hub serve", "--db HUB.db [--addr 127.0.0.1:8787] [--cert FILE --key FILE] [--name NAME] [--trusted-proxy ADDR,CIDR…] [--max-conns N] [--quiet]",
-		"run the province hub: device API, outcome API and the staff web page", runHubServe)
-	register("hub token", "--db HUB.db --post-point CODE [--name NOTE] [--post-point-name NAME]",
-		"issue a one-time enrollment token for a post point (printed once)", runHubToken)
-	register("hub revoke", "--db HUB.db --device ID [--reason TEXT]",
-		"revoke a device: its batches and pulls are refused from now on", runHubRevoke)
-	register("hub import-outcomes", "--db HUB.db FILE",
-		"queue agency outcomes and result-only registrations from a .csv/.xlsx file (all rows or none)", runHubImportOutcomes)
-	register("hub import", "--db HUB.db FILE --reply REPLY",
-		"import a USB batch file (.pdsync) and write the reply file (.pdreply) for the device", runHubImport)
-	register("hub status", "--db HUB.db [--json]",
-		"print post points, devices, events stored, last sync and conflicts", runHubStatus)
-	register("hub check", "--db HUB.db [--json]",
-		"verify the hub file, every device's hash chain and the dossier projection", runHubCheck)
-	register("hub user add", "--db HUB.db --username U --password P",
-		"add a province staff account for the web page (or set its password)", runHubUserAdd)
-	register("hub api-token", "--db HUB.db --name NAME",
-		"issue an API token for the one-stop system to POST /v1/outcomes (printed once)", runHubAPIToken)
-}
 
 // openHub opens the hub database --db, which must exist; createHub (hub
 // serve, token, user add, api-token: the commands that set a hub up) may
@@ -69,8 +46,7 @@ func createHub(path string) (*hubstore.Store, error) {
 }
 
 func runHubServe(env *Env, args []string) error {
-	fs := flags("hub serve")
-	db := fs.String("db", "", "hub database file")
+	fs, db := hubFlags("hub serve")
 	addr := fs.String("addr", "127.0.0.1:8787", "address to listen on")
 	cert := fs.String("cert", "", "TLS certificate (PEM)")
 	key := fs.String("key", "", "TLS private key (PEM)")
@@ -79,290 +55,245 @@ func runHubServe(env *Env, args []string) error {
 	proxies := fs.String("trusted-proxy", "", "reverse proxies whose X-Forwarded-For names the client (addresses or CIDR prefixes, comma-separated)")
 	maxConns := fs.Int("max-conns", hubweb.DefaultMaxConns, "most connections held at once")
 	tlsProxy := fs.Bool("behind-tls-proxy", false, "a TLS reverse proxy is in front: mark cookies Secure and send HSTS")
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	if (*cert == "") != (*key == "") {
-		return usagef("give both --cert and --key, or neither")
-	}
-	trusted, err := hubweb.ParseTrustedProxies(*proxies)
-	if err != nil {
-		return usagef("--trusted-proxy: %v", err)
-	}
-	if *maxConns < 1 {
-		return usagef("--max-conns must be at least 1")
-	}
-	s, err := createHub(*db)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	ctx, stop := signal.NotifyContext(env.Ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	opt := hubweb.Options{Name: domain.Clean(*name), TrustedProxies: trusted, MaxConns: *maxConns,
-		SecureCookies: *tlsProxy, HSTS: *tlsProxy, Pages: []hubweb.ExtraPage{hubreport.StaffPage()}}
-	if !*quiet {
-		opt.Log = log.New(env.Stderr, "hub ", log.LstdFlags)
-	}
-	scheme := "http"
-	if *cert != "" {
-		scheme = "https"
-	}
-	err = hubweb.Serve(ctx, s, *addr, *cert, *key, opt, func(a net.Addr) {
-		// Tests and scripts read this line to learn the port of --addr 127.0.0.1:0.
-		fmt.Fprintf(env.Stdout, "hub listening on %s://%s\n", scheme, a)
-	})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(env.Stdout, "hub stopped")
-	return nil
-}
-
-func runHubToken(env *Env, args []string) error {
-	fs := flags("hub token")
-	db := fs.String("db", "", "hub database file")
-	pp := fs.String("post-point", "", "post point code (6 digits)")
-	name := fs.String("name", "", "a note: whose PC the token is for")
-	ppName := fs.String("post-point-name", "", "the post point's name, shown in hub status and on the web page")
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	if *pp == "" {
-		return usagef("--post-point CODE is required")
-	}
-	s, err := createHub(*db)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if *ppName != "" {
-		if err := s.EnsurePostPoint(env.Ctx, *pp, *ppName); err != nil {
-			return err
+	var trusted []netip.Prefix
+	check := func([]string) (err error) {
+		if (*cert == "") != (*key == "") {
+			return usagef("give both --cert and --key, or neither")
 		}
-	}
-	tok, err := s.IssueToken(env.Ctx, *pp, *name, "cli")
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(env.Stdout, tok.Token)
-	fmt.Fprintf(env.Stderr, "one-time enrollment token for post point %s, valid until %s\n", tok.PostPoint, domain.FormatDateTime(tok.ExpiresAt))
-	return nil
-}
-
-func runHubRevoke(env *Env, args []string) error {
-	fs := flags("hub revoke")
-	db := fs.String("db", "", "hub database file")
-	dev := fs.String("device", "", "device id, e.g. 600900-A")
-	reason := fs.String("reason", "", "why (sent to the other devices)")
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	if *dev == "" {
-		return usagef("--device ID is required")
-	}
-	s, err := openHub(*db)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	if err := s.Revoke(env.Ctx, *dev, "cli", *reason); err != nil {
-		if errors.Is(err, hubstore.ErrNotFound) {
-			return fmt.Errorf("device %s is not enrolled at this hub", *dev)
+		if trusted, err = hubweb.ParseTrustedProxies(*proxies); err != nil {
+			return usagef("--trusted-proxy: %v", err)
 		}
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "device %s revoked\n", *dev)
-	return nil
-}
-
-func runHubImportOutcomes(env *Env, args []string) error {
-	fs := flags("hub import-outcomes")
-	db := fs.String("db", "", "hub database file")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usagef("one outcome FILE (.csv or .xlsx) is required")
-	}
-	f, err := os.Open(pos[0])
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	rows, err := hubstore.ParseOutcomeFile(f, pos[0])
-	if err != nil {
-		return err
-	}
-	s, err := openHub(*db)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	res, err := s.QueueOutcomes(env.Ctx, rows, filepath.Base(pos[0]))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "%d rows: %d updates queued, %d already queued before\n", res.Rows, res.Queued, res.AlreadyQueued)
-	return nil
-}
-
-func runHubImport(env *Env, args []string) error {
-	fs := flags("hub import")
-	db := fs.String("db", "", "hub database file")
-	reply := fs.String("reply", "", "reply file to write (.pdreply)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 || *reply == "" {
-		return usagef("one batch FILE and --reply REPLY are required")
-	}
-	f, err := os.Open(pos[0])
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	s, err := openHub(*db)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	res, err := s.ReceiveFile(env.Ctx, f)
-	if err != nil {
-		return err
-	}
-	if err := atomicfile.Write(*reply, 0o600, func(w io.Writer) error {
-		return syncproto.WriteReplyFile(w, res.AgeRecipient, res.Reply)
-	}); err != nil {
-		return err
-	}
-	fmt.Fprintf(env.Stdout, "device %s: %d new events (%d batches already imported), stored through seq %d; %d updates in %s\n",
-		res.Device, res.New, res.Duplicates, res.Through, res.Updates, *reply)
-	return nil
-}
-
-func runHubStatus(env *Env, args []string) error {
-	fs := flags("hub status")
-	db := fs.String("db", "", "hub database file")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	s, err := openHub(*db)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	st, err := s.Status(env.Ctx)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		enc := json.NewEncoder(env.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(st)
-	}
-	fmt.Fprintf(env.Stdout, "%d post points, %d events, %d dossiers, %d conflicts, %d result-only registrations not yet taken\n",
-		len(st.PostPoints), st.Events, st.Dossiers, st.Conflicts, st.Pending)
-	for _, p := range st.PostPoints {
-		fmt.Fprintf(env.Stdout, "post point %s %s: %d dossiers\n", p.Code, p.Name, p.Dossiers)
-		for _, d := range p.Devices {
-			state := "active"
-			if !d.RevokedAt.IsZero() {
-				state = "revoked " + domain.FormatDateTime(d.RevokedAt)
-			}
-			last := "never"
-			if !d.LastSyncAt.IsZero() {
-				last = domain.FormatDateTime(d.LastSyncAt)
-			}
-			fmt.Fprintf(env.Stdout, "  %s  %s  events %d  last sync %s  updates waiting %d  conflicts %d\n",
-				d.ID, state, d.Events, last, d.Waiting, d.Conflicts)
+		if *maxConns < 1 {
+			return usagef("--max-conns must be at least 1")
 		}
+		return nil
 	}
-	return nil
-}
-
-func runHubCheck(env *Env, args []string) error {
-	fs := flags("hub check")
-	db := fs.String("db", "", "hub database file")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	s, err := openHub(*db)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	rep, err := s.Check(env.Ctx)
-	if err != nil {
-		return fmt.Errorf("hub check failed: %w", err)
-	}
-	if *asJSON {
-		return json.NewEncoder(env.Stdout).Encode(map[string]any{"ok": true, "devices": rep.Devices, "events": rep.Events,
-			"dossiers": rep.Dossiers, "conflicts": rep.Conflicts, "apply_errors": rep.ApplyErrors})
-	}
-	fmt.Fprintf(env.Stdout, "ok: %d events from %d devices, chains intact; %d dossiers match their events; %d conflicts kept; %d dossiers with an event the hub could not apply\n",
-		rep.Events, rep.Devices, rep.Dossiers, rep.Conflicts, rep.ApplyErrors)
-	return nil
-}
-
-func runHubUserAdd(env *Env, args []string) error {
-	fs := flags("hub user add")
-	db := fs.String("db", "", "hub database file")
-	user := fs.String("username", "", "user name")
-	pass := fs.String("password", "", "password (at least 10 characters); - reads it from standard input")
-	if _, err := parse(fs, args); err != nil {
-		return err
-	}
-	if *user == "" || *pass == "" {
-		return usagef("--username and --password are required")
-	}
-	if *pass == "-" {
-		b, err := io.ReadAll(io.LimitReader(os.Stdin, 1024))
+	return onNewHub(fs, db, args, check, func(s *hubstore.Store, pos []string) error {
+		ctx, stop := signal.NotifyContext(env.Ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		opt := hubweb.Options{Name: domain.Clean(*name), TrustedProxies: trusted, MaxConns: *maxConns,
+			SecureCookies: *tlsProxy, HSTS: *tlsProxy, Pages: []hubweb.ExtraPage{hubreport.StaffPage()}}
+		if !*quiet {
+			opt.Log = log.New(env.Stderr, "hub ", log.LstdFlags)
+		}
+		scheme := "http"
+		if *cert != "" {
+			scheme = "https"
+		}
+		err := hubweb.Serve(ctx, s, *addr, *cert, *key, opt, func(a net.Addr) {
+			// Tests and scripts read this line to learn the port of --addr 127.0.0.1:0.
+			fmt.Fprintf(env.Stdout, "hub listening on %s://%s\n", scheme, a)
+		})
 		if err != nil {
 			return err
 		}
-		p := string(b)
-		for len(p) > 0 && (p[len(p)-1] == '\n' || p[len(p)-1] == '\r') {
-			p = p[:len(p)-1]
+		fmt.Fprintln(env.Stdout, "hub stopped")
+		return nil
+	})
+}
+
+func runHubToken(env *Env, args []string) error {
+	fs, db := hubFlags("hub token")
+	pp := fs.String("post-point", "", "post point code (6 digits)")
+	name := fs.String("name", "", "a note: whose PC the token is for")
+	ppName := fs.String("post-point-name", "", "the post point's name, shown in hub status and on the web page")
+	check := func(pos []string) error {
+		if *pp == "" {
+			return usagef("--post-point CODE is required")
 		}
-		*pass = p
+		return nil
 	}
-	s, err := createHub(*db)
-	if err != nil {
+	return onNewHub(fs, db, args, check, func(s *hubstore.Store, pos []string) error {
+		if *ppName != "" {
+			if err := s.EnsurePostPoint(env.Ctx, *pp, *ppName); err != nil {
+				return err
+			}
+		}
+		tok, err := s.IssueToken(env.Ctx, *pp, *name, "cli")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(env.Stdout, tok.Token)
+		fmt.Fprintf(env.Stderr, "one-time enrollment token for post point %s, valid until %s\n", tok.PostPoint, domain.FormatDateTime(tok.ExpiresAt))
+		return nil
+	})
+}
+
+func runHubRevoke(env *Env, args []string) error {
+	fs, db := hubFlags("hub revoke")
+	dev := fs.String("device", "", "device id, e.g. 600900-A")
+	reason := fs.String("reason", "", "why (sent to the other devices)")
+	check := func(pos []string) error {
+		if *dev == "" {
+			return usagef("--device ID is required")
+		}
+		return nil
+	}
+	return onHub(fs, db, args, check, func(s *hubstore.Store, pos []string) error {
+		if err := s.Revoke(env.Ctx, *dev, "cli", *reason); err != nil {
+			if errors.Is(err, hubstore.ErrNotFound) {
+				return fmt.Errorf("device %s is not enrolled at this hub", *dev)
+			}
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "device %s revoked\n", *dev)
+		return nil
+	})
+}
+
+func runHubImportOutcomes(env *Env, args []string) error {
+	fs, db := hubFlags("hub import-outcomes")
+	var rows []hubstore.Outcome
+	check := func(pos []string) error {
+		if len(pos) != 1 {
+			return usagef("one outcome FILE (.csv or .xlsx) is required")
+		}
+		f, err := os.Open(pos[0])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		rows, err = hubstore.ParseOutcomeFile(f, pos[0])
 		return err
 	}
-	defer s.Close()
-	if err := s.AddUser(env.Ctx, *user, *pass); err != nil {
-		return err
+	return onHub(fs, db, args, check, func(s *hubstore.Store, pos []string) error {
+		res, err := s.QueueOutcomes(env.Ctx, rows, filepath.Base(pos[0]))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "%d rows: %d updates queued, %d already queued before\n", res.Rows, res.Queued, res.AlreadyQueued)
+		return nil
+	})
+}
+
+func runHubImport(env *Env, args []string) error {
+	fs, db := hubFlags("hub import")
+	reply := fs.String("reply", "", "reply file to write (.pdreply)")
+	check := func(pos []string) error {
+		if len(pos) != 1 || *reply == "" {
+			return usagef("one batch FILE and --reply REPLY are required")
+		}
+		return nil
 	}
-	fmt.Fprintf(env.Stdout, "user %s can sign in to the hub's web page\n", domain.Clean(*user))
-	return nil
+	return onHub(fs, db, args, check, func(s *hubstore.Store, pos []string) error {
+		f, err := os.Open(pos[0])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		res, err := s.ReceiveFile(env.Ctx, f)
+		if err != nil {
+			return err
+		}
+		if err := atomicfile.Write(*reply, 0o600, func(w io.Writer) error {
+			return syncproto.WriteReplyFile(w, res.AgeRecipient, res.Reply)
+		}); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "device %s: %d new events (%d batches already imported), stored through seq %d; %d updates in %s\n",
+			res.Device, res.New, res.Duplicates, res.Through, res.Updates, *reply)
+		return nil
+	})
+}
+
+func runHubStatus(env *Env, args []string) error {
+	fs, db := hubFlags("hub status")
+	asJSON := fs.Bool("json", false, "print JSON")
+	return onHub(fs, db, args, nil, func(s *hubstore.Store, pos []string) error {
+		st, err := s.Status(env.Ctx)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			enc := json.NewEncoder(env.Stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(st)
+		}
+		fmt.Fprintf(env.Stdout, "%d post points, %d events, %d dossiers, %d conflicts, %d result-only registrations not yet taken\n",
+			len(st.PostPoints), st.Events, st.Dossiers, st.Conflicts, st.Pending)
+		for _, p := range st.PostPoints {
+			fmt.Fprintf(env.Stdout, "post point %s %s: %d dossiers\n", p.Code, p.Name, p.Dossiers)
+			for _, d := range p.Devices {
+				state := "active"
+				if !d.RevokedAt.IsZero() {
+					state = "revoked " + domain.FormatDateTime(d.RevokedAt)
+				}
+				last := "never"
+				if !d.LastSyncAt.IsZero() {
+					last = domain.FormatDateTime(d.LastSyncAt)
+				}
+				fmt.Fprintf(env.Stdout, "  %s  %s  events %d  last sync %s  updates waiting %d  conflicts %d\n",
+					d.ID, state, d.Events, last, d.Waiting, d.Conflicts)
+			}
+		}
+		return nil
+	})
+}
+
+func runHubCheck(env *Env, args []string) error {
+	fs, db := hubFlags("hub check")
+	asJSON := fs.Bool("json", false, "print JSON")
+	return onHub(fs, db, args, nil, func(s *hubstore.Store, pos []string) error {
+		rep, err := s.Check(env.Ctx)
+		if err != nil {
+			return fmt.Errorf("hub check failed: %w", err)
+		}
+		if *asJSON {
+			return json.NewEncoder(env.Stdout).Encode(map[string]any{"ok": true, "devices": rep.Devices, "events": rep.Events,
+				"dossiers": rep.Dossiers, "conflicts": rep.Conflicts, "apply_errors": rep.ApplyErrors})
+		}
+		fmt.Fprintf(env.Stdout, "ok: %d events from %d devices, chains intact; %d dossiers match their events; %d conflicts kept; %d dossiers with an event the hub could not apply\n",
+			rep.Events, rep.Devices, rep.Dossiers, rep.Conflicts, rep.ApplyErrors)
+		return nil
+	})
+}
+
+func runHubUserAdd(env *Env, args []string) error {
+	fs, db := hubFlags("hub user add")
+	user := fs.String("username", "", "user name")
+	pass := fs.String("password", "", "password (at least 10 characters); - reads it from standard input")
+	check := func(pos []string) error {
+		if *user == "" || *pass == "" {
+			return usagef("--username and --password are required")
+		}
+		if *pass == "-" {
+			b, err := io.ReadAll(io.LimitReader(os.Stdin, 1024))
+			if err != nil {
+				return err
+			}
+			p := string(b)
+			for len(p) > 0 && (p[len(p)-1] == '\n' || p[len(p)-1] == '\r') {
+				p = p[:len(p)-1]
+			}
+			*pass = p
+		}
+		return nil
+	}
+	return onNewHub(fs, db, args, check, func(s *hubstore.Store, pos []string) error {
+		if err := s.AddUser(env.Ctx, *user, *pass); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "user %s can sign in to the hub's web page\n", domain.Clean(*user))
+		return nil
+	})
 }
 
 func runHubAPIToken(env *Env, args []string) error {
-	fs := flags("hub api-token")
-	db := fs.String("db", "", "hub database file")
+	fs, db := hubFlags("hub api-token")
 	name := fs.String("name", "", "the system that will use it, e.g. one-stop")
-	if _, err := parse(fs, args); err != nil {
-		return err
+	check := func(pos []string) error {
+		if *name == "" {
+			return usagef("--name NAME is required")
+		}
+		return nil
 	}
-	if *name == "" {
-		return usagef("--name NAME is required")
-	}
-	s, err := createHub(*db)
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	tok, err := s.IssueAPIToken(env.Ctx, *name)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(env.Stdout, tok)
-	fmt.Fprintf(env.Stderr, "API token for %s: send it as \"Authorization: Bearer TOKEN\" to POST %s\n", domain.Clean(*name), hubweb.PathOutcomes)
-	return nil
+	return onNewHub(fs, db, args, check, func(s *hubstore.Store, pos []string) error {
+		tok, err := s.IssueAPIToken(env.Ctx, *name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(env.Stdout, tok)
+		fmt.Fprintf(env.Stderr, "API token for %s: send it as \"Authorization: Bearer TOKEN\" to POST %s\n", domain.Clean(*name), hubweb.PathOutcomes)
+		return nil
+	})
 }

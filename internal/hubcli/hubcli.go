@@ -5,23 +5,30 @@ package hubcli
 
 import (
 	"context"
+	"flag"
 	"io"
 
 	"postdesk/internal/cmdline"
+	"postdesk/internal/hub/hubstore"
 )
 
 // Env is what a command may touch: its output streams and context.
 type Env = cmdline.Env
 
-// commands are the hub's commands, every path starting with "hub".
-var commands cmdline.Set
+// hubFlags is a command's flags with its --db; onHub parses them, checks
+// the arguments (check may be nil), opens the hub database, which must
+// exist, and runs run on it; onNewHub creates the database when it does
+// not exist (the commands that set a hub up).
+func hubFlags(name string) (*flag.FlagSet, *string) {
+	return cmdline.DBFlags(name, "hub database file")
+}
 
-// Commands is the hub's set of commands ("hub serve", "hub report kpi"…).
-func Commands() *cmdline.Set { return &commands }
+func onHub(fs *flag.FlagSet, db *string, args []string, check func(pos []string) error, run func(s *hubstore.Store, pos []string) error) error {
+	return cmdline.OnDB(fs, args, db, openHub, check, run)
+}
 
-// register adds a command; called from init in each command's file.
-func register(path, usage, help string, run func(env *Env, args []string) error) {
-	commands.Register(path, usage, help, run)
+func onNewHub(fs *flag.FlagSet, db *string, args []string, check func(pos []string) error, run func(s *hubstore.Store, pos []string) error) error {
+	return cmdline.OnDB(fs, args, db, createHub, check, run)
 }
 
 var (
@@ -36,7 +43,7 @@ var program = cmdline.Program{
 	Name: "postdesk-hub",
 	About: []string{"PostDesk hub — the province's server: device sync, agency outcomes, the staff web page and the province report.",
 		"`postdesk hub …` runs the same commands."},
-	Commands: &commands,
+	Commands: cmdline.NewSet(Commands()),
 	Prefix:   "hub",
 }
 

@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"slices"
+
+	"postdesk/internal/cmdline"
+	"postdesk/internal/hubcli"
+	"postdesk/internal/syncproto"
+)
+
+// commands are postdesk's commands, all in this one table (each runs from
+// the file of its group); the province hub's (internal/hubcli) come in
+// under "hub".
+func commands() []cmdline.Command {
+	return slices.Concat([]cmdline.Command{
+		// basic.go
+		{Path: "version", Usage: "", Help: "print the version", Run: runVersion},
+		{Path: "check", Usage: "--db PATH [--json]",
+			Help: "verify the file's integrity, every hash chain, and the projection against a replay of the events", Run: runCheck},
+		{Path: "backup", Usage: "--db PATH --out FILE", Help: "write a consistent copy of the database", Run: runBackup},
+		{Path: "restore", Usage: "--db PATH FILE", Help: "replace the database with a backup after checking the backup", Run: runRestore},
+		// catalog.go
+		{Path: "catalog import", Usage: "--db PATH FILE… (.csv or .xlsx)",
+			Help: "import agencies and procedures, all or nothing; a re-import updates by code", Run: runCatalogImport},
+		{Path: "catalog sample", Usage: "--db PATH", Help: "import the sample catalog shipped with PostDesk", Run: runCatalogSample},
+		// demo.go
+		{Path: "demo seed", Usage: "--db PATH --dossiers N [--seed S] [--post-point CODE --letter X]",
+			Help: "fill a database with realistic synthetic dossiers (same seed, same day: same data)", Run: runDemoSeed},
+		// find.go
+		{Path: "find", Usage: "--db PATH TEXT [--json]",
+			Help: "find the dossiers a scan or a search for TEXT finds (receipt QR or number, S10 code, official code, citizen ID, phone, name): one a line, receipt number first",
+			Run:  runFind},
+		// receipt.go, register.go
+		{Path: "receipt", Usage: "--db PATH --dossier NUMBER --out FILE.pdf [--layout a5|80mm] [--clerk NAME]",
+			Help: "render a dossier's receipt (with its signed QR code) to a PDF", Run: runReceipt},
+		{Path: "register", Usage: "--db PATH --date DD/MM/YYYY --out FILE.{pdf,xlsx}",
+			Help: "write the daily register (intakes, handovers, deliveries, money per staff member) of a day", Run: runRegister},
+		// report.go
+		{Path: "report kpi", Usage: "--db PATH [--from DD/MM/YYYY --to DD/MM/YYYY | --year YYYY | --quarter Q/YYYY | --month MM/YYYY] --format json|csv|xlsx|pdf --out FILE",
+			Help: "the province's three BCCI figures of this post point for a period (this year by default)", Run: runReportKPI},
+		{Path: "report totals import", Usage: "--db PATH [--staff NAME] FILE (.csv or .xlsx)",
+			Help: "import the one-stop system's all-channel totals (format: internal/report/TOTALS.md), all or nothing", Run: runTotalsImport},
+		{Path: "report totals list", Usage: "--db PATH", Help: "list the totals imports, newest first", Run: runTotalsList},
+		{Path: "notice", Usage: "--db PATH --out FILE.pdf", Help: "print the public notice: procedures open and not open for BCCI, by field", Run: runNotice},
+		// sync.go
+		{Path: "enroll", Usage: "--db PATH --hub URL --token T",
+			Help: "enroll this device at the province hub with a one-time token", Run: runEnroll},
+		{Path: "sync", Usage: "--db PATH", Help: "run one sync round with the province hub (exit status 1 on failure)", Run: runSync},
+		{Path: "status", Usage: "--db PATH [--json]",
+			Help: "print this device, its enrollment, events waiting, the last acknowledged sequence and the last sync", Run: runStatus},
+		{Path: "batch export", Usage: "--db PATH --out FILE" + syncproto.ExtBatchFile,
+			Help: "write every event not yet acknowledged by the province to an encrypted USB file", Run: runBatchExport},
+		{Path: "batch import", Usage: "--db PATH REPLY" + syncproto.ExtReplyFile,
+			Help: "apply the province's reply file (acknowledgement and updates)", Run: runBatchImport},
+	},
+		cmdline.CalendarCommands(""),
+		hubcli.Commands())
+}
