@@ -34,8 +34,6 @@ func onNewHub(fs *flag.FlagSet, db *string, args []string, check func(pos []stri
 var (
 	usagef      = cmdline.Usagef
 	withContext = cmdline.WithContext
-	flags       = cmdline.Flags
-	parse       = cmdline.Parse
 )
 
 // program is postdesk-hub on the command line: "serve" is "hub serve".
