@@ -148,28 +148,10 @@ func (t *deliverTab) object() fyne.CanvasObject {
 	return container.NewBorder(top, bottom, nil, nil, t.s.u.withWheel(container.NewVScroll(form)))
 }
 
-func (t *deliverTab) scanned(text string) {
-	d, err := findScanned(t.s.u, text)
-	t.scan.SetText("")
-	if err != nil {
-		t.show(nil)
-		t.msg.fail(err)
-		return
-	}
-	t.msg.clear()
-	t.show(d)
-}
+func (t *deliverTab) scanned(text string) { showScanned(t.s.u, t.scan, t.msg, text, t.show) }
 
 // load shows dossier id, from the round or the home screen.
-func (t *deliverTab) load(id string) {
-	d, err := t.s.u.Store.Dossier(t.s.u.Ctx, id)
-	if err != nil {
-		t.msg.fail(err)
-		return
-	}
-	t.msg.clear()
-	t.show(d)
-}
+func (t *deliverTab) load(id string) { showStored(t.s.u, t.msg, id, t.show) }
 
 // maskID shows only the last digits of an ID: the recipient's card, not
 // the screen, must supply the number.

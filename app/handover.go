@@ -165,6 +165,34 @@ func findScanned(u *UI, text string) (*domain.Dossier, error) {
 	return u.Store.FindByCode(u.Ctx, text)
 }
 
+// showScanned shows (with show) the dossier a scan names in the delivery
+// and outcome tabs, or no dossier and the error in msg; the scan box is
+// emptied for the next scan.
+func showScanned(u *UI, scan *Entry, msg message, text string, show func(*domain.Dossier)) {
+	d, err := findScanned(u, text)
+	scan.SetText("")
+	if err != nil {
+		show(nil)
+		msg.fail(err)
+		return
+	}
+	msg.clear()
+	show(d)
+}
+
+// showStored shows stored dossier id with show; false, with the error in
+// msg, when it cannot be read.
+func showStored(u *UI, msg message, id string, show func(*domain.Dossier)) bool {
+	d, err := u.Store.Dossier(u.Ctx, id)
+	if err != nil {
+		msg.fail(err)
+		return false
+	}
+	msg.clear()
+	show(d)
+	return true
+}
+
 // documentsDir is where handover records and registers are written:
 // beside the database, so a backup of the folder keeps them.
 func documentsDir(u *UI) string { return filepath.Join(filepath.Dir(u.Store.Path()), "documents") }

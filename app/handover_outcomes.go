@@ -92,28 +92,13 @@ func (t *outcomeTab) object() fyne.CanvasObject {
 	return container.NewBorder(top, nil, nil, nil, t.h.u.withWheel(container.NewVScroll(t.forms)))
 }
 
-func (t *outcomeTab) scanned(text string) {
-	d, err := findScanned(t.h.u, text)
-	t.scan.SetText("")
-	if err != nil {
-		t.show(nil)
-		t.msg.fail(err)
-		return
-	}
-	t.msg.clear()
-	t.show(d)
-}
+func (t *outcomeTab) scanned(text string) { showScanned(t.h.u, t.scan, t.msg, text, t.show) }
 
 // load shows dossier id (from a record's list or the home screen).
 func (t *outcomeTab) load(id string) {
-	d, err := t.h.u.Store.Dossier(t.h.u.Ctx, id)
-	if err != nil {
-		t.msg.fail(err)
-		return
+	if showStored(t.h.u, t.msg, id, t.show) {
+		t.h.u.Win.Canvas().Focus(t.code)
 	}
-	t.msg.clear()
-	t.show(d)
-	t.h.u.Win.Canvas().Focus(t.code)
 }
 
 // show displays d and enables what the lifecycle allows from its state.

@@ -351,13 +351,8 @@ func (s *syncScreen) exportTo(path string, done func(devicesync.ExportResult, er
 		res, err = devicesync.ExportFile(s.u.Ctx, s.u.Store, path)
 		return err
 	}, func(err error) {
-		if err != nil {
-			s.lastUSBResult.SetText(errorText(err))
-			s.u.ShowError(errors.New(errorText(err)))
-		} else {
-			s.lastUSBResult.SetText(i18n.Tf("sync.usb.exported", map[string]string{"N": formatCount(res.Events),
-				"File": filepath.Base(res.Path)}))
-		}
+		s.showUSB(err, i18n.Tf("sync.usb.exported", map[string]string{"N": formatCount(res.Events),
+			"File": filepath.Base(res.Path)}))
 		if done != nil {
 			done(res, err)
 		}
@@ -372,17 +367,23 @@ func (s *syncScreen) importFrom(path string, done func(store.SyncRound, error)) 
 		r, err = devicesync.ImportReply(s.u.Ctx, s.u.Store, path)
 		return err
 	}, func(err error) {
-		if err != nil {
-			s.lastUSBResult.SetText(errorText(err))
-			s.u.ShowError(errors.New(errorText(err)))
-		} else {
-			s.lastUSBResult.SetText(i18n.Tf("sync.usb.imported", map[string]string{"Acked": formatCount(int(r.AckedThrough)),
-				"Applied": formatCount(r.UpdatesApplied), "Skipped": formatCount(r.UpdatesSkipped)}))
-		}
+		s.showUSB(err, i18n.Tf("sync.usb.imported", map[string]string{"Acked": formatCount(int(r.AckedThrough)),
+			"Applied": formatCount(r.UpdatesApplied), "Skipped": formatCount(r.UpdatesSkipped)}))
 		if done != nil {
 			done(r, err)
 		}
 	})
+}
+
+// showUSB puts how a USB file went under its buttons: the error (also in a
+// dialog), or done.
+func (s *syncScreen) showUSB(err error, done string) {
+	if err != nil {
+		s.lastUSBResult.SetText(errorText(err))
+		s.u.ShowError(errors.New(errorText(err)))
+		return
+	}
+	s.lastUSBResult.SetText(done)
 }
 
 func (s *syncScreen) exportDialog() {

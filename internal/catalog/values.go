@@ -29,7 +29,7 @@ func parseCount(s string) (int, bool) {
 	if s == "" {
 		return 0, true
 	}
-	if !allDigits(s) || len(s) > 6 {
+	if !domain.AllDigits(s) || len(s) > 6 {
 		return 0, false
 	}
 	n, err := strconv.Atoi(s)
@@ -75,13 +75,13 @@ func parseMoney(s string) (amount domain.Money, empty, ok bool) {
 			return 0, false, false
 		}
 		for i, g := range groups {
-			if !allDigits(g) || (i == 0 && (len(g) < 1 || len(g) > 3)) || (i > 0 && len(g) != 3) {
+			if !domain.AllDigits(g) || (i == 0 && (len(g) < 1 || len(g) > 3)) || (i > 0 && len(g) != 3) {
 				return 0, false, false
 			}
 		}
 		s = strings.Join(groups, "")
 	}
-	if !allDigits(s) || len(s) > 13 {
+	if !domain.AllDigits(s) || len(s) > 13 {
 		return 0, false, false
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
@@ -199,16 +199,4 @@ func formatDocuments(docs []domain.DocumentRequirement) string {
 		parts[i] = d.Name + "|" + req + "|" + kind
 	}
 	return strings.Join(parts, "; ")
-}
-
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -356,7 +356,7 @@ func ParseMoney(s string) (Money, error) {
 	if t == "" {
 		return 0, nil
 	}
-	if !allDigits(t) || len(t) > 12 {
+	if !AllDigits(t) || len(t) > 12 {
 		return 0, Errf("money", "err.intake.money_format", "%q is not an amount of đồng such as 15.000", s).WithArgs("Value", s)
 	}
 	n, _ := strconv.ParseInt(t, 10, 64)

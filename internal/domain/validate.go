@@ -136,7 +136,7 @@ func parseCitizenID(s string, birthYear, thisYear int) (CitizenID, error) {
 	if num == "" {
 		return CitizenID{}, Errf(field, "err.cccd.empty", "citizen ID number is missing")
 	}
-	if !allDigits(num) {
+	if !AllDigits(num) {
 		return CitizenID{}, Errf(field, "err.cccd.digits", "citizen ID number %q must contain digits only", s)
 	}
 	switch len(num) {
@@ -278,7 +278,7 @@ var s10Weights = [8]int{8, 6, 4, 2, 3, 5, 9, 7}
 // digits weighted 8 6 4 2 3 5 9 7, the sum taken modulo 11, and 11 minus the
 // remainder, where 10 becomes 0 and 11 becomes 5.
 func S10CheckDigit(serial string) (int, error) {
-	if len(serial) != 8 || !allDigits(serial) {
+	if len(serial) != 8 || !AllDigits(serial) {
 		return 0, Errf("item_code", "err.item_code.serial", "serial %q must be exactly 8 digits", serial)
 	}
 	sum := 0
@@ -306,7 +306,7 @@ func ParseItemCode(s string) (string, error) {
 	if code == "" {
 		return "", Errf(field, "err.item_code.empty", "item code is missing")
 	}
-	if len(code) != 13 || !isUpperAZ(code[0:2]) || !allDigits(code[2:11]) || !isUpperAZ(code[11:13]) {
+	if len(code) != 13 || !isUpperAZ(code[0:2]) || !AllDigits(code[2:11]) || !isUpperAZ(code[11:13]) {
 		return "", Errf(field, "err.item_code.format",
 			"%q is not an item code of 2 letters, 9 digits and 2 letters like RR473124829VN", s)
 	}
@@ -401,10 +401,10 @@ func ValidAgencyCode(s string) error {
 	bad := Errf(field, "err.agency_code.format",
 		"%q is not an agency code like 000.00.20.H21 or H15.50.05.13", s).WithArgs("Code", s)
 	g := strings.Split(s, ".")
-	level1 := func(x string) bool { return len(x) == 3 && isUpperAZ(x[:1]) && allDigits(x[1:]) }
+	level1 := func(x string) bool { return len(x) == 3 && isUpperAZ(x[:1]) && AllDigits(x[1:]) }
 	digits := func(x string, n ...int) bool {
 		for _, l := range n {
-			if len(x) == l && allDigits(x) {
+			if len(x) == l && AllDigits(x) {
 				return true
 			}
 		}
@@ -458,7 +458,7 @@ func ParseReceiptNumber(s string) (ReceiptNumber, error) {
 		return ReceiptNumber{}, Errf(field, "err.receipt_number.empty", "receipt number is missing")
 	}
 	parts := strings.Split(code, "-")
-	if len(parts) != 3 || len(parts[0]) != 7 || !allDigits(parts[0][:6]) || !isUpperAZ(parts[0][6:]) {
+	if len(parts) != 3 || len(parts[0]) != 7 || !AllDigits(parts[0][:6]) || !isUpperAZ(parts[0][6:]) {
 		return ReceiptNumber{}, Errf(field, "err.receipt_number.format",
 			"%q is not a receipt number like 553140A-261125-0001", s)
 	}
@@ -477,7 +477,7 @@ func ParseReceiptNumber(s string) (ReceiptNumber, error) {
 
 // ValidPostPointCode checks a post point code: exactly 6 digits.
 func ValidPostPointCode(s string) error {
-	if len(s) != 6 || !allDigits(s) {
+	if len(s) != 6 || !AllDigits(s) {
 		return Errf("post_point_code", "err.post_point_code.format", "post point code %q must be exactly 6 digits", s)
 	}
 	return nil
@@ -495,7 +495,7 @@ func ValidDeviceLetter(s string) error {
 
 // parseYYMMDD reads a 6-digit date of the 2000s at 00:00 UTC.
 func parseYYMMDD(field, s string) (time.Time, error) {
-	if len(s) == 6 && allDigits(s) {
+	if len(s) == 6 && AllDigits(s) {
 		y, _ := strconv.Atoi(s[0:2])
 		m, _ := strconv.Atoi(s[2:4])
 		d, _ := strconv.Atoi(s[4:6])
@@ -510,7 +510,7 @@ func parseYYMMDD(field, s string) (time.Time, error) {
 // parseSeq reads a sequence of 4 to 9 digits that is not zero. When canonical,
 // a number of 5 digits or more may not start with 0.
 func parseSeq(s string, canonical bool) (int, bool) {
-	if len(s) < 4 || len(s) > 9 || !allDigits(s) {
+	if len(s) < 4 || len(s) > 9 || !AllDigits(s) {
 		return 0, false
 	}
 	if canonical && len(s) > 4 && s[0] == '0' {
@@ -529,7 +529,8 @@ func pad(n, width int) string {
 	return s
 }
 
-func allDigits(s string) bool {
+// AllDigits reports whether s is one or more ASCII digits.
+func AllDigits(s string) bool {
 	if s == "" {
 		return false
 	}

@@ -18,7 +18,7 @@ func TestProvinceCodes(t *testing.T) {
 		t.Fatalf("%d province codes, want 63", len(ProvinceCodes))
 	}
 	for code, name := range ProvinceCodes {
-		if len(code) != 3 || !allDigits(code) || code < "001" || code > "096" || name == "" {
+		if len(code) != 3 || !AllDigits(code) || code < "001" || code > "096" || name == "" {
 			t.Errorf("bad province entry %q: %q", code, name)
 		}
 	}
@@ -541,7 +541,7 @@ func FuzzNormalizePhone(f *testing.F) {
 		if again, err := NormalizePhone(n); err != nil || again != n {
 			t.Fatalf("NormalizePhone(%q) = %q, then %q, %v", s, n, again, err)
 		}
-		if !allDigits(n) || n[0] != '0' || (len(n) != 10 && len(n) != 11) {
+		if !AllDigits(n) || n[0] != '0' || (len(n) != 10 && len(n) != 11) {
 			t.Fatalf("NormalizePhone(%q) = %q", s, n)
 		}
 	})

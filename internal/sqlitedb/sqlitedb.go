@@ -1,6 +1,6 @@
 // Package sqlitedb is the SQLite plumbing the post point's store and the
-// province hub share: how a connection is opened and how numbered,
-// embedded migrations are applied.
+// province hub share: how a connection is opened, how numbered, embedded
+// migrations are applied, and SQLite's own integrity check.
 package sqlitedb
 
 import (
@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -115,9 +117,66 @@ func Migrate(ctx context.Context, db *sql.DB, all []Migration, target int, what 
 	return nil
 }
 
-// IntegrityProblems runs SQLite's integrity check inside tx and returns
+// Open makes the folder of path (what names the file in errors, e.g. "hub
+// database") and opens path with dsn.
+func Open(path, dsn, what string) (*sql.DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("%s folder: %w", what, err)
+		}
+	}
+	return sql.Open("sqlite", dsn)
+}
+
+// Write runs fn in one write transaction (BEGIN IMMEDIATE, from DSN):
+// committed when fn returns nil, rolled back otherwise.
+func Write(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Check runs a store's check: SQLite's integrity check (CheckIntegrity),
+// then fn, in one read-only snapshot.
+func Check(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := CheckIntegrity(ctx, tx); err != nil {
+		return err
+	}
+	return fn(tx)
+}
+
+// Discrepancy is the first thing a store's check found wrong.
+type Discrepancy struct{ What string }
+
+func (d *Discrepancy) Error() string { return d.What }
+
+// CheckIntegrity runs SQLite's integrity check inside tx: a *Discrepancy
+// listing what it found wrong, nil when the file is sound.
+func CheckIntegrity(ctx context.Context, tx *sql.Tx) error {
+	problems, err := integrityProblems(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return &Discrepancy{What: "SQLite integrity check: " + strings.Join(problems, "; ")}
+	}
+	return nil
+}
+
+// integrityProblems runs SQLite's integrity check inside tx and returns
 // what it found wrong (nothing when the file is sound).
-func IntegrityProblems(ctx context.Context, tx *sql.Tx) ([]string, error) {
+func integrityProblems(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, "PRAGMA integrity_check")
 	if err != nil {
 		return nil, err

@@ -13,46 +13,26 @@ import (
 )
 
 // Discrepancy is the first thing check found wrong.
-type Discrepancy struct {
-	What string
-}
-
-func (d *Discrepancy) Error() string { return d.What }
+type Discrepancy = sqlitedb.Discrepancy
 
 // Check verifies the file (SQLite integrity), every device's hash chain and
 // that the projection equals a replay of the events. It names the first
 // discrepancy. It reads in one snapshot and holds one dossier in memory at a time.
 func (s *Store) Check(ctx context.Context) (CheckReport, error) {
 	var rep CheckReport
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return rep, err
-	}
-	defer tx.Rollback()
-	if err := checkIntegrity(ctx, tx); err != nil {
-		return rep, err
-	}
-	if rep.Events, rep.Devices, err = checkChains(ctx, tx); err != nil {
-		return rep, err
-	}
-	rep.Dossiers, err = checkProjection(ctx, tx)
+	err := sqlitedb.Check(ctx, s.db, func(tx *sql.Tx) (err error) {
+		if rep.Events, rep.Devices, err = checkChains(ctx, tx); err != nil {
+			return err
+		}
+		rep.Dossiers, err = checkProjection(ctx, tx)
+		return err
+	})
 	return rep, err
 }
 
 // CheckReport counts what Check looked at.
 type CheckReport struct {
 	Events, Devices, Dossiers int
-}
-
-func checkIntegrity(ctx context.Context, tx *sql.Tx) error {
-	problems, err := sqlitedb.IntegrityProblems(ctx, tx)
-	if err != nil {
-		return err
-	}
-	if len(problems) > 0 {
-		return &Discrepancy{What: "SQLite integrity check: " + strings.Join(problems, "; ")}
-	}
-	return nil
 }
 
 func checkChains(ctx context.Context, tx *sql.Tx) (events, devices int, err error) {

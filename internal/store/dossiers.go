@@ -88,7 +88,7 @@ func (s *Store) Search(ctx context.Context, text string, limit int) ([]DossierRo
 	// them); repeating the index's condition lets SQLite use it.
 	partialPrefix := func(col, p string) { add(col+" <> '' AND "+col+" >= ? AND "+col+" < ?", p, p+"\U0010FFFF") }
 	switch {
-	case allDigits(upper):
+	case domain.AllDigits(upper):
 		prefix("citizen_id", upper)
 		if phone, err := domain.NormalizePhone(upper); err == nil {
 			add("phone = ?", phone)
@@ -128,15 +128,6 @@ func (s *Store) Search(ctx context.Context, text string, limit int) ([]DossierRo
 		return nil, err
 	}
 	return scanRows(rows)
-}
-
-func allDigits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return s != ""
 }
 
 func hasLetter(s string) bool {

@@ -275,7 +275,7 @@ func textBranches(q string) []textBranch {
 		out = append(out, textBranch{cond: col + " >= ? AND " + col + " < ?" + extra, args: []any{p, p + "\U0010FFFF"}, index: index})
 	}
 	switch {
-	case allDigits(upper):
+	case domain.AllDigits(upper):
 		prefix("citizen_id", upper, "", "dossiers_citizen_id")
 		if phone, err := domain.NormalizePhone(upper); err == nil {
 			out = append(out, textBranch{cond: "phone = ?", args: []any{phone}, index: "dossiers_phone"})

@@ -7,9 +7,6 @@ import (
 	"database/sql"
 	"embed"
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"postdesk/internal/domain"
@@ -40,12 +37,7 @@ type Store struct {
 // Open opens (creating if needed) the database at path and brings its schema
 // up to date. A database written by a newer PostDesk is refused.
 func Open(path string) (*Store, error) {
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("database folder: %w", err)
-		}
-	}
-	db, err := sql.Open("sqlite", dsn(path))
+	db, err := sqlitedb.Open(path, dsn(path), "database")
 	if err != nil {
 		return nil, err
 	}
@@ -109,15 +101,7 @@ func (s *Store) migrate(ctx context.Context, target int) error {
 
 // write runs fn in one write transaction (BEGIN IMMEDIATE).
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return sqlitedb.Write(ctx, s.db, fn)
 }
 
 func formatTime(t time.Time) string {

@@ -363,22 +363,9 @@ func (s *Store) ApplyOutcome(ctx context.Context, u HubUpdate, kind domain.Kind,
 		return nil, err
 	}
 	e := &domain.Event{Kind: kind, Dossier: u.Dossier, Staff: HubStaff, Payload: raw}
-	err = s.write(ctx, func(tx *sql.Tx) error {
-		if applied, err := updateApplied(ctx, tx, u.ID); err != nil || applied {
-			if applied {
-				return ErrUpdateApplied
-			}
-			return err
-		}
-		r, err := s.newRecorder(ctx, tx)
-		if err != nil {
-			return err
-		}
-		defer r.close()
-		if _, err := r.append(e, nil, true); err != nil {
-			return err
-		}
-		return s.markUpdate(ctx, tx, u, "applied", "", e.Seq)
+	err = s.applyUpdate(ctx, u, func(r *recorder) (int64, error) {
+		_, err := r.append(e, nil, true)
+		return e.Seq, err
 	})
 	if err != nil {
 		return nil, err
@@ -394,7 +381,18 @@ const HubStaff = "hub"
 // marks the update applied, in one transaction.
 func (s *Store) ApplyRegistration(ctx context.Context, u HubUpdate, d domain.Dossier) (*domain.Dossier, error) {
 	var out *domain.Dossier
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	err := s.applyUpdate(ctx, u, func(r *recorder) (seq int64, err error) {
+		out, err = r.intake(HubStaff, domain.KindRegisterResult, d)
+		return r.lastSeq, err
+	})
+	return out, err
+}
+
+// applyUpdate records hub update u with rec in one write transaction and
+// marks it applied with the sequence of the event rec recorded; an update
+// applied before returns ErrUpdateApplied and records nothing.
+func (s *Store) applyUpdate(ctx context.Context, u HubUpdate, rec func(r *recorder) (seq int64, err error)) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
 		if applied, err := updateApplied(ctx, tx, u.ID); err != nil || applied {
 			if applied {
 				return ErrUpdateApplied
@@ -406,12 +404,12 @@ func (s *Store) ApplyRegistration(ctx context.Context, u HubUpdate, d domain.Dos
 			return err
 		}
 		defer r.close()
-		if out, err = r.intake(HubStaff, domain.KindRegisterResult, d); err != nil {
+		seq, err := rec(r)
+		if err != nil {
 			return err
 		}
-		return s.markUpdate(ctx, tx, u, "applied", "", r.lastSeq)
+		return s.markUpdate(ctx, tx, u, "applied", "", seq)
 	})
-	return out, err
 }
 
 func updateApplied(ctx context.Context, tx *sql.Tx, id int64) (bool, error) {

@@ -116,7 +116,7 @@ func buildReportBenchHub(path string, n int) error {
 	day := 24 * time.Hour
 	const chunk = 20000
 	for start := 0; start < n; start += chunk {
-		err := writeTx(ctx, raw, func(tx *sql.Tx) error {
+		err := sqlitedb.Write(ctx, raw, func(tx *sql.Tx) error {
 			ins, err := tx.PrepareContext(ctx, `INSERT INTO hub_dossiers(id, post_point_code, device_id, option, state,
 				procedure_code, procedure_name, agency_code, official_code, received_at, expected_date, handed_over_at, due_date,
 				result_ready_at, result_at_post_at, delivered_at, closed_at, fee, postage, updated_at, version, last_seq, apply_error, data)
@@ -238,18 +238,6 @@ func reportSQLite3Time(b *testing.B, path, query string, from, to domain.Month, 
 		return 0
 	}
 	return sum / float64(n) * 1000
-}
-
-func writeTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
 }
 
 // BenchmarkHubFigures: the three figures of the whole province for a year

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"strings"
 
 	"postdesk/internal/domain"
 	"postdesk/internal/sqlitedb"
@@ -22,9 +21,7 @@ type CheckReport struct {
 }
 
 // Discrepancy is the first thing Check found wrong.
-type Discrepancy struct{ What string }
-
-func (d *Discrepancy) Error() string { return d.What }
+type Discrepancy = sqlitedb.Discrepancy
 
 // Check verifies the hub file: SQLite integrity; every device's events
 // numbered 1..head without a hole, each hash recomputed and linked
@@ -34,50 +31,33 @@ func (d *Discrepancy) Error() string { return d.What }
 // It names the first discrepancy. It reads in one snapshot.
 func (s *Store) Check(ctx context.Context) (CheckReport, error) {
 	var rep CheckReport
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return rep, err
-	}
-	defer tx.Rollback()
-	if err := integrity(ctx, tx); err != nil {
-		return rep, err
-	}
-	devs, err := devicesIn(ctx, tx)
-	if err != nil {
-		return rep, err
-	}
-	rep.Devices = len(devs)
-	replay := map[string]*projected{}
-	for _, d := range devs {
-		n, err := checkDevice(ctx, tx, d, replay)
+	err := sqlitedb.Check(ctx, s.db, func(tx *sql.Tx) error {
+		devs, err := devicesIn(ctx, tx)
 		if err != nil {
-			return rep, err
+			return err
 		}
-		rep.Events += n
-	}
-	var orphans int
-	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM hub_events WHERE device_id NOT IN (SELECT id FROM devices)").Scan(&orphans); err != nil {
-		return rep, err
-	}
-	if orphans > 0 {
-		return rep, &Discrepancy{fmt.Sprintf("%d events belong to no enrolled device", orphans)}
-	}
-	if rep.Dossiers, rep.ApplyErrors, err = compareProjection(ctx, tx, replay); err != nil {
-		return rep, err
-	}
-	err = tx.QueryRowContext(ctx, "SELECT count(*) FROM conflicts").Scan(&rep.Conflicts)
+		rep.Devices = len(devs)
+		replay := map[string]*projected{}
+		for _, d := range devs {
+			n, err := checkDevice(ctx, tx, d, replay)
+			if err != nil {
+				return err
+			}
+			rep.Events += n
+		}
+		var orphans int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM hub_events WHERE device_id NOT IN (SELECT id FROM devices)").Scan(&orphans); err != nil {
+			return err
+		}
+		if orphans > 0 {
+			return &Discrepancy{What: fmt.Sprintf("%d events belong to no enrolled device", orphans)}
+		}
+		if rep.Dossiers, rep.ApplyErrors, err = compareProjection(ctx, tx, replay); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, "SELECT count(*) FROM conflicts").Scan(&rep.Conflicts)
+	})
 	return rep, err
-}
-
-func integrity(ctx context.Context, tx *sql.Tx) error {
-	problems, err := sqlitedb.IntegrityProblems(ctx, tx)
-	if err != nil {
-		return err
-	}
-	if len(problems) > 0 {
-		return &Discrepancy{"SQLite integrity check: " + strings.Join(problems, "; ")}
-	}
-	return nil
 }
 
 func devicesIn(ctx context.Context, q queryer) ([]*Device, error) {
@@ -111,10 +91,10 @@ func checkDevice(ctx context.Context, tx *sql.Tx, d *Device, replay map[string]*
 			break
 		}
 		if events[0].Seq != next {
-			return n, &Discrepancy{fmt.Sprintf("device %s: event %d is missing (the next stored is %d)", d.ID, next, events[0].Seq)}
+			return n, &Discrepancy{What: fmt.Sprintf("device %s: event %d is missing (the next stored is %d)", d.ID, next, events[0].Seq)}
 		}
 		if err := domain.VerifyChain(prev, events); err != nil {
-			return n, &Discrepancy{fmt.Sprintf("device %s: %v", d.ID, err)}
+			return n, &Discrepancy{What: fmt.Sprintf("device %s: %v", d.ID, err)}
 		}
 		for i := range events {
 			if events[i].Seq > d.ProjectedSeq {
@@ -129,10 +109,10 @@ func checkDevice(ctx context.Context, tx *sql.Tx, d *Device, replay map[string]*
 		prev, next = last.Hash, last.Seq+1
 	}
 	if int64(n) != d.HeadSeq || prev != d.HeadHash {
-		return n, &Discrepancy{fmt.Sprintf("device %s: the recorded head (seq %d) is not the last stored event (seq %d)", d.ID, d.HeadSeq, n)}
+		return n, &Discrepancy{What: fmt.Sprintf("device %s: the recorded head (seq %d) is not the last stored event (seq %d)", d.ID, d.HeadSeq, n)}
 	}
 	if d.ProjectedSeq > d.HeadSeq || d.ProjectedSeq < 0 {
-		return n, &Discrepancy{fmt.Sprintf("device %s: projected through seq %d beyond its head %d", d.ID, d.ProjectedSeq, d.HeadSeq)}
+		return n, &Discrepancy{What: fmt.Sprintf("device %s: projected through seq %d beyond its head %d", d.ID, d.ProjectedSeq, d.HeadSeq)}
 	}
 	return n, nil
 }
@@ -191,14 +171,14 @@ func compareProjection(ctx context.Context, tx *sql.Tx, replay map[string]*proje
 		stored := []any{id, pp, dev, opt, state, pc, pn, ac, oc, recv, exp, ho, due, rr, rap, dlv, closed, fee, postage, upd, version, lastSeq, aerr, sent, data}
 		r, ok := replay[id]
 		if !ok || r.d == nil {
-			return 0, 0, &Discrepancy{fmt.Sprintf("dossier %s is in hub_dossiers but no event creates it", id)}
+			return 0, 0, &Discrepancy{What: fmt.Sprintf("dossier %s is in hub_dossiers but no event creates it", id)}
 		}
 		want, err := json.Marshal(r.d)
 		if err != nil {
 			return 0, 0, err
 		}
 		if !reflect.DeepEqual(stored, projectionRow(r, want)) {
-			return 0, 0, &Discrepancy{fmt.Sprintf("dossier %s: hub_dossiers differs from a replay of its events", id)}
+			return 0, 0, &Discrepancy{What: fmt.Sprintf("dossier %s: hub_dossiers differs from a replay of its events", id)}
 		}
 		if aerr != "" {
 			applyErrors++
@@ -215,7 +195,7 @@ func compareProjection(ctx context.Context, tx *sql.Tx, replay map[string]*proje
 		}
 	}
 	if made != seen {
-		return 0, 0, &Discrepancy{fmt.Sprintf("the events make %d dossiers but hub_dossiers holds %d", made, seen)}
+		return 0, 0, &Discrepancy{What: fmt.Sprintf("the events make %d dossiers but hub_dossiers holds %d", made, seen)}
 	}
 	return seen, applyErrors, nil
 }

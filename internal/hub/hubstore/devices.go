@@ -313,22 +313,7 @@ func deviceIn(ctx context.Context, q queryer, id string) (*Device, error) {
 }
 
 // Devices lists every device, by id.
-func (s *Store) Devices(ctx context.Context) ([]*Device, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT "+deviceCols+" FROM devices ORDER BY id")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*Device
-	for rows.Next() {
-		d, err := scanDevice(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
-}
+func (s *Store) Devices(ctx context.Context) ([]*Device, error) { return devicesIn(ctx, s.db) }
 
 // PostPoints lists every post point, by code.
 func (s *Store) PostPoints(ctx context.Context) ([]PostPoint, error) {

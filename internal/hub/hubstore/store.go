@@ -17,7 +17,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -67,12 +66,7 @@ func (s *Store) CalendarDir() string { return filepath.Join(filepath.Dir(s.path)
 // Open opens (creating if needed) the hub database at path, brings its
 // schema up to date and makes the hub's keys on first start.
 func Open(path string) (*Store, error) {
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("hub database folder: %w", err)
-		}
-	}
-	db, err := sql.Open("sqlite", dsn(path))
+	db, err := sqlitedb.Open(path, dsn(path), "hub database")
 	if err != nil {
 		return nil, err
 	}
@@ -158,15 +152,7 @@ func (s *Store) migrate(ctx context.Context) error {
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return sqlitedb.Write(ctx, s.db, fn)
 }
 
 // loadKeys reads the hub's keys, making them on first start. INSERT OR
