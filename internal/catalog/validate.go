@@ -26,12 +26,7 @@ func ValidateProcedure(p domain.Procedure) error {
 	case !ValidProcedureCode(p.Code):
 		add(colCode, p.Code, "err.catalog.bad_code", "%q is not a procedure code", p.Code)
 	}
-	for _, c := range [][2]string{{colName, p.Name}, {colSource, p.Source}, {colField, p.Field}, {colLevel, p.Level}} {
-		if max := cellLimit(c[0]); utf8.RuneCountInString(c[1]) > max {
-			add(c[0], "", "err.catalog.too_long", "too long: at most %d characters", max).
-				WithArgs("Length", strconv.Itoa(utf8.RuneCountInString(c[1])), "Max", strconv.Itoa(max))
-		}
-	}
+	checkLengths(add, [][2]string{{colName, p.Name}, {colSource, p.Source}, {colField, p.Field}, {colLevel, p.Level}})
 	if p.Name == "" {
 		add(colName, p.Name, "err.catalog.missing", "name is required")
 	} else if !isClean(p.Name) {
@@ -94,12 +89,7 @@ func ValidateAgency(a domain.Agency) error {
 		add(colAgencyCode, a.Code, "err.agency_code.format", "%q is not an agency code", a.Code).
 			WithArgs("Code", a.Code)
 	}
-	for _, c := range [][2]string{{colAgencyName, a.Name}, {colAddress, a.Address}, {colPhone, a.Phone}} {
-		if max := cellLimit(c[0]); utf8.RuneCountInString(c[1]) > max {
-			add(c[0], "", "err.catalog.too_long", "too long: at most %d characters", max).
-				WithArgs("Length", strconv.Itoa(utf8.RuneCountInString(c[1])), "Max", strconv.Itoa(max))
-		}
-	}
+	checkLengths(add, [][2]string{{colAgencyName, a.Name}, {colAddress, a.Address}, {colPhone, a.Phone}})
 	if a.Name == "" {
 		add(colAgencyName, a.Name, "err.catalog.missing", "agency_name is required")
 	} else if !isClean(a.Name) {
@@ -129,4 +119,15 @@ func cellLimit(column string) int {
 		return domain.MaxDocumentsCell
 	}
 	return domain.MaxCatalogText
+}
+
+// checkLengths names every cell ({column, value}) longer than its column
+// allows.
+func checkLengths(add func(column, value, key, format string, a ...any) *domain.FieldError, cells [][2]string) {
+	for _, c := range cells {
+		if max := cellLimit(c[0]); utf8.RuneCountInString(c[1]) > max {
+			add(c[0], "", "err.catalog.too_long", "too long: at most %d characters", max).
+				WithArgs("Length", strconv.Itoa(utf8.RuneCountInString(c[1])), "Max", strconv.Itoa(max))
+		}
+	}
 }

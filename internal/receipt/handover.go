@@ -75,14 +75,7 @@ func buildHandover(in HandoverInput) (*Doc, error) {
 	if len(in.Dossiers) != len(h.Dossiers) {
 		return nil, errors.New("receipt: the handover record's dossiers were not all loaded")
 	}
-	lang := in.Lang
-	if lang == nil {
-		lang = i18n.Current()
-	}
-	now := in.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
+	lang, now := langNow(in.Lang, in.Now)
 	t := lang.T
 	title := t("handover.pdf.title_" + string(h.Direction))
 	opt := Options{

@@ -134,14 +134,7 @@ func buildReceipt(in Input) (*Doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	lang := in.Lang
-	if lang == nil {
-		lang = i18n.Current()
-	}
-	now := in.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
+	lang, now := langNow(in.Lang, in.Now)
 	r := &rc{in: in, d: in.Dossier, lang: lang, due: due, hasDue: hasDue, byRule: byRule, now: now}
 	opt := Options{
 		Title:   lang.T("receipt.title") + " " + in.Dossier.ID,
@@ -596,4 +589,16 @@ func ForDossier(ctx context.Context, s *store.Store, id, clerk string) (Input, e
 		return Input{}, err
 	}
 	return in, nil
+}
+
+// langNow are a document's language and time: the current ones when not
+// given.
+func langNow(lang *i18n.Catalog, now time.Time) (*i18n.Catalog, time.Time) {
+	if lang == nil {
+		lang = i18n.Current()
+	}
+	if now.IsZero() {
+		now = time.Now()
+	}
+	return lang, now
 }
