@@ -1,6 +1,7 @@
 package cmdline
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -36,7 +37,12 @@ func calendarDir(db string) (string, error) {
 	return filepath.Join(filepath.Dir(db), "calendar"), nil
 }
 
-func yearArg(pos []string) (int, error) {
+// yearArg parses args with fs: one YEAR.
+func yearArg(fs *flag.FlagSet, args []string) (int, error) {
+	pos, err := Parse(fs, args)
+	if err != nil {
+		return 0, err
+	}
 	if len(pos) != 1 {
 		return 0, Usagef("one YEAR is required")
 	}
@@ -53,11 +59,7 @@ var weekdays = []string{"CN", "T2", "T3", "T4", "T5", "T6", "T7"}
 func calendarShow(env *Env, args []string) error {
 	fs := Flags("calendar show")
 	db := fs.String("db", "", "database file (post point or hub)")
-	pos, err := Parse(fs, args)
-	if err != nil {
-		return err
-	}
-	y, err := yearArg(pos)
+	y, err := yearArg(fs, args)
 	if err != nil {
 		return err
 	}
@@ -125,11 +127,7 @@ func calendarInstall(env *Env, args []string) error {
 // calendarTemplate prints a year file of the usual pattern (`calendar template YEAR`).
 func calendarTemplate(env *Env, args []string) error {
 	fs := Flags("calendar template")
-	pos, err := Parse(fs, args)
-	if err != nil {
-		return err
-	}
-	y, err := yearArg(pos)
+	y, err := yearArg(fs, args)
 	if err != nil {
 		return err
 	}
