@@ -2,13 +2,16 @@ package catalog
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -439,18 +442,27 @@ func TestShippedSample(t *testing.T) {
 		t.Errorf("first commune = %+v", communes[0])
 	}
 
-	// Compare with the shared sample when it is at hand.
+	// The real columns are the shared sample's byte for byte: their digest
+	// is recorded here, so the check runs everywhere (CI has no shared
+	// folder); where the shared sample is at hand, it is compared cell by
+	// cell too and must still have that digest.
+	ship, err := csv.NewReader(bytes.NewReader(assets.CatalogProcedures)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := realColumnsDigest(t, ship); got != sharedSampleDigest {
+		t.Errorf("the shipped procedures' real columns (%s) have digest %s, not the shared sample's %s", strings.Join(sharedSampleColumns, ", "), got, sharedSampleDigest)
+	}
 	raw, err := os.ReadFile("/work/shared/data/procedures-sample.csv")
 	if err != nil {
-		t.Skip("shared sample not present")
+		return // not on this machine: the digest above stands for it
 	}
 	orig, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
-	ship, err := csv.NewReader(bytes.NewReader(assets.CatalogProcedures)).ReadAll()
-	if err != nil {
-		t.Fatal(err)
+	if got := realColumnsDigest(t, orig); got != sharedSampleDigest {
+		t.Errorf("the shared sample's digest is now %s, not the recorded %s", got, sharedSampleDigest)
 	}
 	if len(orig) != len(ship) {
 		t.Fatalf("%d rows shipped, %d in the shared sample", len(ship), len(orig))
@@ -597,4 +609,33 @@ func TestParseCSVWindowsEncodings(t *testing.T) {
 			t.Fatalf("%s: %+v", enc, f.Procedures)
 		}
 	}
+}
+
+// sharedSampleColumns are the columns of procedures.csv copied from the
+// shared sample (assets/catalog/SOURCES.md), and sharedSampleDigest the
+// SHA-256 of their cells, row by row, as realColumnsDigest reads them.
+var sharedSampleColumns = []string{"code", "name", "field", "level", "processing_days", "fee_vnd", "bcci_intake", "bcci_return", "source"}
+
+const sharedSampleDigest = "77170c6d88e1fc2784d18fd7f605846b1bc1fa034d17a8715865afc89ca6c7e7"
+
+// realColumnsDigest hashes the cells of sharedSampleColumns of a CSV's rows
+// (header first), whatever the order of its columns.
+func realColumnsDigest(t *testing.T, rows [][]string) string {
+	t.Helper()
+	idx := make([]int, len(sharedSampleColumns))
+	for k, name := range sharedSampleColumns {
+		idx[k] = slices.Index(rows[0], name)
+		if idx[k] < 0 {
+			t.Fatalf("no column %s", name)
+		}
+	}
+	h := sha256.New()
+	for _, r := range rows[1:] {
+		for _, i := range idx {
+			h.Write([]byte(r[i]))
+			h.Write([]byte{0x1f})
+		}
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
