@@ -134,6 +134,8 @@ func (a *applier) do(ctx context.Context, hu store.HubUpdate, u syncproto.Update
 			a.revoked = true
 		} else if err := a.s.RevokeDeviceKey(ctx, rv.Device, u.At); err != nil {
 			return "", err
+		} else if err := a.s.SetRevokedThrough(ctx, rv.Device, rv.ThroughSeq); err != nil {
+			return "", err
 		}
 		return "", a.s.MarkUpdateApplied(ctx, hu)
 	case syncproto.UpdateDeviceKey:
@@ -154,6 +156,9 @@ func (a *applier) do(ctx context.Context, hu store.HubUpdate, u syncproto.Update
 				revoked = *dk.RevokedAt
 			}
 			if err := a.s.PutDeviceKey(ctx, dk.Device, dk.PostPoint, ed25519.PublicKey(dk.PublicKey), revoked); err != nil {
+				return "", err
+			}
+			if err := a.s.SetRevokedThrough(ctx, dk.Device, dk.RevokedThrough); err != nil {
 				return "", err
 			}
 		}

@@ -260,8 +260,12 @@ func (c *Client) round(ctx context.Context, r *Round) error {
 	if IsOffline(pushErr) || errors.Is(pushErr, ErrRevoked) || ctx.Err() != nil {
 		return pushErr
 	}
-	// A refused batch blocks nothing else: the updates still come down.
+	// A refused batch blocks nothing else: the updates still come down,
+	// then the other devices' events (their keys came with the updates).
 	pullErr := c.pull(ctx, st, r)
+	if pullErr == nil {
+		pullErr = c.pullPeers(ctx, st, r)
+	}
 	if pushErr != nil {
 		return pushErr
 	}

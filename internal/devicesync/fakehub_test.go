@@ -172,6 +172,10 @@ func (h *fakeHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.Write(s.Marshal())
+	case r.URL.Path == syncproto.PathPeers && r.Method == http.MethodGet:
+		// One device per post point here: no peers to hand on.
+		w.Header().Set("Content-Type", syncproto.ContentTypePeers)
+		w.Write(syncproto.EncodePeerStream(nil, false))
 	default:
 		http.NotFound(w, r)
 	}

@@ -234,6 +234,13 @@ func annotate(d *Dossier, e *Event) error {
 			return err
 		}
 		d.ItemCode = code
+	case KindResolve:
+		var p ResolvePayload
+		if err := decode(e, &p); err != nil {
+			return err
+		}
+		// Two supervisors settling at once both settle: never a conflict of its own.
+		d.ConflictsResolved = len(d.Conflicts)
 	case KindNote:
 		var p NotePayload
 		if err := decode(e, &p); err != nil {

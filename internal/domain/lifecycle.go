@@ -53,6 +53,7 @@ const (
 	KindSetItemCode   Kind = "dossier.set_item_code"
 	KindReceiptPrint  Kind = "dossier.receipt_printed"
 	KindNote          Kind = "dossier.note"
+	KindResolve       Kind = "dossier.conflict_resolved" // a supervisor settles a conflict (order.go)
 	KindFeedback      Kind = "feedback.recorded"
 	KindFeedbackClose Kind = "feedback.closed"
 	// Kinds about the post point rather than a dossier.
@@ -106,7 +107,7 @@ var (
 // Feedback about a dossier annotates it (its timeline shows it); general
 // feedback is recorded without a dossier.
 var annotations = map[Kind]bool{KindSetItemCode: true, KindReceiptPrint: true, KindNote: true,
-	KindFeedback: true, KindFeedbackClose: true}
+	KindResolve: true, KindFeedback: true, KindFeedbackClose: true}
 
 // IsDossierMove reports whether k changes a dossier's state.
 func IsDossierMove(k Kind) bool { _, ok := lifecycle[k]; return ok }

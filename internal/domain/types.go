@@ -194,6 +194,10 @@ type Dossier struct {
 	CancelReason    string         `json:"cancel_reason,omitempty"`
 	UpdatedAt       time.Time      `json:"updated_at"`
 	Version         int            `json:"version"` // number of events applied
+	// Conflicts are events of other devices the ordering rule did not
+	// apply (order.go); the first ConflictsResolved are settled.
+	Conflicts         []Conflict `json:"conflicts,omitempty"`
+	ConflictsResolved int        `json:"conflicts_resolved,omitempty"`
 }
 
 // DeliveryProof records who received a result and how they proved it.

@@ -29,6 +29,7 @@ type recorder struct {
 	// the daily receipt sequences.
 	deferred map[string]*domain.Dossier
 	receipts map[string]int
+	peers    *bool // whether other devices' events are held (asked once)
 }
 
 func (s *Store) newRecorder(ctx context.Context, tx *sql.Tx) (*recorder, error) {
@@ -96,6 +97,27 @@ func (r *recorder) append(e *domain.Event, cur *domain.Dossier, load bool) (*dom
 	e.Seq = r.lastSeq + 1
 	if e.At.IsZero() {
 		e.At = r.now()
+	}
+	if e.Dossier != "" && (cur != nil || load) {
+		// With other devices' events held, a move comes after every event
+		// of the dossier held here, whatever this PC's clock says
+		// (domain.CausalTime): the ordering rule then puts it last everywhere.
+		if r.peers == nil {
+			has, err := r.hasPeerEvents()
+			if err != nil {
+				return nil, err
+			}
+			r.peers = &has
+		}
+		if *r.peers {
+			maxAt, maxDev, err := r.latest(e.Dossier)
+			if err != nil {
+				return nil, err
+			}
+			if maxDev != "" {
+				e.At = domain.CausalTime(e.At.UTC().Round(0), maxAt)
+			}
+		}
 	}
 	e.At = e.At.UTC().Round(0) // as it will read back from the log, so a replay matches
 	// The last guard behind the edge checks: no event too large to sync.

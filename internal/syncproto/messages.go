@@ -149,6 +149,9 @@ type CatalogChange struct {
 type Revocation struct {
 	Device string `json:"device"`
 	Reason string `json:"reason,omitempty"`
+	// ThroughSeq is the revoked device's last event the hub holds: the
+	// other devices of its post point accept its events up to it, no later.
+	ThroughSeq int64 `json:"through_seq,omitempty"`
 }
 
 // DeviceKey is a province device's public key, so receipts signed by any
@@ -158,6 +161,8 @@ type DeviceKey struct {
 	PostPoint string     `json:"post_point"`
 	PublicKey []byte     `json:"public_key"` // base64 of 32 bytes
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
+	// RevokedThrough: see Revocation.ThroughSeq.
+	RevokedThrough int64 `json:"revoked_through,omitempty"`
 }
 
 // Updates is the signed answer of GET /v1/updates (type "updates"): the

@@ -45,6 +45,9 @@ func (s *Store) Check(ctx context.Context) (CheckReport, error) {
 			}
 			rep.Events += n
 		}
+		for id, r := range replay { // the ordering rule over every device's projected events
+			replay[id] = fold(r.events)
+		}
 		var orphans int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM hub_events WHERE device_id NOT IN (SELECT id FROM devices)").Scan(&orphans); err != nil {
 			return err

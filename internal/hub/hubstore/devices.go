@@ -231,12 +231,12 @@ func (s *Store) Revoke(ctx context.Context, deviceID, by, reason string) error {
 		if err != nil {
 			return err
 		}
-		if err := queueBroadcast(ctx, tx, syncproto.UpdateRevoke, syncproto.Revocation{Device: deviceID, Reason: domain.Clean(reason)}, "revoke", now); err != nil {
+		if err := queueBroadcast(ctx, tx, syncproto.UpdateRevoke, syncproto.Revocation{Device: deviceID, Reason: domain.Clean(reason), ThroughSeq: dev.HeadSeq}, "revoke", now); err != nil {
 			return err
 		}
 		at := dev.RevokedAt
 		if err := queueBroadcast(ctx, tx, syncproto.UpdateDeviceKey, syncproto.DeviceKey{Device: deviceID, PostPoint: dev.PostPointCode,
-			PublicKey: []byte(dev.PublicKey), RevokedAt: &at}, "revoke", now); err != nil {
+			PublicKey: []byte(dev.PublicKey), RevokedAt: &at, RevokedThrough: dev.HeadSeq}, "revoke", now); err != nil {
 			return err
 		}
 		return releaseClaims(ctx, tx, dev, now)

@@ -369,6 +369,12 @@ func (s *Store) ingestOne(ctx context.Context, tx *sql.Tx, dev *Device, h *head,
 	if err != nil {
 		return 0, nil, nil, err
 	}
+	if len(fresh) > 0 { // kept as signed, for the other devices of the post point (peers.go)
+		if _, err := tx.ExecContext(ctx, "INSERT INTO hub_envelopes(batch, device_id, first_seq, last_seq, envelope) VALUES(?, ?, ?, ?, ?)",
+			batchRow, dev.ID, hd.FirstSeq, hd.LastSeq, in.b.Raw); err != nil {
+			return 0, nil, nil, err
+		}
+	}
 	for i := range fresh {
 		e := &fresh[i]
 		if err := ins.add(e, batchRow); err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"postdesk/internal/domain"
 )
@@ -20,6 +21,14 @@ type projected struct {
 	// sent, migration 003); a supplement request clears HandedOverAt, not this.
 	sent  bool
 	dirty bool
+	// The greatest (at, device) of its events projected (latestKnown once
+	// read); replay: built again from its events at flush; events: a
+	// replay's (hub check) events, folded at the end.
+	maxAt       time.Time
+	maxDev      string
+	latestKnown bool
+	replay      bool
+	events      []domain.Event
 }
 
 // projector keeps the dossiers a batch touches in memory and writes each
@@ -37,6 +46,7 @@ type projector struct {
 	put   *sql.Stmt
 	// applyErrors counts events stored but not applied (see apply).
 	applyErrors int
+	replays     []string // dossiers to build again at flush (rebuild)
 }
 
 func newProjector(ctx context.Context, tx *sql.Tx) (*projector, error) {
@@ -92,6 +102,7 @@ func (p *projector) load(id string) (*projected, error) {
 		err := p.check.QueryRowContext(p.ctx, id).Scan(&version, &lastSeq)
 		if err == nil && version == k.d.Version && lastSeq == k.lastSeq {
 			c := *k
+			c.latestKnown, c.replay, c.events = false, false, nil // another device may have projected since
 			p.cache[id] = &c
 			return &c, nil
 		}
@@ -123,8 +134,12 @@ func terminal(s domain.State) bool {
 
 // apply moves a dossier with one stored event. The event is authentic (its
 // device signed it and applied it itself), so an event the hub cannot apply
-// is never refused or dropped: the dossier row records the error instead,
-// for an engineer, and `hub check` lists it.
+// is never refused or dropped: under the ordering rule (domain/order.go) it
+// is kept as one of the dossier's conflicts, the row records the error for
+// an engineer, and `hub check` lists it. The dossier is always the rule's
+// fold of the events projected so far (devices.projected_seq, and the
+// current device's events before e): an event that comes last is applied to
+// it; otherwise the dossier is built again from those events at flush.
 func (p *projector) apply(e *domain.Event) error {
 	if e.Dossier == "" {
 		return nil
@@ -133,21 +148,50 @@ func (p *projector) apply(e *domain.Event) error {
 	if err != nil {
 		return err
 	}
-	next, err := domain.Apply(r.d, e)
-	if err != nil {
-		p.applyErrors++
-		if r.d != nil {
-			r.applyErr = fmt.Sprintf("%s seq %d: %v", e.DeviceID, e.Seq, err)
-			r.dirty = true
-		}
+	if p.get == nil { // a replay (hub check): collect, fold at the end
+		r.events = append(r.events, *e)
 		return nil
+	}
+	if r.replay {
+		return nil
+	}
+	if !r.latestKnown {
+		if r.maxAt, r.maxDev, err = p.latest(e); err != nil {
+			return err
+		}
+		r.latestKnown = true
+	}
+	if !domain.Incremental(r.d, e, r.maxAt, r.maxDev) {
+		r.replay, r.dirty = true, true
+		p.replays = append(p.replays, e.Dossier)
+		return nil
+	}
+	next, refused := domain.Step(r.d, e)
+	r.step(e, r.d, next, refused)
+	if refused != nil {
+		p.applyErrors++
+	}
+	r.maxAt, r.maxDev = e.At, e.DeviceID
+	return nil
+}
+
+// step records what one event did to the row (the live projection and a
+// replay share it, so they agree).
+func (r *projected) step(e *domain.Event, before, next *domain.Dossier, refused error) {
+	if next == nil {
+		return
+	}
+	r.dirty = true
+	if refused != nil {
+		r.d, r.applyErr = next, fmt.Sprintf("%s seq %d: %v", e.DeviceID, e.Seq, refused)
+		return
 	}
 	if next.PostPointCode == "" {
 		if dev, err := ParseDeviceID(e.DeviceID); err == nil {
 			next.PostPointCode = dev.PostPointCode
 		}
 	}
-	if terminal(next.State) && (r.d == nil || !terminal(r.d.State)) {
+	if terminal(next.State) && (before == nil || !terminal(before.State)) {
 		r.closedAt = formatTime(e.At)
 	} else if !terminal(next.State) {
 		r.closedAt = ""
@@ -155,8 +199,73 @@ func (p *projector) apply(e *domain.Event) error {
 	if e.Kind == domain.KindHandover {
 		r.sent = true
 	}
-	r.d, r.lastSeq, r.dirty = next, e.Seq, true
+	r.d, r.lastSeq = next, e.Seq
+}
+
+// fold builds a row from a dossier's events under the ordering rule.
+func fold(events []domain.Event) *projected {
+	r := &projected{}
+	r.d = domain.ProjectEach(events, func(e *domain.Event, before, after *domain.Dossier, refused error) {
+		r.step(e, before, after, refused)
+	})
+	return r
+}
+
+// latest is the greatest (at, device) of the projected events of e's
+// dossier other than e and the events of its device from e on.
+func (p *projector) latest(e *domain.Event) (time.Time, string, error) {
+	var at, dev string
+	err := p.tx.QueryRowContext(p.ctx, `SELECT h.at, h.device_id FROM hub_events h JOIN devices d ON d.id = h.device_id
+		WHERE h.dossier = ? AND ((h.device_id <> ? AND h.seq <= d.projected_seq) OR (h.device_id = ? AND h.seq < ?))
+		ORDER BY h.at DESC, h.device_id DESC LIMIT 1`, e.Dossier, e.DeviceID, e.DeviceID, e.Seq).Scan(&at, &dev)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, "", nil
+	}
+	return parseTime(at), dev, err
+}
+
+// rebuild folds the dossiers marked for it from their projected events
+// (those of the device being projected through seq through).
+func (p *projector) rebuild(device string, through int64) error {
+	for _, id := range p.replays {
+		events, err := projectedEvents(p.ctx, p.tx, id, device, through)
+		if err != nil {
+			return err
+		}
+		r := fold(events)
+		r.dirty = true
+		p.cache[id] = r
+	}
+	p.replays = nil
 	return nil
+}
+
+// projectedEvents reads a dossier's projected events: every device's up to
+// its projected_seq, device's up to through.
+func projectedEvents(ctx context.Context, q queryer, dossier, device string, through int64) ([]domain.Event, error) {
+	rows, err := q.QueryContext(ctx, `SELECT h.device_id, h.seq, h.kind, h.dossier, h.staff, h.at, h.payload, h.prev_hash, h.hash
+		FROM hub_events h JOIN devices d ON d.id = h.device_id
+		WHERE h.dossier = ? AND ((h.device_id <> ? AND h.seq <= d.projected_seq) OR (h.device_id = ? AND h.seq <= ?))`,
+		dossier, device, device, through)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Event
+	for rows.Next() {
+		var e domain.Event
+		var kind, at string
+		var payload []byte
+		if err := rows.Scan(&e.DeviceID, &e.Seq, &kind, &e.Dossier, &e.Staff, &at, &payload, &e.PrevHash, &e.Hash); err != nil {
+			return nil, err
+		}
+		e.Kind, e.At = domain.Kind(kind), parseTime(at)
+		if len(payload) > 0 {
+			e.Payload = json.RawMessage(payload)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }
 
 func (p *projector) flush() error {
@@ -347,6 +456,9 @@ func (s *Store) projectDevice(ctx context.Context, device string) error {
 			if err := p.apply(&events[i]); err != nil {
 				return err
 			}
+		}
+		if err := p.rebuild(device, events[len(events)-1].Seq); err != nil {
+			return err
 		}
 		if err := p.flush(); err != nil {
 			return err

@@ -94,6 +94,7 @@ func NewServer(s *hubstore.Store, opt Options) *Server {
 	srv.mux.HandleFunc("POST "+syncproto.PathEnroll, srv.enroll)
 	srv.mux.HandleFunc("POST "+syncproto.PathBatches, srv.batches)
 	srv.mux.HandleFunc("GET "+syncproto.PathUpdates, srv.updates)
+	srv.mux.HandleFunc("GET "+syncproto.PathPeers, srv.peers)
 	srv.mux.HandleFunc("POST "+PathOutcomes, srv.outcomes)
 	srv.web = newWeb(srv)
 	return srv

@@ -1,0 +1,18 @@
+-- 007: one post point, many devices. The other devices' events live in
+-- `events` under their own device id; what this device knows of their keys
+-- says how far a revoked device's log is accepted.
+ALTER TABLE sync_device_keys ADD COLUMN revoked_through INTEGER NOT NULL DEFAULT 0; -- the hub's last seq of it at revocation
+
+-- Peer runs refused (signature, chain, revocation…), newest kept for the Sync screen.
+CREATE TABLE peer_refusals (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    at      TEXT NOT NULL,
+    device  TEXT NOT NULL,
+    via     TEXT NOT NULL,            -- hub | file | lan
+    seq     INTEGER NOT NULL DEFAULT 0,
+    code    TEXT NOT NULL,
+    message TEXT NOT NULL
+);
+
+ALTER TABLE sync_rounds ADD COLUMN peer_events INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sync_rounds ADD COLUMN peer_refused INTEGER NOT NULL DEFAULT 0;

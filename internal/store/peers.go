@@ -1,0 +1,360 @@
+package store
+
+import (
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"postdesk/internal/domain"
+)
+
+// The events of the post point's other devices (peers) are kept in `events`
+// under their origin device, with its seq and hash chain, exactly as that
+// device wrote them; the dossiers are projected from all of them under the
+// ordering rule of domain/order.go.
+
+// PeerError is a run of peer events refused whole: nothing of it is stored.
+type PeerError struct {
+	Device string
+	Seq    int64  // the first event at fault, 0 for the whole run
+	Code   string // foreign | own | revoked | gap | broken_chain | conflict | unknown_key | bad_signature | corrupt
+	Reason string
+}
+
+func (e *PeerError) Error() string {
+	if e.Seq > 0 {
+		return fmt.Sprintf("events of %s refused at seq %d (%s): %s", e.Device, e.Seq, e.Code, e.Reason)
+	}
+	return fmt.Sprintf("events of %s refused (%s): %s", e.Device, e.Code, e.Reason)
+}
+
+// PeerHeads returns, for every other device whose events are held here, the
+// last seq held: what this device asks its peers and the hub to send after.
+func (s *Store) PeerHeads(ctx context.Context) (map[string]int64, error) {
+	dev, _, err := s.Device(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT device_id, max(seq) FROM events WHERE device_id <> ? GROUP BY device_id", dev.ID())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var d string
+		var n int64
+		if err := rows.Scan(&d, &n); err != nil {
+			return nil, err
+		}
+		out[d] = n
+	}
+	return out, rows.Err()
+}
+
+// PeerKey is what this device knows of another device's key.
+type PeerKey struct {
+	Public         ed25519.PublicKey
+	PostPoint      string
+	Revoked        bool
+	RevokedThrough int64 // a revoked device's events after this seq are refused
+}
+
+// PeerKeyOf returns another device's key as the hub (or a pairing) gave it.
+func (s *Store) PeerKeyOf(ctx context.Context, device string) (PeerKey, bool, error) {
+	var k PeerKey
+	var pub []byte
+	var revoked string
+	err := s.db.QueryRowContext(ctx, "SELECT public_key, post_point, revoked_at, revoked_through FROM sync_device_keys WHERE device = ?", device).
+		Scan(&pub, &k.PostPoint, &revoked, &k.RevokedThrough)
+	if errors.Is(err, sql.ErrNoRows) {
+		return k, false, nil
+	}
+	if err != nil {
+		return k, false, err
+	}
+	if len(pub) != ed25519.PublicKeySize {
+		return k, false, fmt.Errorf("device %s: stored key is %d bytes", device, len(pub))
+	}
+	k.Public, k.Revoked = pub, revoked != ""
+	return k, true, nil
+}
+
+// SetRevokedThrough records how far a revoked device's log stays accepted.
+func (s *Store) SetRevokedThrough(ctx context.Context, device string, through int64) error {
+	_, err := s.db.ExecContext(ctx, "UPDATE sync_device_keys SET revoked_through = ? WHERE device = ?", through, device)
+	return err
+}
+
+// NotePeerRefusal keeps a refused run for the Sync screen.
+func (s *Store) NotePeerRefusal(ctx context.Context, via string, pe *PeerError) error {
+	_, err := s.db.ExecContext(ctx, "INSERT INTO peer_refusals(at, device, via, seq, code, message) VALUES(?, ?, ?, ?, ?, ?)",
+		formatTime(s.Now()), pe.Device, via, pe.Seq, pe.Code, truncateText(pe.Reason, 500))
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, "DELETE FROM peer_refusals WHERE id <= (SELECT max(id) - 200 FROM peer_refusals)")
+	return err
+}
+
+// PeerRefusal is a refused run as the Sync screen lists it.
+type PeerRefusal struct {
+	At                time.Time
+	Device, Via, Code string
+	Seq               int64
+	Message           string
+}
+
+// PeerRefusals returns the newest refused runs first.
+func (s *Store) PeerRefusals(ctx context.Context, limit int) ([]PeerRefusal, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT at, device, via, seq, code, message FROM peer_refusals ORDER BY id DESC LIMIT ?", limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []PeerRefusal
+	for rows.Next() {
+		var r PeerRefusal
+		var at string
+		if err := rows.Scan(&at, &r.Device, &r.Via, &r.Seq, &r.Code, &r.Message); err != nil {
+			return nil, err
+		}
+		r.At, _ = parseTime(at)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func truncateText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
+}
+
+// StorePeerEvents stores a run of another device's consecutive events —
+// already verified with that device's key by the caller (its signed batch
+// envelope) — and projects the dossiers they touch, in one transaction. The
+// run may overlap what is held (those events must be identical); it must
+// link to the last event held. It returns how many events were new. A
+// *PeerError refuses the whole run.
+func (s *Store) StorePeerEvents(ctx context.Context, origin string, events []domain.Event) (int, error) {
+	if len(events) == 0 {
+		return 0, nil
+	}
+	refuse := func(seq int64, code, format string, a ...any) (int, error) {
+		return 0, &PeerError{Device: origin, Seq: seq, Code: code, Reason: fmt.Sprintf(format, a...)}
+	}
+	dev, _, err := s.Device(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if origin == dev.ID() {
+		return refuse(0, "own", "these are this device's own events")
+	}
+	if !strings.HasPrefix(origin, dev.PostPointCode+"-") {
+		return refuse(0, "foreign", "device %s is not of post point %s", origin, dev.PostPointCode)
+	}
+	if err := domain.VerifyChain(events[0].PrevHash, events); err != nil {
+		return refuse(0, "corrupt", "%v", err)
+	}
+	for i := range events {
+		if events[i].DeviceID != origin {
+			return refuse(events[i].Seq, "corrupt", "event of %s in a run of %s", events[i].DeviceID, origin)
+		}
+	}
+	key, known, err := s.PeerKeyOf(ctx, origin)
+	if err != nil {
+		return 0, err
+	}
+	if !known {
+		return refuse(0, "unknown_key", "no key of device %s is known here yet", origin)
+	}
+	if last := events[len(events)-1].Seq; key.Revoked && last > key.RevokedThrough {
+		return refuse(max(key.RevokedThrough+1, events[0].Seq), "revoked",
+			"device %s was revoked at the province after its event %d", origin, key.RevokedThrough)
+	}
+	added := 0
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		var head int64
+		var headHash []byte
+		err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM events WHERE device_id = ? ORDER BY seq DESC LIMIT 1", origin).Scan(&head, &headHash)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		first := events[0].Seq
+		if first > head+1 {
+			_, err := refuse(first, "gap", "event %d is the next this device needs, the run starts at %d", head+1, first)
+			return err
+		}
+		skip := int(head - first + 1)
+		if skip > len(events) {
+			skip = len(events)
+		}
+		if skip > 0 {
+			held, err := heldHashes(ctx, tx, origin, first, first+int64(skip)-1)
+			if err != nil {
+				return err
+			}
+			for i := 0; i < skip; i++ {
+				if held[events[i].Seq] != events[i].Hash {
+					_, err := refuse(events[i].Seq, "conflict", "event %d differs from the one held here", events[i].Seq)
+					return err
+				}
+			}
+		}
+		fresh := events[skip:]
+		if len(fresh) == 0 {
+			return nil
+		}
+		if fresh[0].PrevHash != hex.EncodeToString(headHash) {
+			_, err := refuse(fresh[0].Seq, "broken_chain", "event %d does not link to event %d held here", fresh[0].Seq, head)
+			return err
+		}
+		r, err := s.newRecorder(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer r.close()
+		if err := r.peerEvents(fresh); err != nil {
+			return err
+		}
+		added = len(fresh)
+		return nil
+	})
+	return added, err
+}
+
+func heldHashes(ctx context.Context, tx *sql.Tx, device string, from, to int64) (map[int64]string, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT seq, hash FROM events WHERE device_id = ? AND seq BETWEEN ? AND ?", device, from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]string{}
+	for rows.Next() {
+		var seq int64
+		var h []byte
+		if err := rows.Scan(&seq, &h); err != nil {
+			return nil, err
+		}
+		out[seq] = hex.EncodeToString(h)
+	}
+	return out, rows.Err()
+}
+
+// peerDossier is a dossier touched by a run of peer events.
+type peerDossier struct {
+	d         *domain.Dossier
+	maxAt     time.Time
+	maxDevice string
+	replay    bool
+}
+
+// peerEvents inserts a peer's events and projects their dossiers: an event
+// that comes after every event held of its dossier (domain.Later) is applied
+// to the projection; otherwise the dossier is built again from all its
+// events (domain.Project), once, at the end of the run.
+func (r *recorder) peerEvents(events []domain.Event) error {
+	touched := map[string]*peerDossier{}
+	var order []string
+	for i := range events {
+		e := &events[i]
+		if e.Dossier != "" {
+			pd, ok := touched[e.Dossier]
+			if !ok {
+				pd = &peerDossier{}
+				var err error
+				if pd.d, err = r.dossier(e.Dossier); err != nil {
+					return err
+				}
+				if pd.maxAt, pd.maxDevice, err = r.latest(e.Dossier); err != nil {
+					return err
+				}
+				touched[e.Dossier] = pd
+				order = append(order, e.Dossier)
+			}
+			if !pd.replay && domain.Incremental(pd.d, e, pd.maxAt, pd.maxDevice) {
+				pd.d, _ = domain.Step(pd.d, e)
+				pd.maxAt, pd.maxDevice = e.At, e.DeviceID
+			} else {
+				pd.replay = true
+			}
+		}
+		if _, err := r.insEvent.ExecContext(r.ctx, e.DeviceID, e.Seq, string(e.Kind), e.Dossier, e.Staff,
+			formatTime(e.At), []byte(e.Payload), hashBlob(e.PrevHash), hashBlob(e.Hash)); err != nil {
+			return err
+		}
+	}
+	for _, id := range order {
+		pd := touched[id]
+		if pd.replay {
+			evs, err := r.dossierEvents(id)
+			if err != nil {
+				return err
+			}
+			pd.d = domain.Project(evs)
+		}
+		if pd.d == nil {
+			continue // no event creates it yet: its events wait for the one that does
+		}
+		if err := r.putDossier(pd.d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// latest returns the greatest (at, device) of the dossier's events held.
+func (r *recorder) latest(dossier string) (time.Time, string, error) {
+	var at, dev string
+	err := r.tx.QueryRowContext(r.ctx, "SELECT at, device_id FROM events WHERE dossier = ? ORDER BY at DESC, device_id DESC LIMIT 1", dossier).Scan(&at, &dev)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, "", nil
+	}
+	if err != nil {
+		return time.Time{}, "", err
+	}
+	t, err := parseTime(at)
+	return t, dev, err
+}
+
+func (r *recorder) dossierEvents(id string) ([]domain.Event, error) {
+	rows, err := r.tx.QueryContext(r.ctx, "SELECT device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash FROM events WHERE dossier = ? ORDER BY rowid", id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Event
+	for rows.Next() {
+		e, err := scanEvent(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// hasPeerEvents reports whether this database holds any other device's events.
+func (r *recorder) hasPeerEvents() (bool, error) {
+	own := r.device.ID()
+	var d string
+	err := r.tx.QueryRowContext(r.ctx, "SELECT device_id FROM events WHERE device_id < ? LIMIT 1", own).Scan(&d)
+	if err == nil {
+		return true, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return false, err
+	}
+	err = r.tx.QueryRowContext(r.ctx, "SELECT device_id FROM events WHERE device_id > ? LIMIT 1", own).Scan(&d)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
