@@ -23,7 +23,7 @@ const ContentTypePeers = "application/vnd.postdesk.peers"
 
 // Peer stream limits.
 const (
-	PeerAnswerBudget = 4 << 20                                   // envelopes added to one answer until over this
+	PeerAnswerBudget = 4 << 20                                    // envelopes added to one answer until over this
 	MaxPeerStream    = PeerAnswerBudget + MaxEnvelopeBytes + 1024 // a whole answer
 	MaxPeerEnvelopes = 10000
 )
@@ -59,7 +59,9 @@ func EncodePeerStream(envs [][]byte, more bool) []byte {
 // (framing, header, body hash); the caller verifies each with its origin
 // device's key (Batch.Verify) before using its events.
 func DecodePeerStream(data []byte) ([]*Batch, bool, error) {
-	bad := func(f string, a ...any) ([]*Batch, bool, error) { return nil, false, Errorf(CodeBadHeader, "peer stream: "+f, a...) }
+	bad := func(f string, a ...any) ([]*Batch, bool, error) {
+		return nil, false, Errorf(CodeBadHeader, "peer stream: "+f, a...)
+	}
 	if len(data) > MaxPeerStream {
 		return nil, false, Errorf(CodeTooLarge, "peer stream of %d bytes exceeds %d", len(data), MaxPeerStream)
 	}
