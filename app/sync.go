@@ -35,7 +35,7 @@ type syncScreen struct {
 	nowBtn                                   *deskButton
 	rounds                                   []store.SyncRound
 	table                                    *widget.Table
-	skipped                                  *widget.Label
+	skipped, peers                           *widget.Label
 
 	enrollBox       *fyne.Container
 	hubURL, token   *Entry
@@ -73,12 +73,13 @@ func buildSync(u *UI) fyne.CanvasObject {
 		}
 		s.table.UnselectAll()
 	}
-	s.skipped = mk()
+	s.skipped, s.peers = mk(), mk()
+	s.peers.Importance = widget.DangerImportance
 	var widths []float32
 	for _, c := range roundColumns {
 		widths = append(widths, c.width)
 	}
-	history := widget.NewCard(i18n.T("sync.history"), "", container.NewBorder(nil, s.skipped, nil, nil, newFitColumns(s.table, widths)))
+	history := widget.NewCard(i18n.T("sync.history"), "", container.NewBorder(nil, container.NewVBox(s.skipped, s.peers), nil, nil, newFitColumns(s.table, widths)))
 
 	var top fyne.CanvasObject = summary
 	if u.IsSupervisor() {
@@ -134,6 +135,8 @@ func roundResult(r store.SyncRound) string {
 		return codeText(r.ErrorCode) + " — " + r.Error
 	case r.FinishedAt.IsZero():
 		return i18n.T("sync.result.unfinished")
+	case r.PeerEvents > 0:
+		return i18n.T("sync.result.ok") + " · " + i18n.Tf("sync.peer.received", map[string]string{"N": formatCount(r.PeerEvents)})
 	default:
 		return i18n.T("sync.result.ok")
 	}
@@ -268,11 +271,26 @@ func (s *syncScreen) refresh() {
 		s.rounds = rounds
 		s.table.Refresh()
 	}
+	if refs, err := u.Store.PeerRefusals(u.Ctx, 3); err == nil && len(refs) > 0 {
+		s.peers.SetText(i18n.T("sync.peer.refused") + " " + peerRefusalSummary(refs))
+	} else {
+		s.peers.SetText("")
+	}
 	if sk, err := u.Store.SkippedUpdates(u.Ctx, 1000); err == nil && len(sk) > 0 {
 		s.skipped.SetText(i18n.Tf("sync.skipped", map[string]string{"N": formatCount(len(sk))}) + " " + skippedSummary(sk))
 	} else {
 		s.skipped.SetText("")
 	}
+}
+
+// peerRefusalSummary names the newest refused peer batches: when, which
+// device from which seq, and why.
+func peerRefusalSummary(refs []store.PeerRefusal) string {
+	parts := make([]string, len(refs))
+	for i, r := range refs {
+		parts[i] = fmt.Sprintf("%s %s #%d: %s", formatWhen(r.At), r.Device, r.Seq, i18n.T("sync.peer.code."+r.Code))
+	}
+	return strings.Join(parts, " · ")
 }
 
 // skippedSummary lists the first updates waiting and why.

@@ -171,3 +171,20 @@ func TestSyncScreenClerk(t *testing.T) {
 		t.Fatal("a clerk sees the supervisor's sync tools")
 	}
 }
+
+// TestSyncScreenShowsPeerRefusal: a batch of another device refused whole
+// is named on the Sync screen with its device, seq and reason.
+func TestSyncScreenShowsPeerRefusal(t *testing.T) {
+	u, _ := newTestUI(t, "gdv1")
+	if err := u.Store.NotePeerRefusal(u.Ctx, "hub", &store.PeerError{Device: "600900-B", Seq: 41, Code: "bad_signature", Reason: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	u.Show("sync")
+	s := u.session.sync
+	got := s.peers.Text
+	for _, want := range []string{i18n.T("sync.peer.refused"), "600900-B #41", i18n.T("sync.peer.code.bad_signature")} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("sync screen says %q, want %q in it", got, want)
+		}
+	}
+}
