@@ -76,4 +76,3 @@ func (s *Store) PeerEnvelopes(ctx context.Context, deviceID string, have map[str
 	}
 	return out, false, nil
 }
-
