@@ -90,6 +90,8 @@ func (t *todoScreen) reload() {
 		t.sections.Add(widget.NewCard(i18n.Tf(titleKey, map[string]string{"N": countText(count)}), "", box))
 	}
 
+	add("todo.conflict.title", td.Counts["conflict"], t.conflictLines(td.Conflicts))
+
 	var rows []fyne.CanvasObject
 	for _, a := range td.ToHandOver {
 		code := a.Agency.Code

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"postdesk/internal/desk"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
 	"postdesk/internal/syncproto"
@@ -163,4 +164,73 @@ func countEventsOf(t *testing.T, s *store.Store, device string) int {
 		t.Fatal(err)
 	}
 	return int(n)
+}
+
+// TestPeerConflictListedAndResolved: A hands B's dossier over while B
+// cancels it; each takes the other's batch. Both end at_agency with B's
+// cancel kept as a conflict, listed on the home screen's data (Todo); a
+// supervisor's resolution on A, taken by B, settles it on both.
+func TestPeerConflictListedAndResolved(t *testing.T) {
+	a, b := newDevice(t, "600900", "A"), newDevice(t, "600900", "B")
+	knows(t, a, b)
+	knows(t, b, a)
+	d, err := b.Intake(ctx, "gdv1", dossier("Siu Thị Hằng", "064301007701"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ApplyPeerBatches(ctx, a, []*syncproto.Batch{ownBatch(t, b, 0, 10)}, "hub"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := a.Record(ctx, "gdv1", domain.KindHandover, d.ID, domain.HandoverPayload{HandoverID: "BB-A", Officer: "Lê Thu"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := b.Record(ctx, "gdv2", domain.KindCancel, d.ID, domain.ReasonPayload{Reason: "rút hồ sơ"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ApplyPeerBatches(ctx, a, []*syncproto.Batch{ownBatch(t, b, 1, 10)}, "hub"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ApplyPeerBatches(ctx, b, []*syncproto.Batch{ownBatch(t, a, 0, 10)}, "hub"); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*store.Store{a, b} {
+		got, err := s.Dossier(ctx, d.ID)
+		if err != nil || got.State != domain.StateAtAgency || !got.InConflict() || got.Conflicts[0].Kind != domain.KindCancel {
+			t.Fatalf("%+v %v", got, err)
+		}
+		td, err := s.Todo(ctx, time.Now())
+		if err != nil || td.Counts["conflict"] != 1 || len(td.Conflicts) != 1 || td.Conflicts[0].ID != d.ID {
+			t.Fatalf("home screen data: %+v %v", td, err)
+		}
+		if _, err := s.Check(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dk := desk.New(a)
+	if _, err := dk.ResolveConflict(ctx, desk.Actor{Username: "gdv1", Role: domain.RoleClerk}, d.ID, "x"); err == nil {
+		t.Fatal("a clerk settled a conflict")
+	}
+	if _, err := dk.ResolveConflict(ctx, desk.Actor{Username: "truong", Role: domain.RoleSupervisor}, d.ID, " "); err == nil {
+		t.Fatal("a resolution without a note was taken")
+	}
+	if _, err := dk.ResolveConflict(ctx, desk.Actor{Username: "truong", Role: domain.RoleSupervisor}, d.ID, "đã gọi công dân"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dk.ResolveConflict(ctx, desk.Actor{Username: "truong", Role: domain.RoleSupervisor}, d.ID, "lần nữa"); err == nil {
+		t.Fatal("a settled dossier was settled again")
+	}
+	headA, _ := b.LastSeq(ctx, "600900-A")
+	if _, err := ApplyPeerBatches(ctx, b, []*syncproto.Batch{ownBatch(t, a, headA, 10)}, "hub"); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*store.Store{a, b} {
+		got, _ := s.Dossier(ctx, d.ID)
+		td, _ := s.Todo(ctx, time.Now())
+		if got.InConflict() || td.Counts["conflict"] != 0 {
+			t.Fatalf("still in conflict: %+v", got.Conflicts)
+		}
+		if _, err := s.Check(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -126,7 +126,7 @@ func checkProjection(ctx context.Context, tx *sql.Tx) (int, error) {
 }
 
 const projectionColumns = `id, state, option, procedure_code, agency_code, applicant_name, name_fold, citizen_id,
-	phone, commune, official_code, item_code, received_at, due_date, updated_at, device_id, data, name_keys`
+	phone, commune, official_code, item_code, received_at, due_date, updated_at, device_id, data, name_keys, in_conflict`
 
 var projectionNames = strings.Fields(strings.ReplaceAll(projectionColumns, ",", " "))
 

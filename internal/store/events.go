@@ -51,13 +51,14 @@ func (s *Store) newRecorder(ctx context.Context, tx *sql.Tx) (*recorder, error) 
 	}
 	if r.putDoss, err = tx.PrepareContext(ctx, `INSERT INTO dossiers(id, state, option, procedure_code, agency_code,
 		applicant_name, name_fold, citizen_id, phone, commune, official_code, item_code, received_at, due_date, updated_at, device_id, data,
-		name_keys)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		name_keys, in_conflict)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET state = excluded.state, option = excluded.option, procedure_code = excluded.procedure_code,
 		agency_code = excluded.agency_code, applicant_name = excluded.applicant_name, name_fold = excluded.name_fold,
 		citizen_id = excluded.citizen_id, phone = excluded.phone, commune = excluded.commune, official_code = excluded.official_code,
 		item_code = excluded.item_code, received_at = excluded.received_at, due_date = excluded.due_date,
-		updated_at = excluded.updated_at, device_id = excluded.device_id, data = excluded.data, name_keys = excluded.name_keys`); err != nil {
+		updated_at = excluded.updated_at, device_id = excluded.device_id, data = excluded.data, name_keys = excluded.name_keys,
+		in_conflict = excluded.in_conflict`); err != nil {
 		return nil, err
 	}
 	if r.getDoss, err = tx.PrepareContext(ctx, "SELECT data FROM dossiers WHERE id = ?"); err != nil {
@@ -174,7 +175,15 @@ func projectionRow(d *domain.Dossier, data []byte) []any {
 	return []any{d.ID, string(d.State), string(d.Option), d.ProcedureCode, d.AgencyCode,
 		d.Applicant.FullName, domain.Fold(d.Applicant.FullName), d.Applicant.IDNumber, d.Applicant.Phone,
 		d.Applicant.Commune, d.OfficialCode, d.ItemCode, formatTime(d.ReceivedAt), due, formatTime(d.UpdatedAt),
-		d.DeviceID, data, nameKeysJSON(d.Applicant.FullName)}
+		d.DeviceID, data, nameKeysJSON(d.Applicant.FullName), conflictFlag(d)}
+}
+
+// conflictFlag is the in_conflict column of a dossier.
+func conflictFlag(d *domain.Dossier) int64 {
+	if d.InConflict() {
+		return 1
+	}
+	return 0
 }
 
 // nextReceipt allocates the next receipt number of the local day of at.

@@ -17,6 +17,7 @@ type Todo struct {
 	Supplement   []*domain.Dossier // the agency asks for papers: call the citizen
 	Waiting      []*domain.Dossier // results at the post point for more than WaitingDays
 	Retry        []*domain.Dossier // failed deliveries to try again
+	Conflicts    []*domain.Dossier // moved incompatibly by two devices: a supervisor settles them
 	OpenFeedback int               // feedback without an answer
 	Counts       map[string]int    // total of each list, even when the list is cut
 	// Open counts, state by state in round-trip order, every dossier still
@@ -98,6 +99,14 @@ func (s *Store) Todo(ctx context.Context, now time.Time) (*Todo, error) {
 	if t.Counts["retry"], err = s.countState(ctx, domain.StateDeliveryFailed); err != nil {
 		return nil, err
 	}
+	if t.Conflicts, err = s.queryDossiers(ctx, "SELECT data FROM dossiers WHERE in_conflict = 1 ORDER BY updated_at LIMIT ?", TodoLimit); err != nil {
+		return nil, err
+	}
+	var conflicts int
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM dossiers WHERE in_conflict = 1").Scan(&conflicts); err != nil {
+		return nil, err
+	}
+	t.Counts["conflict"] = conflicts
 	fb, err := s.Feedbacks(ctx, true)
 	if err != nil {
 		return nil, err

@@ -61,8 +61,8 @@ func newProjector(ctx context.Context, tx *sql.Tx) (*projector, error) {
 	}
 	if p.put, err = tx.PrepareContext(ctx, `INSERT INTO hub_dossiers(id, post_point_code, device_id, option, state,
 		procedure_code, procedure_name, agency_code, official_code, received_at, expected_date, handed_over_at, due_date,
-		result_ready_at, result_at_post_at, delivered_at, closed_at, fee, postage, updated_at, version, last_seq, apply_error, sent, data)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		result_ready_at, result_at_post_at, delivered_at, closed_at, fee, postage, updated_at, version, last_seq, apply_error, sent, data, in_conflict)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET post_point_code = excluded.post_point_code, device_id = excluded.device_id,
 		option = excluded.option, state = excluded.state, procedure_code = excluded.procedure_code,
 		procedure_name = excluded.procedure_name, agency_code = excluded.agency_code, official_code = excluded.official_code,
@@ -70,7 +70,7 @@ func newProjector(ctx context.Context, tx *sql.Tx) (*projector, error) {
 		due_date = excluded.due_date, result_ready_at = excluded.result_ready_at, result_at_post_at = excluded.result_at_post_at,
 		delivered_at = excluded.delivered_at, closed_at = excluded.closed_at, fee = excluded.fee, postage = excluded.postage,
 		updated_at = excluded.updated_at, version = excluded.version, last_seq = excluded.last_seq,
-		apply_error = excluded.apply_error, sent = excluded.sent, data = excluded.data`); err != nil {
+		apply_error = excluded.apply_error, sent = excluded.sent, data = excluded.data, in_conflict = excluded.in_conflict`); err != nil {
 		p.get.Close()
 		p.check.Close()
 		return nil, err
@@ -328,7 +328,8 @@ func projectionRow(r *projected, data []byte) []any {
 		d.ProcedureCode, d.ProcedureName, d.AgencyCode, d.OfficialCode, formatTime(d.ReceivedAt),
 		timePtrText(d.ExpectedDate), timePtrText(d.HandedOverAt), timePtrText(d.DueDate),
 		timePtrText(d.ResultReadyAt), timePtrText(d.ResultAtPostAt), delivered, r.closedAt,
-		int64(d.Fee), int64(d.Postage), formatTime(d.UpdatedAt), d.Version, r.lastSeq, r.applyErr, boolInt(r.sent), data}
+		int64(d.Fee), int64(d.Postage), formatTime(d.UpdatedAt), d.Version, r.lastSeq, r.applyErr, boolInt(r.sent), data,
+		boolInt(d.InConflict())}
 }
 
 func boolInt(b bool) int64 {

@@ -2,7 +2,10 @@ package hubstore
 
 import (
 	"context"
+	"encoding/json"
 	"time"
+
+	"postdesk/internal/domain"
 )
 
 // DeviceStatus is one device's line in the hub's status.
@@ -174,6 +177,39 @@ func (s *Store) Refusals(ctx context.Context, limit int) ([]Refusal, error) {
 		}
 		r.At = parseTime(at)
 		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ConflictedDossier is a dossier two devices of a post point moved
+// incompatibly (docs/sync-protocol.md §11.2), not yet settled by a supervisor.
+type ConflictedDossier struct {
+	ID        string
+	PostPoint string
+	State     domain.State
+	UpdatedAt time.Time
+	Moves     []domain.Conflict // the moves the rule did not apply, unsettled
+}
+
+// ConflictedDossiers lists the dossiers in conflict, by post point.
+func (s *Store) ConflictedDossiers(ctx context.Context, limit int) ([]ConflictedDossier, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT data FROM hub_dossiers WHERE in_conflict = 1 ORDER BY post_point_code, id LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ConflictedDossier
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return nil, err
+		}
+		var d domain.Dossier
+		if err := json.Unmarshal(data, &d); err != nil {
+			return nil, err
+		}
+		out = append(out, ConflictedDossier{ID: d.ID, PostPoint: d.PostPointCode, State: d.State, UpdatedAt: d.UpdatedAt,
+			Moves: d.Conflicts[d.ConflictsResolved:]})
 	}
 	return out, rows.Err()
 }

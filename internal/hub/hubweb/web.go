@@ -358,7 +358,16 @@ func (w *web) conflicts(rw http.ResponseWriter, r *http.Request, s *hubstore.Ses
 		http.Error(rw, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	w.render(rw, r, "conflicts", w.catalog(r).T("hub.web.conflicts_title"), cs, "", "")
+	ds, err := w.srv.store.ConflictedDossiers(r.Context(), 500)
+	if err != nil {
+		http.Error(rw, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	data := struct {
+		Chain    []hubstore.Conflict
+		Dossiers []hubstore.ConflictedDossier
+	}{cs, ds}
+	w.render(rw, r, "conflicts", w.catalog(r).T("hub.web.conflicts_title"), data, "", "")
 }
 
 func (w *web) issueToken(rw http.ResponseWriter, r *http.Request, s *hubstore.Session) {

@@ -16,3 +16,8 @@ CREATE TABLE peer_refusals (
 
 ALTER TABLE sync_rounds ADD COLUMN peer_events INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sync_rounds ADD COLUMN peer_refused INTEGER NOT NULL DEFAULT 0;
+
+-- A dossier two devices moved incompatibly, until a supervisor settles it
+-- (domain.Dossier.InConflict), for the home screen's list.
+ALTER TABLE dossiers ADD COLUMN in_conflict INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX dossiers_in_conflict ON dossiers(in_conflict) WHERE in_conflict = 1;

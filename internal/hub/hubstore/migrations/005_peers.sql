@@ -15,3 +15,8 @@ CREATE INDEX hub_envelopes_device ON hub_envelopes(device_id, last_seq);
 -- The projection builds a dossier again from the events of all the post
 -- point's devices when one arrives out of the rule's order (domain/order.go).
 CREATE INDEX hub_events_dossier ON hub_events(dossier) WHERE dossier <> '';
+
+-- A dossier two devices moved incompatibly, until a supervisor settles it
+-- (domain.Dossier.InConflict), for the web page's list.
+ALTER TABLE hub_dossiers ADD COLUMN in_conflict INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX hub_dossiers_in_conflict ON hub_dossiers(in_conflict) WHERE in_conflict = 1;
