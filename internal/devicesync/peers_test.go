@@ -13,7 +13,7 @@ import (
 )
 
 // ownBatch is s's own events after seq as a signed envelope.
-func ownBatch(t *testing.T, s *store.Store, after int64, max int) *syncproto.Batch {
+func ownBatch(t testing.TB, s *store.Store, after int64, max int) *syncproto.Batch {
 	t.Helper()
 	dev, pp, err := s.Device(ctx)
 	if err != nil {
@@ -39,7 +39,7 @@ func ownBatch(t *testing.T, s *store.Store, after int64, max int) *syncproto.Bat
 }
 
 // knows gives s the public key of other, as the hub's key updates do.
-func knows(t *testing.T, s, other *store.Store) {
+func knows(t testing.TB, s, other *store.Store) {
 	t.Helper()
 	dev, _, _ := other.Device(ctx)
 	key, err := other.DeviceKey(ctx)

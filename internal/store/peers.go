@@ -313,7 +313,7 @@ func (r *recorder) peerEvents(events []domain.Event) error {
 // latest returns the greatest (at, device) of the dossier's events held.
 func (r *recorder) latest(dossier string) (time.Time, string, error) {
 	var at, dev string
-	err := r.tx.QueryRowContext(r.ctx, "SELECT at, device_id FROM events WHERE dossier = ? ORDER BY at DESC, device_id DESC LIMIT 1", dossier).Scan(&at, &dev)
+	err := r.tx.QueryRowContext(r.ctx, "SELECT at, device_id FROM events WHERE dossier = ? AND dossier <> '' ORDER BY at DESC, device_id DESC LIMIT 1", dossier).Scan(&at, &dev)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, "", nil
 	}
@@ -325,7 +325,7 @@ func (r *recorder) latest(dossier string) (time.Time, string, error) {
 }
 
 func (r *recorder) dossierEvents(id string) ([]domain.Event, error) {
-	rows, err := r.tx.QueryContext(r.ctx, "SELECT device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash FROM events WHERE dossier = ? ORDER BY rowid", id)
+	rows, err := r.tx.QueryContext(r.ctx, "SELECT device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash FROM events WHERE dossier = ? AND dossier <> '' ORDER BY rowid", id)
 	if err != nil {
 		return nil, err
 	}

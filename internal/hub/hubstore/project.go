@@ -216,7 +216,7 @@ func fold(events []domain.Event) *projected {
 func (p *projector) latest(e *domain.Event) (time.Time, string, error) {
 	var at, dev string
 	err := p.tx.QueryRowContext(p.ctx, `SELECT h.at, h.device_id FROM hub_events h JOIN devices d ON d.id = h.device_id
-		WHERE h.dossier = ? AND ((h.device_id <> ? AND h.seq <= d.projected_seq) OR (h.device_id = ? AND h.seq < ?))
+		WHERE h.dossier = ? AND h.dossier <> '' AND ((h.device_id <> ? AND h.seq <= d.projected_seq) OR (h.device_id = ? AND h.seq < ?))
 		ORDER BY h.at DESC, h.device_id DESC LIMIT 1`, e.Dossier, e.DeviceID, e.DeviceID, e.Seq).Scan(&at, &dev)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, "", nil
@@ -245,7 +245,7 @@ func (p *projector) rebuild(device string, through int64) error {
 func projectedEvents(ctx context.Context, q queryer, dossier, device string, through int64) ([]domain.Event, error) {
 	rows, err := q.QueryContext(ctx, `SELECT h.device_id, h.seq, h.kind, h.dossier, h.staff, h.at, h.payload, h.prev_hash, h.hash
 		FROM hub_events h JOIN devices d ON d.id = h.device_id
-		WHERE h.dossier = ? AND ((h.device_id <> ? AND h.seq <= d.projected_seq) OR (h.device_id = ? AND h.seq <= ?))`,
+		WHERE h.dossier = ? AND h.dossier <> '' AND ((h.device_id <> ? AND h.seq <= d.projected_seq) OR (h.device_id = ? AND h.seq <= ?))`,
 		dossier, device, device, through)
 	if err != nil {
 		return nil, err
