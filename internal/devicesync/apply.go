@@ -161,6 +161,11 @@ func (a *applier) do(ctx context.Context, hu store.HubUpdate, u syncproto.Update
 			if err := a.s.SetRevokedThrough(ctx, dk.Device, dk.RevokedThrough); err != nil {
 				return "", err
 			}
+			if dk.AgeRecipient != "" {
+				if err := a.s.SetPeerAgeRecipient(ctx, dk.Device, dk.AgeRecipient); err != nil {
+					return "", err
+				}
+			}
 		}
 		return "", a.s.MarkUpdateApplied(ctx, hu)
 	default:

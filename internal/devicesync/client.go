@@ -257,6 +257,9 @@ func (c *Client) round(ctx context.Context, r *Round) error {
 		return err
 	}
 	pushErr := c.push(ctx, st, r)
+	if pushErr == nil {
+		pushErr = c.forwardPeers(ctx, st) // what peer files brought, for the hub
+	}
 	if IsOffline(pushErr) || errors.Is(pushErr, ErrRevoked) || ctx.Err() != nil {
 		return pushErr
 	}

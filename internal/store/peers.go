@@ -62,7 +62,8 @@ type PeerKey struct {
 	Public         ed25519.PublicKey
 	PostPoint      string
 	Revoked        bool
-	RevokedThrough int64 // a revoked device's events after this seq are refused
+	RevokedThrough int64  // a revoked device's events after this seq are refused
+	AgeRecipient   string // peer files for it are encrypted to this ("" unknown)
 }
 
 // PeerKeyOf returns another device's key as the hub (or a pairing) gave it.
@@ -70,8 +71,8 @@ func (s *Store) PeerKeyOf(ctx context.Context, device string) (PeerKey, bool, er
 	var k PeerKey
 	var pub []byte
 	var revoked string
-	err := s.db.QueryRowContext(ctx, "SELECT public_key, post_point, revoked_at, revoked_through FROM sync_device_keys WHERE device = ?", device).
-		Scan(&pub, &k.PostPoint, &revoked, &k.RevokedThrough)
+	err := s.db.QueryRowContext(ctx, "SELECT public_key, post_point, revoked_at, revoked_through, age_recipient FROM sync_device_keys WHERE device = ?", device).
+		Scan(&pub, &k.PostPoint, &revoked, &k.RevokedThrough, &k.AgeRecipient)
 	if errors.Is(err, sql.ErrNoRows) {
 		return k, false, nil
 	}
@@ -357,4 +358,68 @@ func (r *recorder) hasPeerEvents() (bool, error) {
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// SetPeerAgeRecipient records another device's age recipient (from the
+// hub's key update or a pairing).
+func (s *Store) SetPeerAgeRecipient(ctx context.Context, device, recipient string) error {
+	_, err := s.db.ExecContext(ctx, "UPDATE sync_device_keys SET age_recipient = ? WHERE device = ?", recipient, device)
+	return err
+}
+
+// PeerFileImported reports whether the peer file id was imported here.
+func (s *Store) PeerFileImported(ctx context.Context, id string) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM peer_files WHERE file_id = ?", id).Scan(&n)
+	return n > 0, err
+}
+
+// RecordPeerFile notes an imported peer file and keeps the sender's
+// envelopes to hand on to the hub, in one transaction.
+func (s *Store) RecordPeerFile(ctx context.Context, id, from string, events int, forward []OutboxEnvelope) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO peer_files(file_id, from_device, imported_at, events) VALUES(?, ?, ?, ?)",
+			id, from, formatTime(s.Now()), events); err != nil {
+			return err
+		}
+		for _, e := range forward {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO peer_outbox(origin, last_seq, envelope, received_at) VALUES(?, ?, ?, ?)",
+				e.Origin, e.LastSeq, e.Envelope, formatTime(s.Now())); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// OutboxEnvelope is another device's signed batch waiting to go to the hub.
+type OutboxEnvelope struct {
+	ID       int64
+	Origin   string
+	LastSeq  int64
+	Envelope []byte
+}
+
+// PeerOutbox lists the envelopes waiting for the hub, oldest first.
+func (s *Store) PeerOutbox(ctx context.Context) ([]OutboxEnvelope, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT id, origin, last_seq, envelope FROM peer_outbox ORDER BY origin, last_seq, id")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OutboxEnvelope
+	for rows.Next() {
+		var e OutboxEnvelope
+		if err := rows.Scan(&e.ID, &e.Origin, &e.LastSeq, &e.Envelope); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// DropPeerOutbox removes an envelope the hub has acknowledged.
+func (s *Store) DropPeerOutbox(ctx context.Context, id int64) error {
+	_, err := s.db.ExecContext(ctx, "DELETE FROM peer_outbox WHERE id = ?", id)
+	return err
 }

@@ -163,6 +163,9 @@ type DeviceKey struct {
 	RevokedAt *time.Time `json:"revoked_at,omitempty"`
 	// RevokedThrough: see Revocation.ThroughSeq.
 	RevokedThrough int64 `json:"revoked_through,omitempty"`
+	// AgeRecipient is the device's age X25519 recipient: the other devices
+	// of its post point encrypt peer files to it (§11.4).
+	AgeRecipient string `json:"age_recipient,omitempty"`
 }
 
 // Updates is the signed answer of GET /v1/updates (type "updates"): the

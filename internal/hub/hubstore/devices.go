@@ -199,7 +199,7 @@ func (s *Store) Enroll(ctx context.Context, en Enrollment) (*Device, error) {
 			}
 			// Every device learns every device's key, so receipts verify offline.
 			if err := queueBroadcast(ctx, tx, syncproto.UpdateDeviceKey, syncproto.DeviceKey{Device: en.DeviceID,
-				PostPoint: dev.PostPointCode, PublicKey: []byte(en.PublicKey)}, "enroll", now); err != nil {
+				PostPoint: dev.PostPointCode, PublicKey: []byte(en.PublicKey), AgeRecipient: en.AgeRecipient}, "enroll", now); err != nil {
 				return err
 			}
 		}
@@ -236,7 +236,7 @@ func (s *Store) Revoke(ctx context.Context, deviceID, by, reason string) error {
 		}
 		at := dev.RevokedAt
 		if err := queueBroadcast(ctx, tx, syncproto.UpdateDeviceKey, syncproto.DeviceKey{Device: deviceID, PostPoint: dev.PostPointCode,
-			PublicKey: []byte(dev.PublicKey), RevokedAt: &at, RevokedThrough: dev.HeadSeq}, "revoke", now); err != nil {
+			PublicKey: []byte(dev.PublicKey), RevokedAt: &at, RevokedThrough: dev.HeadSeq, AgeRecipient: dev.AgeRecipient}, "revoke", now); err != nil {
 			return err
 		}
 		return releaseClaims(ctx, tx, dev, now)

@@ -21,3 +21,22 @@ ALTER TABLE sync_rounds ADD COLUMN peer_refused INTEGER NOT NULL DEFAULT 0;
 -- (domain.Dossier.InConflict), for the home screen's list.
 ALTER TABLE dossiers ADD COLUMN in_conflict INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX dossiers_in_conflict ON dossiers(in_conflict) WHERE in_conflict = 1;
+
+-- Peer files (docs/sync-protocol.md §11.4): the other devices' age
+-- recipients (peer files are encrypted to them), the files imported (each
+-- once), and the envelopes a file brought that this device hands on to the
+-- hub at its next round, so the hub gets them whichever device brings them.
+ALTER TABLE sync_device_keys ADD COLUMN age_recipient TEXT NOT NULL DEFAULT '';
+CREATE TABLE peer_files (
+    file_id     TEXT PRIMARY KEY,
+    from_device TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    events      INTEGER NOT NULL
+);
+CREATE TABLE peer_outbox (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    origin      TEXT NOT NULL,
+    last_seq    INTEGER NOT NULL,
+    envelope    BLOB NOT NULL,
+    received_at TEXT NOT NULL
+);
