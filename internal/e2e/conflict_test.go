@@ -7,6 +7,7 @@ import (
 
 	"postdesk/internal/desk"
 	"postdesk/internal/domain"
+	"postdesk/internal/hub/hubstore"
 )
 
 // TestConcurrentMovesSameEverywhere: the counter (A) and the laptop (B)
@@ -57,6 +58,16 @@ func TestConcurrentMovesSameEverywhere(t *testing.T) {
 		}
 		if state != string(da.State) || (inConflict == 1) != want {
 			t.Fatalf("hub: %s in_conflict=%d", state, inConflict)
+		}
+		// What the hub's conflicts page lists.
+		hs, err := hubstore.Open(hubPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed, err := hs.ConflictedDossiers(ctx, 10)
+		hs.Close()
+		if err != nil || (len(listed) == 1) != want || (want && (listed[0].ID != id || listed[0].Moves[0].Kind != domain.KindCancel)) {
+			t.Fatalf("hub's list: %+v %v", listed, err)
 		}
 		assertExactlyOnce(t, hubPath, a, b)
 	}

@@ -139,7 +139,8 @@ func TestWebCSRFAndActions(t *testing.T) {
 	if _, body := b.Get("/?lang=en"); !strings.Contains(body, "Post points and sync") {
 		t.Fatal("no English page")
 	}
-	if _, body := b.Get("/conflicts?lang=vi"); !strings.Contains(body, "Không có xung đột nào") {
+	if _, body := b.Get("/conflicts?lang=vi"); !strings.Contains(body, "Không có xung đột nào") ||
+		!strings.Contains(body, "Không có hồ sơ nào đang xung đột") {
 		t.Fatal("conflicts page")
 	}
 }
