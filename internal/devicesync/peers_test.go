@@ -234,3 +234,67 @@ func TestPeerConflictListedAndResolved(t *testing.T) {
 		}
 	}
 }
+
+// TestPeerSettingsShared: the post point's settings set on one device reach
+// the others (tariff, targets, days off, hotline…), what belongs to a device
+// (printer, backup folder, language) stays, and two changes give the same
+// shared settings on a third device in either arrival order: the later by
+// (at, device) wins.
+func TestPeerSettingsShared(t *testing.T) {
+	a, b := newDevice(t, "600900", "A"), newDevice(t, "600900", "B")
+	c1, c2 := newDevice(t, "600900", "C"), newDevice(t, "600900", "C")
+	for _, s := range []*store.Store{a, b, c1, c2} {
+		for _, o := range []*store.Store{a, b} {
+			if s != o {
+				knows(t, s, o)
+			}
+		}
+	}
+	st, _ := b.Settings(ctx)
+	st.Printer, st.BackupFolder = "HP-quay", "/media/usb"
+	if err := b.SaveSettings(ctx, "truong", st); err != nil {
+		t.Fatal(err)
+	}
+	st, _ = a.Settings(ctx)
+	st.Hotline, st.WaitingDays, st.Holidays = "0269 3822 222", 9, []string{"25/12/2026"}
+	st.Targets.DossiersViaBCCI = 12
+	st.Printer = "Máy in của A"
+	if err := a.SaveSettings(ctx, "truong", st); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ApplyPeerBatches(ctx, b, []*syncproto.Batch{ownBatch(t, a, 0, 100)}, "hub"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := b.Settings(ctx)
+	if got.Hotline != "0269 3822 222" || got.WaitingDays != 9 || got.Targets.DossiersViaBCCI != 12 || len(got.Holidays) != 1 {
+		t.Fatalf("B did not take A's shared settings: %+v", got)
+	}
+	if got.Printer != "HP-quay" || got.BackupFolder != "/media/usb" {
+		t.Fatalf("B's own settings changed: printer %q folder %q", got.Printer, got.BackupFolder)
+	}
+	// B changes the targets after seeing A's change.
+	got.Targets.ResultsViaBCCI = 20
+	if err := b.SaveSettings(ctx, "truong", got); err != nil {
+		t.Fatal(err)
+	}
+	fromA, fromB := ownBatch(t, a, 0, 100), ownBatch(t, b, 0, 100)
+	for i, order := range [][]*syncproto.Batch{{fromA, fromB}, {fromB, fromA}} {
+		s := []*store.Store{c1, c2}[i]
+		for _, bt := range order {
+			if res, err := ApplyPeerBatches(ctx, s, []*syncproto.Batch{bt}, "hub"); err != nil || res.Refused != 0 {
+				t.Fatalf("%+v %v", res, err)
+			}
+		}
+	}
+	s1, _ := c1.Settings(ctx)
+	s2, _ := c2.Settings(ctx)
+	if s1.Targets != s2.Targets || s1.Targets.ResultsViaBCCI != 20 || s1.Hotline != "0269 3822 222" || s1.Printer != "" {
+		t.Fatalf("the third device's shared settings depend on the order:\n%+v\n%+v", s1, s2)
+	}
+	if _, err := ApplyPeerBatches(ctx, a, []*syncproto.Batch{fromB}, "hub"); err != nil {
+		t.Fatal(err)
+	}
+	if sa, _ := a.Settings(ctx); sa.Targets.ResultsViaBCCI != 20 || sa.Printer != "Máy in của A" {
+		t.Fatalf("A: %+v", sa)
+	}
+}

@@ -111,3 +111,16 @@ func (s Settings) WithDefaults() Settings {
 	}
 	return s
 }
+
+// WithShared returns s with the post point's shared settings taken from
+// other — what one device of the post point sets for all of them: the
+// tariff, the targets, the local days off and transit days, the waiting
+// days, the failed attempts allowed, the hotline and the lookup link. What
+// belongs to one device (language, idle lock, receipt layout, printer,
+// backup folder and count, hub address) stays s's.
+func (s Settings) WithShared(other Settings) Settings {
+	s.Hotline, s.LookupURLTemplate, s.TransitDays = other.Hotline, other.LookupURLTemplate, other.TransitDays
+	s.Holidays, s.Tariff = other.Holidays, other.Tariff
+	s.MaxFailedAttempts, s.WaitingDays, s.Targets = other.MaxFailedAttempts, other.WaitingDays, other.Targets
+	return s
+}

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -291,6 +292,11 @@ func (r *recorder) peerEvents(events []domain.Event) error {
 			formatTime(e.At), []byte(e.Payload), hashBlob(e.PrevHash), hashBlob(e.Hash)); err != nil {
 			return err
 		}
+		if e.Kind == domain.KindSettingsChanged {
+			if err := r.peerSettings(e); err != nil {
+				return err
+			}
+		}
 	}
 	for _, id := range order {
 		pd := touched[id]
@@ -422,4 +428,45 @@ func (s *Store) PeerOutbox(ctx context.Context) ([]OutboxEnvelope, error) {
 func (s *Store) DropPeerOutbox(ctx context.Context, id int64) error {
 	_, err := s.db.ExecContext(ctx, "DELETE FROM peer_outbox WHERE id = ?", id)
 	return err
+}
+
+// peerSettings takes the post point's shared settings from another
+// device's settings.changed (domain.Settings.WithShared), when it is the
+// latest change by (at, device) this device knows of, so every device ends
+// with the same shared settings whatever the order the changes arrive in.
+func (r *recorder) peerSettings(e *domain.Event) error {
+	var theirs settingsEvent
+	if err := json.Unmarshal(e.Payload, &theirs); err != nil || !theirs.Shared {
+		return nil // only its own settings changed (or unreadable): nothing here; the event is kept
+	}
+	var mark string
+	err := r.tx.QueryRowContext(r.ctx, "SELECT value FROM meta WHERE key = 'settings_shared_at'").Scan(&mark)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	key := formatTime(e.At) + " " + e.DeviceID
+	if mark >= key {
+		return nil // a later change is already in place
+	}
+	var raw string
+	err = r.tx.QueryRowContext(r.ctx, "SELECT value FROM meta WHERE key = 'settings'").Scan(&raw)
+	mine := domain.DefaultSettings()
+	if err == nil {
+		mine = domain.Settings{}
+		if err := json.Unmarshal([]byte(raw), &mine); err != nil {
+			return fmt.Errorf("stored settings unreadable: %w", err)
+		}
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	out, err := json.Marshal(mine.WithShared(theirs.Settings))
+	if err != nil {
+		return err
+	}
+	for k, v := range map[string]string{"settings": string(out), "settings_shared_at": key} {
+		if _, err := r.tx.ExecContext(r.ctx, "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", k, v); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -34,12 +34,58 @@ func (s *Store) SaveSettings(ctx context.Context, staff string, st domain.Settin
 	if err != nil {
 		return err
 	}
+	old, err := s.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	// The event says whether the post point's shared settings changed: only
+	// then does it reach the other devices' settings (peers.go).
+	oldRaw, _ := json.Marshal(old)
+	sharedRaw, _ := json.Marshal(old.WithShared(st))
+	shared := string(oldRaw) != string(sharedRaw)
+	payload, err := json.Marshal(settingsEvent{Settings: st, Shared: shared})
+	if err != nil {
+		return err
+	}
 	return s.write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES('settings', ?)
 			ON CONFLICT(key) DO UPDATE SET value = excluded.value`, string(raw)); err != nil {
 			return err
 		}
-		return s.recordIn(ctx, tx, staff, domain.KindSettingsChanged, json.RawMessage(raw))
+		dev, _, err := deviceOf(ctx, tx)
+		if errors.Is(err, ErrNotSetUp) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		// The post point's shared settings follow the latest change by
+		// (at, device) on every device: this one is recorded after the
+		// latest known here, whatever this PC's clock says.
+		var mark string
+		if err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'settings_shared_at'").Scan(&mark); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		at := s.Now().UTC()
+		if len(mark) >= len(domain.TimeLayout) {
+			if t, err := parseTime(mark[:len(domain.TimeLayout)]); err == nil {
+				at = domain.CausalTime(at, t)
+			}
+		}
+		r, err := s.newRecorder(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer r.close()
+		e := &domain.Event{Kind: domain.KindSettingsChanged, Staff: staff, At: at, Payload: payload}
+		if _, err := r.append(e, nil, false); err != nil {
+			return err
+		}
+		if !shared {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES('settings_shared_at', ?)
+			ON CONFLICT(key) DO UPDATE SET value = excluded.value`, formatTime(e.At)+" "+dev.ID())
+		return err
 	})
 }
 
@@ -67,4 +113,11 @@ func (s *Store) DeviceKey(ctx context.Context) (ed25519.PrivateKey, error) {
 		return nil, err
 	}
 	return ed25519.NewKeyFromSeed(seed), nil
+}
+
+// settingsEvent is the payload of settings.changed: the settings, and
+// whether the post point's shared part changed.
+type settingsEvent struct {
+	domain.Settings
+	Shared bool `json:"shared_changed,omitempty"`
 }
