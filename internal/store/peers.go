@@ -272,11 +272,13 @@ func (r *recorder) peerEvents(events []domain.Event) error {
 			if !ok {
 				pd = &peerDossier{}
 				var err error
-				if pd.d, err = r.dossier(e.Dossier); err != nil {
-					return err
-				}
 				if pd.maxAt, pd.maxDevice, err = r.latest(e.Dossier); err != nil {
 					return err
+				}
+				if pd.maxDevice != "" { // no event of it held: no projection either
+					if pd.d, err = r.dossier(e.Dossier); err != nil {
+						return err
+					}
 				}
 				touched[e.Dossier] = pd
 				order = append(order, e.Dossier)
