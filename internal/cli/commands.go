@@ -52,6 +52,11 @@ func commands() []cmdline.Command {
 			Help: "write every event not yet acknowledged by the province to an encrypted USB file", Run: runBatchExport},
 		{Path: "batch import", Usage: "--db PATH REPLY" + syncproto.ExtReplyFile,
 			Help: "apply the province's reply file (acknowledgement and updates)", Run: runBatchImport},
+		// peer.go
+		{Path: "peer export", Usage: "--db PATH --to DEVICE --out FILE" + syncproto.ExtPeerFile,
+			Help: "write this device's events for another device of its post point (signed, encrypted to it), for when the hub cannot be reached", Run: runPeerExport},
+		{Path: "peer import", Usage: "--db PATH FILE" + syncproto.ExtPeerFile,
+			Help: "take another device's events from a peer file made for this device (checked whole; the same file twice changes nothing)", Run: runPeerImport},
 	},
 		cmdline.CalendarCommands(""),
 		hubcli.Commands())

@@ -8,15 +8,7 @@ import (
 
 	"postdesk/internal/atomicfile"
 	"postdesk/internal/devicesync"
-	"postdesk/internal/syncproto"
 )
-
-func init() {
-	register("peer export", "--db PATH --to DEVICE --out FILE"+syncproto.ExtPeerFile,
-		"write this device's events for another device of its post point (signed, encrypted to it), for when the hub cannot be reached", runPeerExport)
-	register("peer import", "--db PATH FILE"+syncproto.ExtPeerFile,
-		"take another device's events from a peer file made for this device (checked whole; the same file twice changes nothing)", runPeerImport)
-}
 
 func runPeerExport(env *Env, args []string) error {
 	fs := flags("peer export")
