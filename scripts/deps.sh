@@ -2,7 +2,8 @@
 # deps.sh — make sure the Debian packages PostDesk needs are installed.
 #
 #   scripts/deps.sh run    C compiler and X11/OpenGL headers to build the app (cgo, Fyne)
-#   scripts/deps.sh test   tools the tests call: pdftotext, zbarimg, sqlite3, cupsd and lp (a private print queue)
+#   scripts/deps.sh test   tools the tests call: pdftotext, zbarimg, sqlite3, cupsd and lp (a private print queue),
+#                          PostgreSQL's server binaries (internal/pgtest starts a throwaway cluster)
 #   scripts/deps.sh e2e    Xvfb, xdotool, ImageMagick for end-to-end tests, plus "run"
 #   scripts/deps.sh windows  mingw-w64, NSIS, osslsigncode, Wine (64-bit) and what the
 #                          Wine suite drives it with (Xvfb, xdotool, ImageMagick, sqlite3)
@@ -15,7 +16,7 @@ set -euo pipefail
 
 run_pkgs=(gcc libc6-dev pkg-config
 	libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev)
-test_pkgs=(poppler-utils zbar-tools sqlite3 chromium cups-daemon cups-client)
+test_pkgs=(poppler-utils zbar-tools sqlite3 chromium cups-daemon cups-client postgresql)
 e2e_pkgs=(xvfb xauth xdotool imagemagick "${run_pkgs[@]}")
 windows_pkgs=(gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 nsis osslsigncode openssl wine wine64
 	xvfb xauth xdotool imagemagick sqlite3 poppler-utils git "${run_pkgs[@]}")
