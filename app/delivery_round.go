@@ -45,7 +45,7 @@ func (t *roundTab) reload() {
 	t.list.RemoveAll()
 	t.checks = map[string]*widget.Check{}
 	if len(door) == 0 && len(counter) == 0 {
-		t.list.Add(widget.NewLabel(i18n.T("delivery.round.none")))
+		t.list.Add(emptyReason("delivery.round.none"))
 	}
 	for _, stop := range door {
 		place := stop.Village
@@ -65,6 +65,7 @@ func (t *roundTab) reload() {
 			t.list.Add(t.row(d, false))
 		}
 	}
+	wrapLongTexts(t.list) // built after the screen was shown
 	t.list.Refresh()
 }
 

@@ -187,7 +187,7 @@ func newDossiersScreen(u *UI) *dossiersScreen {
 	ds.empty.Wrapping = fyne.TextWrapWord
 	ds.empty.Alignment = fyne.TextAlignCenter
 	ds.empty.Hide()
-	ds.list = container.NewBorder(top, nil, nil, nil, container.NewStack(newFitColumns(&ds.table.Table, widths),
+	ds.list = container.NewBorder(top, nil, nil, nil, container.NewStack(newFitColumns(&ds.table.Table, widths, columnHeaders(dossierColumnKeys()), true),
 		container.NewVBox(layout.NewSpacer(), ds.empty, layout.NewSpacer())))
 	ds.stack = container.NewStack(ds.list)
 
@@ -462,6 +462,7 @@ func (ds *dossiersScreen) openDetail(id, warn string) {
 		return
 	}
 	ds.detail = det
+	wrapLongTexts(det.object()) // built after the screen was shown
 	ds.stack.Objects = []fyne.CanvasObject{det.object()}
 	ds.stack.Refresh()
 	det.focus()
@@ -564,3 +565,20 @@ func dossierEventLabel(k domain.Kind) string  { return i18n.T("event." + string(
 
 // formatThousands writes 200000 as 200.000.
 func formatThousands(n int) string { return i18n.Count(n) }
+
+func dossierColumnKeys() []string {
+	var keys []string
+	for _, c := range dossierColumns {
+		keys = append(keys, c.key)
+	}
+	return keys
+}
+
+// columnHeaders is the headers of these keys in the current language.
+func columnHeaders(keys []string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = i18n.T(k)
+	}
+	return out
+}

@@ -71,8 +71,9 @@ func (det *dossierDetail) build() fyne.CanvasObject {
 	number := widget.NewLabelWithStyle(d.ID, fyne.TextAlignLeading, fyne.TextStyle{Bold: true, Monospace: true})
 	state := widget.NewLabelWithStyle(dossierStateLabel(d.State), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	state.Importance = widget.HighImportance
-	head := container.NewBorder(nil, nil, container.NewHBox(det.backBtn, title, number, state), container.NewHBox(reprint, det.cancelBtn))
-	top := container.NewVBox(head)
+	// Two lines, so the head fits a 1024 px screen in either language.
+	head := container.NewBorder(nil, nil, number, container.NewHBox(reprint, det.cancelBtn))
+	top := container.NewVBox(container.NewHBox(det.backBtn, title, state), head)
 	if det.warn != "" {
 		w := widget.NewLabelWithStyle(det.warn, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		w.Importance = widget.DangerImportance

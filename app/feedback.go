@@ -151,7 +151,7 @@ func (f *feedbackScreen) reload() {
 	}
 	f.list.RemoveAll()
 	if len(open) == 0 {
-		f.list.Add(widget.NewLabel(i18n.T("feedback.none_open")))
+		f.list.Add(emptyReason("feedback.none_open"))
 	}
 	for _, fb := range open {
 		fb := fb

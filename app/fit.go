@@ -124,16 +124,65 @@ func (l *besideOrBelow) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 // width: the table never needs scrolling sideways on a 1024 px screen
 // (cells show "…" and the row's detail shows the whole text).
 type fitColumns struct {
-	table  *widget.Table
-	widths []float32
-	last   float32
+	table   *widget.Table
+	widths  []float32
+	headers []string  // each column's header, which never shrinks below its text
+	bold    bool      // the headers are bold
+	applied []float32 // the widths set at the last layout
+	last    float32
 }
 
 const minColumn = 56
 
-// newFitColumns lays table out with these column widths, shrunk to fit.
-func newFitColumns(table *widget.Table, widths []float32) *fyne.Container {
-	return container.New(&fitColumns{table: table, widths: widths}, table)
+// newFitColumns lays table out with these column widths, shrunk to fit;
+// a column keeps at least the width of its header (headers, "" for none).
+func newFitColumns(table *widget.Table, widths []float32, headers []string, bold bool) *fyne.Container {
+	return container.New(&fitColumns{table: table, widths: widths, headers: headers, bold: bold}, table)
+}
+
+// floor is the narrowest column i may be: its header whole.
+func (l *fitColumns) floor(i int) float32 {
+	f := float32(minColumn)
+	if i < len(l.headers) && l.headers[i] != "" {
+		f = max(f, fyne.MeasureText(l.headers[i], theme.TextSize(), fyne.TextStyle{Bold: l.bold}).Width+2*theme.InnerPadding()+1)
+	}
+	return f
+}
+
+// fitWidths shrinks widths in proportion to fit room, no column below its
+// floor: the columns held at their floor leave the rest of the room to the
+// others, until no more reach their floor.
+func fitWidths(widths, floors []float32, room float32) []float32 {
+	out := make([]float32, len(widths))
+	fixed := make([]bool, len(widths))
+	for {
+		flexTotal, fixedTotal := float32(0), float32(0)
+		for i, w := range widths {
+			if fixed[i] {
+				fixedTotal += floors[i]
+			} else {
+				flexTotal += w
+			}
+		}
+		scale := float32(1)
+		if flexTotal > 0 && flexTotal+fixedTotal > room {
+			scale = max(0, room-fixedTotal) / flexTotal
+		}
+		changed := false
+		for i, w := range widths {
+			if fixed[i] {
+				out[i] = floors[i]
+				continue
+			}
+			out[i] = w * scale
+			if out[i] < floors[i] {
+				fixed[i], changed = true, true
+			}
+		}
+		if !changed {
+			return out
+		}
+	}
 }
 
 func (l *fitColumns) MinSize(objects []fyne.CanvasObject) fyne.Size { return objects[0].MinSize() }
@@ -141,18 +190,15 @@ func (l *fitColumns) MinSize(objects []fyne.CanvasObject) fyne.Size { return obj
 func (l *fitColumns) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	if size.Width != l.last {
 		l.last = size.Width
-		total := float32(0)
-		for _, w := range l.widths {
-			total += w
-		}
 		// the room for cells: the table's width less a scroll bar's
 		room := size.Width - theme.ScrollBarSize() - theme.Padding()*float32(len(l.widths)+1)
-		scale := float32(1)
-		if total > room && total > 0 {
-			scale = room / total
+		floors := make([]float32, len(l.widths))
+		for i := range floors {
+			floors[i] = l.floor(i)
 		}
-		for i, w := range l.widths {
-			l.table.SetColumnWidth(i, max(minColumn, w*scale))
+		l.applied = fitWidths(l.widths, floors, room)
+		for i, w := range l.applied {
+			l.table.SetColumnWidth(i, w)
 		}
 	}
 	objects[0].Move(fyne.NewPos(0, 0))

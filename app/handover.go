@@ -368,17 +368,37 @@ func (t *outboundTab) loadAgency() {
 			t.addRow(d, false)
 		}
 	}
+	if len(t.rows) == 0 {
+		t.list.Add(emptyReason(t.outEmptyKey(code)))
+	}
 	t.list.Refresh()
 	t.updateSummary()
 }
 
+// outEmptyKey says why the list of dossiers to hand over is empty.
+func (t *outboundTab) outEmptyKey(code string) string {
+	switch {
+	case code != "":
+		return "handover.out.empty_agency"
+	case len(t.codes) > 0:
+		return "handover.out.empty_pick"
+	}
+	return "handover.out.empty_none"
+}
+
 func (t *outboundTab) addRow(d *domain.Dossier, checked bool) *outRow {
 	r := &outRow{d: d}
-	label := d.ID + " · " + d.Applicant.FullName + " · " + d.ProcedureName + " · " + domain.FormatDate(d.ReceivedAt)
-	r.check = widget.NewCheck(label, func(bool) { t.updateSummary() })
+	// The tick box names the dossier; the rest of the line wraps beside it
+	// (a check's own text cannot wrap, and a procedure's name is long).
+	r.check = widget.NewCheck(d.ID, func(bool) { t.updateSummary() })
 	r.check.Checked = checked
+	rest := widget.NewLabel(d.Applicant.FullName + " · " + d.ProcedureName + " · " + domain.FormatDate(d.ReceivedAt))
+	rest.Wrapping = fyne.TextWrapWord
+	if len(t.rows) == 0 {
+		t.list.RemoveAll() // the line saying the list is empty
+	}
 	t.rows = append(t.rows, r)
-	t.list.Add(r.check)
+	t.list.Add(container.NewBorder(nil, nil, r.check, nil, rest))
 	return r
 }
 
@@ -508,8 +528,10 @@ func filterName(s domain.HandoverStatus) string {
 func (t *recordsTab) object() fyne.CanvasObject {
 	left := container.NewBorder(t.filter, nil, nil, nil, container.NewVScroll(t.list))
 	right := container.NewBorder(nil, t.msg, nil, nil, container.NewVScroll(t.detail))
-	split := container.NewHSplit(left, right)
-	split.Offset = 0.4
+	// The list above the record, not beside it: a record's lines and the
+	// list's titles both need the width of a 1024 px screen.
+	split := container.NewVSplit(left, right)
+	split.Offset = 0.35
 	return split
 }
 
@@ -528,7 +550,7 @@ func (t *recordsTab) reload() {
 	}
 	t.list.RemoveAll()
 	if len(hs) == 0 {
-		t.list.Add(widget.NewLabel(i18n.T("handover.records.none")))
+		t.list.Add(emptyReason("handover.records.none"))
 	}
 	for _, h := range hs {
 		id := h.ID
@@ -536,9 +558,11 @@ func (t *recordsTab) reload() {
 			"ID": h.ID, "Direction": i18n.T("handover.direction." + string(h.Direction)),
 			"Agency": h.AgencyCode, "Status": i18n.T("handover.status." + string(h.Status())),
 			"Date": domain.FormatDate(h.CreatedAt)})
-		b := newButton(label, func() { t.open(id) })
-		b.Alignment = widget.ButtonAlignLeading
-		t.list.Add(b)
+		// The line wraps; the button beside it opens the record (a button's
+		// own text cannot wrap, and a record's line is long).
+		line := widget.NewLabel(label)
+		line.Wrapping = fyne.TextWrapWord
+		t.list.Add(container.NewBorder(nil, nil, nil, newButton(i18n.T("handover.records.open"), func() { t.open(id) }), line))
 	}
 	t.list.Refresh()
 }
@@ -608,6 +632,7 @@ func (t *recordsTab) open(id string) {
 		}
 		t.detail.Add(row)
 	}
+	wrapLongTexts(t.detail) // built after the screen was shown
 	t.detail.Refresh()
 	if h.Status() == domain.HandoverDraft {
 		u.Win.Canvas().Focus(t.officer)
@@ -657,4 +682,13 @@ func (t *recordsTab) cancel() {
 	t.msg.ok(i18n.Tf("handover.cancelled", map[string]string{"ID": h.ID}))
 	t.h.out.reload()
 	t.h.in.clearList()
+}
+
+// emptyReason is the line an empty list shows: why it is empty and, where
+// there is one, the key for the next step.
+func emptyReason(key string) *widget.Label {
+	l := widget.NewLabel(i18n.T(key))
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.LowImportance
+	return l
 }

@@ -59,6 +59,9 @@ func (t *inboundTab) clearList() {
 
 func (t *inboundTab) refresh() {
 	t.list.RemoveAll()
+	if len(t.items) == 0 {
+		t.list.Add(emptyReason("handover.in.empty"))
+	}
 	for i, d := range t.items {
 		i := i
 		line := d.ID + " · " + d.OfficialCode + " · " + d.Applicant.FullName + " · " + stateLabel(d.State)
@@ -155,7 +158,7 @@ func (t *inboundTab) registerForm(code string) {
 	for i, p := range usable {
 		labels[i] = p.Code + " — " + p.Name
 	}
-	proc := widget.NewSelect(labels, nil)
+	proc := newDeskSelect(u, labels, nil)
 	proc.PlaceHolder = i18n.T("register_result.procedure")
 	official := u.NewEntry()
 	official.SetText(code)
@@ -217,7 +220,7 @@ func (t *inboundTab) registerForm(code string) {
 // resultOnlyForm keeps the last registration form's fields (for tests).
 type resultOnlyForm struct {
 	dlg                                dialog.Dialog
-	proc                               *widget.Select
+	proc                               *deskSelect
 	official, name, id, phone, address *Entry
 	errs                               message
 	save                               func()

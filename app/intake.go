@@ -103,6 +103,7 @@ type intakeForm struct {
 	phone    *formEntry
 	commune  *formSelect
 	address  *formEntry
+	village  *villageHint // the known village offered as the address is typed
 
 	repCheck    *formCheck
 	repBox      *fyne.Container
@@ -294,6 +295,13 @@ func (f *intakeForm) nameRow() []fyne.CanvasObject {
 	return r
 }
 
+// addressRow is the village line, the offered village under its errors.
+func (f *intakeForm) addressRow() []fyne.CanvasObject {
+	r := f.row("intake.address", "applicant.address", f.address)
+	r[1].(*fyne.Container).Add(f.village.label)
+	return r
+}
+
 // labelColumn gives the form's labels one width.
 type labelColumn struct{}
 
@@ -359,6 +367,16 @@ func (f *intakeForm) build() {
 	f.commune = newFormSelectLabels(u, f.keys, values, labels, func(string) { f.changed("applicant.commune") })
 	f.focusOf["applicant.commune"] = f.commune
 	f.address = f.entry("applicant.address", "intake.address.hint")
+	f.village = newVillageHint(f)
+	f.village.load()
+	addrKey := f.address.onKey
+	f.address.onKey = func(ev *fyne.KeyEvent) bool {
+		if (ev.Name == fyne.KeyReturn || ev.Name == fyne.KeyEnter) && f.village.take() {
+			return true // Enter takes the offered village; the next Enter saves
+		}
+		return addrKey != nil && addrKey(ev)
+	}
+	f.address.OnChanged = chainChanged(f.address.OnChanged, func() { f.village.update(f.address.Text) })
 
 	f.repName = f.entry("representative.full_name", "")
 	f.repIDType = f.sel("representative.id_type", "intake.id_type.", []string{string(domain.IDCCCD), string(domain.IDLegacy9), string(domain.IDPassport)})
@@ -464,7 +482,7 @@ func (f *intakeForm) object() fyne.CanvasObject {
 			f.row("intake.id_number", "applicant.id_number", f.idNumber),
 			f.row("intake.phone", "applicant.phone", f.phone),
 			f.row("intake.commune", "applicant.commune", f.commune),
-			f.row("intake.address", "applicant.address", f.address),
+			f.addressRow(),
 		),
 		f.repCheck, f.repBox,
 		f.docsSection,
@@ -938,6 +956,7 @@ func (f *intakeForm) save() {
 		return nil
 	})
 	f.lastID = saved.ID
+	f.village.learn(saved.Applicant.Address)
 	msg := i18n.Tf("intake.saved", map[string]string{"ID": saved.ID})
 	f.lastSaved.SetText(msg)
 	f.lastSaved.Show()

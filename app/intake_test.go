@@ -380,7 +380,7 @@ func TestProcedurePickerTypeAhead(t *testing.T) {
 		t.Error("after choosing, the list should close and the card show")
 	}
 	// Diacritics and case do not matter; a name part finds it.
-	for _, q := range []string{"ĐĂNG KÝ KẾT HÔN", "dang ky ket hon", "kết hôn", "1.000894"} {
+	for _, q := range []string{"ĐĂNG KÝ KẾT HÔN", "dang ky ket hon", "kết hôn", "1.000894", "0894", "1000894"} {
 		idx, _ := f.procs.Match(q, 5)
 		if len(idx) == 0 || f.procs.procs[idx[0]].Code != "1.000894" {
 			t.Errorf("%q does not find 1.000894 first", q)
@@ -388,6 +388,16 @@ func TestProcedurePickerTypeAhead(t *testing.T) {
 	}
 	if idx, total := f.procs.Match("zzzz", 5); len(idx) != 0 || total != 0 {
 		t.Errorf("nonsense matched %d", total)
+	}
+	// Digits inside a code only from three on, and a code prefix first.
+	for i, c := range f.procs.codes {
+		if idx, _ := f.procs.Match("89", 0); strings.Contains(onlyDigits(c), "89") && !strings.HasPrefix(c, "89") && containsInt(idx, i) {
+			t.Errorf("two digits match inside the code %s", c)
+			break
+		}
+	}
+	if idx, _ := f.procs.Match("1.00", 3); len(idx) == 0 || !strings.HasPrefix(f.procs.codes[idx[0]], "1.00") {
+		t.Errorf("a code prefix is not first")
 	}
 }
 
@@ -597,4 +607,13 @@ func TestIntakeNameRulesOnScreen(t *testing.T) {
 	if d, _ := u.Store.Dossier(u.Ctx, f.lastID); d.Applicant.FullName != "Đinh" {
 		t.Errorf("saved name %q", d.Applicant.FullName)
 	}
+}
+
+func containsInt(list []int, v int) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
 }

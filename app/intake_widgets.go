@@ -302,3 +302,24 @@ func newButtonWithIcon(label string, icon fyne.Resource, tapped func()) *deskBut
 	b.Icon = icon
 	return b
 }
+
+// deskSelect is a widget.Select that passes the shell's keys on (Esc
+// closes the dialog it stands in, F-keys switch screens).
+type deskSelect struct {
+	widget.Select
+	u *UI
+}
+
+func newDeskSelect(u *UI, options []string, changed func(string)) *deskSelect {
+	s := &deskSelect{u: u}
+	s.Options, s.OnChanged = options, changed
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+func (s *deskSelect) TypedKey(ev *fyne.KeyEvent) {
+	if s.u != nil && s.u.HandleKey(ev) {
+		return
+	}
+	s.Select.TypedKey(ev)
+}

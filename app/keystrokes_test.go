@@ -36,15 +36,17 @@ func TestTelexKeys(t *testing.T) {
 }
 
 // TestIntakeKeystrokes counts the keys of a typical intake at the counter
-// (procedure by code, name, CCCD, phone, village, every paper received,
-// save), each key pressed as a clerk would — Tab, the text in Telex, Enter,
-// Ctrl+D as two keys — and checks the dossier is saved. The figure is
-// logged for the README. The goal is at most 60 keys; today it is
-// 73 (54 of them the citizen's own name, ID, phone and village), so the
-// check holds the line at 73 rather than claiming the goal: a change that
-// adds a key fails here.
-// intakeKeysToday is the count measured when the test was written.
-const intakeKeysToday = 73
+// (procedure by the end of its code, name, CCCD, phone, village, every
+// paper received, save), each key pressed as a clerk would — Tab, the text
+// in Telex, Enter, Ctrl+D as two keys — and checks the dossier is saved
+// with what was meant. The figure is logged for the README. The issue's
+// goal is at most 60 keys: it was 73 when first counted; the procedure
+// found by the last digits of its code ("1193" for 1.001193) and the
+// village offered from the ones already typed at the post point ("mr",
+// Enter: Làng Mrông Yố) bring it to 55. The village is one the demo post
+// point has seen (villages repeat: a commune has a few dozen); a new
+// village is typed whole, 14 keys more.
+const intakeKeysGoal = 60
 
 func TestIntakeKeystrokes(t *testing.T) {
 	u, f, _ := openIntake(t, "gdv1")
@@ -57,17 +59,28 @@ func TestIntakeKeystrokes(t *testing.T) {
 	}
 	typ := func(s string) { typeKeys(t, u, s); keys += telexKeys(s) }
 	tabs(1) // service: keep "send and return" → procedure
-	typ("1.001193")
+	typ("1193")
 	press(t, u, fyne.KeyReturn)
 	keys++
+	if p := f.picker.Procedure(); p == nil || p.Code != "1.001193" {
+		t.Fatalf("“1193” and Enter chose %v, not 1.001193", p)
+	}
 	tabs(1) // → name
 	typ("Rơ Mah H'Bích")
 	tabs(2) // (ID type: CCCD) → ID number
 	typ("064301000045")
 	tabs(1)
 	typ("0905123456")
-	tabs(2) // (commune: the post point's) → village
-	typ("Làng Mrông Yố")
+	tabs(2)   // (commune: the post point's) → village
+	typ("mr") // the village offered: Làng Mrông Yố
+	if f.village.offer != "Làng Mrông Yố" || !f.village.label.Visible() {
+		t.Fatalf("“mr” offers %q (shown %v)", f.village.offer, f.village.label.Visible())
+	}
+	press(t, u, fyne.KeyReturn) // take it
+	keys++
+	if f.address.Text != "Làng Mrông Yố" || f.lastID != "" {
+		t.Fatalf("Enter on the offer: village %q, saved %q", f.address.Text, f.lastID)
+	}
 	u.runShortcut((&desktop.CustomShortcut{KeyName: fyne.KeyD, Modifier: fyne.KeyModifierControl}).ShortcutName())
 	keys += 2
 	press(t, u, fyne.KeyReturn) // save
@@ -76,7 +89,15 @@ func TestIntakeKeystrokes(t *testing.T) {
 		t.Fatalf("not saved after %d keys; errors: %v", keys, visibleErrors(f))
 	}
 	t.Logf("a typical intake takes %d keys (Telex)", keys)
-	if keys > intakeKeysToday {
-		t.Errorf("a typical intake takes %d keys, more than the %d of today (the goal is 60)", keys, intakeKeysToday)
+	if keys > intakeKeysGoal {
+		t.Errorf("a typical intake takes %d keys, more than the goal of %d", keys, intakeKeysGoal)
+	}
+	d, err := u.Store.Dossier(u.Ctx, f.lastID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.ProcedureCode != "1.001193" || d.Applicant.FullName != "Rơ Mah H'Bích" || d.Applicant.IDNumber != "064301000045" ||
+		d.Applicant.Phone != "0905123456" || d.Applicant.Address != "Làng Mrông Yố" {
+		t.Errorf("saved %s %q %s %s %q", d.ProcedureCode, d.Applicant.FullName, d.Applicant.IDNumber, d.Applicant.Phone, d.Applicant.Address)
 	}
 }

@@ -28,6 +28,7 @@ import (
 type procIndex struct {
 	procs   []domain.Procedure
 	codes   []string // as stored, e.g. 1.001193
+	digits  []string // the code's digits only, e.g. 1001193
 	names   []string // Fold(name), words separated by single spaces
 	compact []string // Fold(name) without spaces, so "khaisinh" matches too
 	agency  map[string]string
@@ -38,6 +39,7 @@ func newProcIndex(procs []domain.Procedure, agencies []domain.Agency) *procIndex
 	for _, p := range procs {
 		f := domain.Fold(p.Name)
 		x.codes = append(x.codes, strings.ToLower(p.Code))
+		x.digits = append(x.digits, onlyDigits(p.Code))
 		x.names = append(x.names, f)
 		x.compact = append(x.compact, strings.ReplaceAll(f, " ", ""))
 	}
@@ -59,10 +61,11 @@ func (x *procIndex) byCode(code string) int {
 }
 
 // Match returns up to limit procedures matching query, best first, and how
-// many matched in all. Ranks: exact code, code prefix, name prefix, a word
-// of the name starting with the query, the query anywhere in the name, the
-// query's words anywhere in any order. Ties go to the shorter name, then
-// to catalog order.
+// many matched in all. Ranks: exact code, code prefix, three digits or more
+// found in the code's digits (the distinctive end, "1193" for 1.001193),
+// name prefix, a word of the name starting with the query, the query
+// anywhere in the name, the query's words anywhere in any order. Ties go
+// to the shorter name, then to catalog order.
 func (x *procIndex) Match(query string, limit int) (idx []int, total int) {
 	q := domain.Clean(query)
 	if q == "" {
@@ -70,6 +73,7 @@ func (x *procIndex) Match(query string, limit int) (idx []int, total int) {
 	}
 	code := strings.ToLower(strings.ReplaceAll(q, " ", ""))
 	digitFirst := code[0] >= '0' && code[0] <= '9'
+	digits := onlyDigits(code)
 	f := domain.Fold(q)
 	fc := strings.ReplaceAll(f, " ", "")
 	words := strings.Fields(f)
@@ -82,17 +86,19 @@ func (x *procIndex) Match(query string, limit int) (idx []int, total int) {
 			rank = 0
 		case digitFirst && strings.HasPrefix(x.codes[i], code):
 			rank = 1
+		case digitFirst && len(digits) >= 3 && len(digits) == len(code) && strings.Contains(x.digits[i], digits):
+			rank = 2
 		case f == "":
 		case strings.HasPrefix(x.names[i], f):
-			rank = 2
-		case strings.Contains(x.names[i], " "+f):
 			rank = 3
-		case strings.Contains(x.names[i], f):
+		case strings.Contains(x.names[i], " "+f):
 			rank = 4
-		case len(fc) >= 3 && strings.Contains(x.compact[i], fc):
+		case strings.Contains(x.names[i], f):
 			rank = 5
-		case len(words) > 1 && allWordsIn(x.names[i], words):
+		case len(fc) >= 3 && strings.Contains(x.compact[i], fc):
 			rank = 6
+		case len(words) > 1 && allWordsIn(x.names[i], words):
+			rank = 7
 		}
 		if rank >= 0 {
 			hits = append(hits, hit{rank, i})
@@ -115,6 +121,16 @@ func (x *procIndex) Match(query string, limit int) (idx []int, total int) {
 		idx[k] = h.i
 	}
 	return idx, total
+}
+
+// onlyDigits is s without anything but its digits.
+func onlyDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
 }
 
 func allWordsIn(name string, words []string) bool {

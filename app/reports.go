@@ -144,6 +144,7 @@ func buildReports(u *UI) fyne.CanvasObject {
 		body.Add(s.buildTotals())
 	}
 	u.Shortcut("reports", "reports.show", &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierControl}, func() { s.refresh(nil) })
+	u.Shortcut("reports", "reports.totals.import", &desktop.CustomShortcut{KeyName: fyne.KeyI, Modifier: fyne.KeyModifierControl}, func() { s.importDialog() })
 	u.Shortcut("reports", "reports.export_xlsx", &desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierControl}, func() { s.exportDialog("xlsx") })
 	// the first report is computed before the screen shows (a post point's
 	// year takes a fraction of a second); later ones in the background

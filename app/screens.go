@@ -13,10 +13,10 @@ func Screens() []Screen {
 	supervisor := []domain.Role{domain.RoleSupervisor}
 	return withScreenDefaults([]Screen{
 		{ID: "home", TitleKey: "todo.title", Build: buildTodo, Focus: focusTodo},
-		{ID: "intake", TitleKey: "app.nav.intake", Build: buildIntake, Focus: focusIntake},
-		{ID: "delivery", TitleKey: "app.nav.delivery", Build: buildDelivery, Focus: focusDelivery},
-		{ID: "handover", TitleKey: "handover.title", Build: buildHandover, Focus: focusHandover},
-		{ID: "dossiers", TitleKey: "app.nav.dossiers", Build: buildDossiers, Focus: focusDossiers},
+		{ID: "intake", TitleKey: "app.nav.intake", Build: buildIntake, Focus: focusIntake, Back: backIntake},
+		{ID: "delivery", TitleKey: "app.nav.delivery", Build: buildDelivery, Focus: focusDelivery, Back: backDelivery},
+		{ID: "handover", TitleKey: "handover.title", Build: buildHandover, Focus: focusHandover, Back: backHandover},
+		{ID: "dossiers", TitleKey: "app.nav.dossiers", Build: buildDossiers, Focus: focusDossiers, Back: backDossiers},
 		{ID: "feedback", TitleKey: "feedback.title", Build: buildFeedback, Focus: focusFeedback},
 		{ID: "sync", TitleKey: "app.nav.sync", Build: buildSync, Focus: func(u *UI) {
 			if s := u.session.sync; s != nil {
@@ -93,4 +93,56 @@ type session struct {
 	handoverOutcome string // a dossier for the handover screen's outcomes tab
 	handoverRecord  string // a handover record for the handover screen to open
 	scanMessage     string // the scan box's last warning
+}
+
+// What Esc backs out of on each screen (Screen.Back), nothing saved:
+
+// backIntake asks to clear the slip (at once when nothing is typed).
+func backIntake(u *UI) bool {
+	f := intakeFormOf(u)
+	if f == nil {
+		return false
+	}
+	f.askClear()
+	return true
+}
+
+// backDelivery puts the loaded result away, nothing delivered.
+func backDelivery(u *UI) bool {
+	s := deliveryOf(u)
+	if s == nil || s.give.d == nil {
+		return false
+	}
+	s.tabs.SelectIndex(0)
+	s.give.show(nil)
+	u.Win.Canvas().Focus(s.give.scan)
+	return true
+}
+
+// backHandover puts the dossier loaded on the outcomes tab away, nothing recorded.
+func backHandover(u *UI) bool {
+	h := handoverOf(u)
+	if h == nil || h.tabs.SelectedIndex() != 1 || h.agc.d == nil {
+		return false
+	}
+	h.agc.show(nil)
+	u.Win.Canvas().Focus(h.agc.scan)
+	return true
+}
+
+// backDossiers goes from a dossier's detail to the table, and from scan
+// results to the whole list.
+func backDossiers(u *UI) bool {
+	ds := dossiersOf(u)
+	switch {
+	case ds == nil:
+		return false
+	case ds.stack.Objects[0] != ds.list:
+		ds.back()
+	case ds.results:
+		ds.clearResults()
+	default:
+		return false
+	}
+	return true
 }

@@ -109,6 +109,7 @@ func (u *UI) showSetup() {
 	u.Win.SetTitle(i18n.T("app.setup.title") + " — PostDesk")
 	u.Win.SetContent(u.withWheel(container.NewVScroll(container.NewCenter(container.New(fixedWidth(680), form)))))
 	u.setup = f
+	u.dumpLayoutLater("setup")
 	u.Win.Canvas().Focus(f.code)
 }
 

@@ -137,6 +137,8 @@ type UI struct {
 	area         *fyne.Container   // where screens go
 	areaScroll   *container.Scroll // the screen area's scroll (up and down)
 	tips         *tipLayer         // the whole text of a cut cell, on hover
+	dumpSeq      int               // the layout dump's records (layoutdump.go)
+	dumpLines    []byte
 	nav          map[string]*navItem
 	scanBox      *Entry
 	status       *statusBar
@@ -257,6 +259,7 @@ func (u *UI) Show(id string) {
 	if scr.Focus != nil {
 		scr.Focus(u)
 	}
+	u.dumpLayoutLater(id)
 }
 
 // buildScreen builds a screen, turning a panic in its Build into an error
@@ -316,6 +319,7 @@ func (u *UI) ShowDialog(d dialog.Dialog) { u.showDialog(d, nil) }
 func (u *UI) showDialog(d dialog.Dialog, yes func()) {
 	d.Show()
 	u.dialogs = append(u.dialogs, openDialog{d: d, yes: yes, overlay: u.Win.Canvas().Overlays().Top()})
+	u.dumpLayoutLater("dialog")
 }
 
 // topDialog is the newest dialog still on screen; closed ones are dropped.

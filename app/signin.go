@@ -75,6 +75,7 @@ func (u *UI) showSignIn(username string) {
 	u.Win.SetTitle(i18n.T("app.signin.title") + " — PostDesk")
 	u.Win.SetContent(container.NewCenter(box))
 	u.signIn = f
+	u.dumpLayoutLater("signin")
 	if username != "" {
 		u.Win.Canvas().Focus(f.secret)
 	} else {

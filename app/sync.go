@@ -36,6 +36,7 @@ type syncScreen struct {
 	rounds                                   []store.SyncRound
 	table                                    *widget.Table
 	skipped, peers                           *widget.Label
+	noRounds                                 *widget.Label // why the history is empty
 
 	enrollBox       *fyne.Container
 	hubURL, token   *Entry
@@ -79,7 +80,13 @@ func buildSync(u *UI) fyne.CanvasObject {
 	for _, c := range roundColumns {
 		widths = append(widths, c.width)
 	}
-	history := widget.NewCard(i18n.T("sync.history"), "", container.NewBorder(nil, container.NewVBox(s.skipped, s.peers), nil, nil, newFitColumns(s.table, widths)))
+	s.noRounds = emptyReason("sync.history.empty")
+	if u.IsSupervisor() {
+		s.noRounds.SetText(i18n.T("sync.history.empty_supervisor"))
+	}
+	s.noRounds.Hide()
+	history := widget.NewCard(i18n.T("sync.history"), "", container.NewBorder(s.noRounds, container.NewVBox(s.skipped, s.peers), nil, nil,
+		newFitColumns(s.table, widths, columnHeaders(roundColumnKeys()), false)))
 
 	var top fyne.CanvasObject = summary
 	if u.IsSupervisor() {
@@ -269,6 +276,8 @@ func (s *syncScreen) refresh() {
 	}
 	if rounds, err := u.Store.SyncRounds(u.Ctx, 200); err == nil {
 		s.rounds = rounds
+		s.noRounds.Hidden = len(rounds) > 0
+		s.noRounds.Refresh()
 		s.table.Refresh()
 	}
 	if refs, err := u.Store.PeerRefusals(u.Ctx, 3); err == nil && len(refs) > 0 {
@@ -456,4 +465,12 @@ func (s *syncScreen) showRound(r store.SyncRound) {
 	sc.SetMinSize(fyne.NewSize(640, 320))
 	d := dialog.NewCustom(i18n.T("sync.round"), i18n.T("sync.close"), sc, s.u.Win)
 	s.u.ShowDialog(d)
+}
+
+func roundColumnKeys() []string {
+	var keys []string
+	for _, c := range roundColumns {
+		keys = append(keys, c.key)
+	}
+	return keys
 }

@@ -223,3 +223,25 @@ func (s *Store) CatalogVersions(ctx context.Context) ([]CatalogVersionInfo, erro
 	}
 	return out, rows.Err()
 }
+
+// KnownVillages lists the villages (the applicant's address line) of the
+// newest recent dossiers, most used first, at most limit: the intake slip
+// offers them as the clerk types one.
+func (s *Store) KnownVillages(ctx context.Context, recent, limit int) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT a FROM (
+			SELECT json_extract(data, '$.applicant.address') AS a FROM dossiers ORDER BY rowid DESC LIMIT ?)
+		WHERE a IS NOT NULL AND a <> '' GROUP BY a ORDER BY count(*) DESC, a LIMIT ?`, recent, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -7,6 +7,7 @@ import (
 
 	"postdesk/internal/catalog"
 	"postdesk/internal/store"
+	"postdesk/internal/testtool"
 )
 
 // TestCatalogVersions: each import is listed newest first with when, who,
@@ -48,5 +49,40 @@ func TestCatalogVersions(t *testing.T) {
 	if first.Version != 1 || first.Staff != "truong" || first.Added != len(f.Procedures) || first.Agencies != len(f.Agencies) ||
 		!first.ImportedAt.Equal(seedNow) {
 		t.Errorf("first version %+v", first)
+	}
+}
+
+// TestKnownVillages: the villages of the newest dossiers, most used first.
+func TestKnownVillages(t *testing.T) {
+	s := seedStore(t, filepath.Join(t.TempDir(), "v.db"), 60)
+	defer s.Close()
+	all, err := s.KnownVillages(bg, 1000, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) < 3 {
+		t.Fatalf("villages of 60 demo dossiers: %q", all)
+	}
+	counts := map[string]int{}
+	rows, err := testtool.DB(t, s.Path()).Query("SELECT json_extract(data, '$.applicant.address') FROM dossiers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var a string
+		rows.Scan(&a)
+		counts[a]++
+	}
+	rows.Close()
+	for i := 1; i < len(all); i++ {
+		if counts[all[i-1]] < counts[all[i]] {
+			t.Errorf("%q (%d) before %q (%d): not most used first", all[i-1], counts[all[i-1]], all[i], counts[all[i]])
+		}
+	}
+	if few, _ := s.KnownVillages(bg, 1000, 2); len(few) != 2 || few[0] != all[0] {
+		t.Errorf("limit 2: %q", few)
+	}
+	if none, _ := s.KnownVillages(bg, 0, 10); len(none) != 0 {
+		t.Errorf("from no dossier: %q", none)
 	}
 }
