@@ -37,7 +37,7 @@ func benchDB(b *testing.B, n int) string {
 	if _, err := demo.Seed(ctx, s, demo.Options{Dossiers: n, Seed: 1}); err != nil {
 		b.Fatal(err)
 	}
-	if err := s.Backup(ctx, path); err != nil { // compact, WAL folded in
+	if err := s.PlainCopy(ctx, path); err != nil { // compact, WAL folded in
 		b.Fatal(err)
 	}
 	s.Close()

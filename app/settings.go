@@ -113,6 +113,7 @@ func buildSettings(u *UI) fyne.CanvasObject {
 	}
 
 	backupNow := newButton(i18n.T("app.settings.backup_now"), func() { f.backupNow() })
+	recoveryKey := newButton(i18n.T("app.settings.recovery_key"), func() { u.askRecoveryKey() })
 	pick := newButton(i18n.T("app.settings.pick_folder"), func() { f.pickFolder() })
 	f.save = newButton(i18n.T("app.settings.save"), func() { f.submit() })
 	f.save.Importance = widget.HighImportance
@@ -154,7 +155,8 @@ func buildSettings(u *UI) fyne.CanvasObject {
 		container.NewGridWithColumns(2,
 			row("app.settings.backup_folder", "settings.backup_folder", container.NewBorder(nil, nil, nil, pick, f.backupFolder)),
 			row("app.settings.backup_keep", "settings.backup_keep", f.backupKeep)),
-		container.NewHBox(backupNow),
+		container.NewHBox(backupNow, recoveryKey),
+		recoveryNote(u),
 		heading("app.settings.sync"),
 		row("app.settings.hub_url", "settings.hub_url", f.hubURL),
 		widget.NewSeparator(),
@@ -343,6 +345,20 @@ func (f *settingsForm) submit() {
 	} else {
 		f.u.Notify(i18n.T("app.settings.saved"))
 	}
+}
+
+// recoveryNote says whether backups are encrypted to a recovery key.
+func recoveryNote(u *UI) fyne.CanvasObject {
+	has, err := u.Desk.HasRecoveryKey(u.Ctx)
+	l := widget.NewLabel(i18n.T("app.settings.recovery_ok"))
+	if err != nil || !has {
+		l.SetText(i18n.T("app.settings.recovery_missing"))
+		l.Importance = widget.DangerImportance
+	} else {
+		l.Importance = widget.LowImportance
+	}
+	l.Wrapping = fyne.TextWrapWord
+	return l
 }
 
 // backupNow writes a backup to the backup folder at once.

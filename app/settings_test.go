@@ -12,6 +12,7 @@ import (
 	"postdesk/i18n"
 	"postdesk/internal/domain"
 	"postdesk/internal/testtool"
+	"postdesk/internal/vault"
 )
 
 func TestSettingsSaveAndValidate(t *testing.T) {
@@ -85,11 +86,22 @@ func TestSettingsSaveAndValidate(t *testing.T) {
 		t.Errorf("settings.changed recorded by %q", staff)
 	}
 
-	// Back up now writes into the chosen folder.
+	// Back up now is refused before the post point has a recovery key.
 	f.backupNow()
-	files, _ := filepath.Glob(filepath.Join(dir, "postdesk-*.db"))
+	if files, _ := filepath.Glob(filepath.Join(dir, "postdesk-*")); len(files) != 0 {
+		t.Fatalf("a backup was written with no recovery key to encrypt to: %v", files)
+	}
+	u.closeTopDialog()
+	// With one (Settings › New recovery key), it writes into the chosen folder, encrypted.
+	u.makeRecoveryKey()
+	u.closeTopDialog()
+	f.backupNow()
+	files, _ := filepath.Glob(filepath.Join(dir, "postdesk-*.db.age"))
 	if len(files) != 1 {
 		t.Fatalf("backups %v", files)
+	}
+	if sealed, err := vault.IsSealedFile(files[0]); err != nil || !sealed {
+		t.Fatalf("the backup is not encrypted: %v", err)
 	}
 	if fi, err := os.Stat(files[0]); err != nil || fi.Size() == 0 {
 		t.Errorf("backup file %v", err)

@@ -159,6 +159,7 @@ func (u *UI) submitSetup(f *setupForm) {
 	}
 	u.setup = nil
 	u.enterShell(st)
+	u.makeRecoveryKey() // the first start makes the recovery key and prints its sheet
 }
 
 // validateSetup checks every field of the first-start form at once.

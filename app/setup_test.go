@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,6 +37,10 @@ func newSetupUI(t *testing.T) *UI {
 }
 
 func TestFirstStartByKeyboard(t *testing.T) {
+	var opened string
+	saved := openInViewer
+	openInViewer = func(p string) error { opened = p; return nil }
+	defer func() { openInViewer = saved }()
 	u := newSetupUI(t)
 	f := u.setup
 	if u.Win.Canvas().Focused() != f.code {
@@ -72,6 +78,26 @@ func TestFirstStartByKeyboard(t *testing.T) {
 	}
 	if u.PostPoint.Name != "Bưu điện Văn hóa xã Ia Grai" || u.PostPoint.Commune != "Ia Grai" {
 		t.Errorf("post point %+v", u.PostPoint)
+	}
+	// The first start made the recovery key: its recipient is kept, its
+	// sheet was opened for printing and goes when the dialog is closed.
+	if rec, _ := u.Store.RecoveryRecipient(u.Ctx); !strings.HasPrefix(rec, "age1") {
+		t.Fatalf("no recovery key after the first start: %q", rec)
+	}
+	if opened == "" || !strings.Contains(opened, "postdesk-recovery-") {
+		t.Fatalf("the recovery sheet was not opened (%q)", opened)
+	}
+	if _, err := os.Stat(opened); err != nil {
+		t.Fatalf("the sheet is not there while the dialog is open: %v", err)
+	}
+	if !u.closeTopDialog() {
+		t.Fatal("no recovery key dialog")
+	}
+	if _, err := os.Stat(opened); !os.IsNotExist(err) {
+		t.Fatalf("the recovery sheet (holding the secret) was left at %s", opened)
+	}
+	if err := u.Store.Backup(u.Ctx, filepath.Join(t.TempDir(), "b.db.age")); err != nil {
+		t.Fatalf("backup after the first start: %v", err)
 	}
 }
 

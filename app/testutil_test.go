@@ -96,7 +96,7 @@ func demoStore(t testing.TB, clock *fixedClock) *store.Store {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "desk.db")
-	err = src.Backup(context.Background(), path)
+	err = src.PlainCopy(context.Background(), path)
 	src.Close()
 	if err != nil {
 		t.Fatal(err)

@@ -45,7 +45,10 @@ func TestSeedCheckBackupRestore(t *testing.T) {
 	if code, out, errs := run(t, "check", "--db", db); code != 0 || !strings.HasPrefix(out, "ok:") || !strings.Contains(out, "300 dossiers") {
 		t.Fatalf("check: %d %q %q", code, out, errs)
 	}
-	backup := filepath.Join(dir, "copy.db")
+	backup := filepath.Join(dir, "copy.db.age")
+	if code, _, errs := run(t, "recovery-key", "new", "--db", db, "--out", filepath.Join(dir, "sheet.pdf")); code != 0 {
+		t.Fatalf("recovery key: %s", errs)
+	}
 	if code, _, errs := run(t, "backup", "--db", db, "--out", backup); code != 0 {
 		t.Fatalf("backup: %s", errs)
 	}
@@ -53,8 +56,14 @@ func TestSeedCheckBackupRestore(t *testing.T) {
 		t.Fatalf("backup over an existing file: %d %q", code, errs)
 	}
 	target := filepath.Join(dir, "restored.db")
-	if code, _, errs := run(t, "restore", "--db", target, backup); code != 0 {
-		t.Fatalf("restore: %s", errs)
+	plain := filepath.Join(dir, "plain.db") // a backup as an older PostDesk made it: restores, with a warning
+	if s, err := store.Open(db); err != nil || s.PlainCopy(context.Background(), plain) != nil {
+		t.Fatal(err)
+	} else {
+		s.Close()
+	}
+	if code, _, errs := run(t, "restore", "--db", target, plain); code != 0 || !strings.Contains(errs, "KHÔNG được mã hóa") {
+		t.Fatalf("restore of a plain backup: %d %q", code, errs)
 	}
 	if code, out, _ := run(t, "check", "--db", target); code != 0 || !strings.Contains(out, "300 dossiers") {
 		t.Fatalf("check restored: %q", out)

@@ -16,6 +16,8 @@ func Commands() []cmdline.Command {
 			Help: "run the province hub: device API, outcome API and the staff web page", Run: runHubServe},
 		{Path: "hub token", Usage: "--db HUB.db --post-point CODE [--name NOTE] [--post-point-name NAME]",
 			Help: "issue a one-time enrollment token for a post point (printed once)", Run: runHubToken},
+		{Path: "hub key export", Usage: "--db HUB.db --out FILE",
+			Help: "write the hub's age identity, which opens every backup of the devices enrolled here (keep it offline)", Run: runHubKeyExport},
 		{Path: "hub revoke", Usage: "--db HUB.db --device ID [--reason TEXT]",
 			Help: "revoke a device: its batches and pulls are refused from now on", Run: runHubRevoke},
 		{Path: "hub import-outcomes", Usage: "--db HUB.db FILE",

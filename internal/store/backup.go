@@ -1,8 +1,14 @@
 package store
 
+// Backups: every one is an age file (internal/vault) encrypted to the post
+// point's recovery key and, once the device is enrolled, to the province
+// hub's key, so either can restore it and a lost USB stick shows nothing.
+
 import (
+	"bufio"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,18 +17,131 @@ import (
 	"strings"
 	"time"
 
+	"filippo.io/age"
+
 	"postdesk/internal/atomicfile"
+	"postdesk/internal/domain"
+	"postdesk/internal/vault"
 )
 
-// Backup writes a consistent copy of the database to path with VACUUM INTO.
-// It writes to a temporary name first, so a cut never leaves half a backup
-// under the final name.
+// metaRecovery is the meta key of the recovery key's public recipient.
+const metaRecovery = "recovery_recipient"
+
+// ErrNoRecoveryKey is returned by Backup before the post point has a recovery key.
+var ErrNoRecoveryKey = errors.New("this post point has no recovery key yet")
+
+// RecoveryRecipient returns the recovery key's public recipient ("age1…"),
+// or "" when none was made yet.
+func (s *Store) RecoveryRecipient(ctx context.Context) (string, error) {
+	return s.Meta(ctx, metaRecovery, "")
+}
+
+// SetRecoveryRecipient keeps a new recovery key's public recipient; later
+// backups are encrypted to it (older ones stay with the key they were made for).
+func (s *Store) SetRecoveryRecipient(ctx context.Context, recipient string) error {
+	if _, err := age.ParseX25519Recipient(recipient); err != nil {
+		return fmt.Errorf("recovery recipient: %w", err)
+	}
+	return s.SetMeta(ctx, metaRecovery, recipient)
+}
+
+// BackupRecipients are who can open this device's backups: the recovery
+// key, and the hub when the device is enrolled.
+func (s *Store) BackupRecipients(ctx context.Context) ([]age.Recipient, error) {
+	rec, err := s.RecoveryRecipient(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if rec == "" {
+		return nil, &wrapped{ErrNoRecoveryKey, domain.Errf("recovery_key", "err.backup.no_recovery_key",
+			"this post point has no recovery key yet, so a backup could not be encrypted: a supervisor makes one (Settings, or postdesk recovery-key new)")}
+	}
+	st, err := s.SyncState(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return vault.Recipients(rec, st.HubAgeRecipient)
+}
+
+// wrapped is a sentinel error with the FieldError that says it on screen.
+type wrapped struct {
+	code error
+	fe   *domain.FieldError
+}
+
+func (e *wrapped) Error() string   { return e.fe.Error() }
+func (e *wrapped) Unwrap() []error { return []error{e.code, e.fe} }
+
+// Backup writes an encrypted, consistent copy of the database to path: the
+// pages of one read snapshot (SQLite's sqlite_dbpage, in page order, the
+// write-ahead log's committed pages included) streamed straight into age,
+// to BackupRecipients, under a temporary name, then renamed. No plain copy
+// is written anywhere, writers are not held up, and a cut never leaves half
+// a backup at path. The file holds the database as it is (free pages
+// included), not compacted as PlainCopy's VACUUM INTO is.
 func (s *Store) Backup(ctx context.Context, path string) error {
+	rcpts, err := s.BackupRecipients(ctx)
+	if err != nil {
+		return err
+	}
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("backup %s: the file already exists", path)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("backup folder: %w", err)
+	}
+	return vault.SealWith(path, rcpts, func(w io.Writer) error { return s.writePages(ctx, w) })
+}
+
+// writePages writes the database file's image as one read transaction sees
+// it: every page in order, so the bytes are a database file.
+func (s *Store) writePages(ctx context.Context, w io.Writer) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var pages int64
+	if err := tx.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT pgno, data FROM sqlite_dbpage('main') ORDER BY pgno")
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	defer rows.Close()
+	bw := bufio.NewWriterSize(w, 1<<20)
+	next := int64(1)
+	var data sql.RawBytes
+	for rows.Next() {
+		var pgno int64
+		if err := rows.Scan(&pgno, &data); err != nil {
+			return err
+		}
+		if pgno != next {
+			return fmt.Errorf("backup: page %d read where %d was expected", pgno, next)
+		}
+		if _, err := bw.Write(data); err != nil {
+			return err
+		}
+		next++
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if next-1 != pages {
+		return fmt.Errorf("backup: %d pages read of %d", next-1, pages)
+	}
+	return bw.Flush()
+}
+
+// PlainCopy writes an unencrypted, consistent copy of the database to path
+// (VACUUM INTO, under a temporary name, then renamed). It is for copies that
+// stay where the database is (tests, benchmarks, Backup's first step); a
+// copy that leaves the machine is a Backup.
+func (s *Store) PlainCopy(ctx context.Context, path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("copy %s: the file already exists", path)
 	}
 	tmp := path + ".partial"
 	os.Remove(tmp)
@@ -33,21 +152,34 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	return atomicfile.Commit(tmp, path)
 }
 
+// BackupExt is the file name ending of an encrypted backup.
+const BackupExt = ".db.age"
+
 // BackupName is the timestamped file name of an automatic backup.
 func BackupName(t time.Time) string {
-	return "postdesk-" + t.Format("20060102-150405") + ".db"
+	return "postdesk-" + t.Format("20060102-150405") + BackupExt
+}
+
+// isBackupName: an automatic backup, encrypted or (from before) plain.
+func isBackupName(name string) bool {
+	return strings.HasPrefix(name, "postdesk-") && (strings.HasSuffix(name, BackupExt) || strings.HasSuffix(name, ".db"))
 }
 
 // AutoBackup makes today's backup in dir when there is none yet for today,
-// then keeps only the newest keep backups there. It returns the file written,
-// or "" when today's backup already existed.
+// then keeps only the newest keep backups there (plain ones of older
+// versions included, so they age out). It returns the file written, or ""
+// when today's backup already existed.
 func (s *Store) AutoBackup(ctx context.Context, dir string, keep int) (string, error) {
 	now := s.Now()
 	today := "postdesk-" + now.Format("20060102") + "-"
-	existing, _ := filepath.Glob(filepath.Join(dir, "postdesk-*.db"))
-	for _, f := range existing {
-		if strings.HasPrefix(filepath.Base(f), today) {
-			return "", nil
+	entries, _ := os.ReadDir(dir)
+	var existing []string
+	for _, e := range entries {
+		if e.Type().IsRegular() && isBackupName(e.Name()) {
+			if strings.HasPrefix(e.Name(), today) && strings.HasSuffix(e.Name(), BackupExt) {
+				return "", nil
+			}
+			existing = append(existing, filepath.Join(dir, e.Name()))
 		}
 	}
 	path := filepath.Join(dir, BackupName(now))
@@ -63,35 +195,63 @@ func (s *Store) AutoBackup(ctx context.Context, dir string, keep int) (string, e
 	return path, nil
 }
 
-// Restore replaces the database at dst with the backup src, after checking
-// that src is a sound PostDesk database (integrity, chains, projection) of a
-// schema this build knows. The replaced file is kept beside it as .before-restore.
-// dst must not be open.
-func Restore(ctx context.Context, dst, src string) error {
-	if err := verifyBackup(ctx, src); err != nil {
-		return fmt.Errorf("restore refused, %s is not a sound backup: %w", src, err)
+// Restored says how a restore went.
+type Restored struct {
+	// Plain: the backup was an unencrypted copy made by an older PostDesk
+	// (restored, but anyone who held that file could read it).
+	Plain bool
+}
+
+// ErrNotBackup: the file is neither an encrypted backup nor a PostDesk database.
+var ErrNotBackup = errors.New("not a PostDesk backup")
+
+// Restore replaces the database at dst with the backup src, decrypted with
+// one of ids (the recovery key or the hub's identity; an unencrypted backup
+// of an older PostDesk needs none). The backup is decrypted into a file
+// beside dst and checked fully there (integrity, chains, projection, a
+// schema this build knows) before anything is replaced; the replaced file is
+// kept beside it as .before-restore. A wrong key, a flipped byte or a cut
+// file is refused and nothing changes. dst must not be open.
+func Restore(ctx context.Context, dst, src string, ids []age.Identity) (Restored, error) {
+	var res Restored
+	sealed, err := vault.IsSealedFile(src)
+	if err != nil {
+		return res, err
 	}
 	tmp := dst + ".restoring"
-	if err := copyFile(src, tmp); err != nil {
-		return err
+	os.Remove(tmp)
+	if sealed {
+		err = vault.OpenFile(src, tmp, ids)
+	} else {
+		res.Plain = true
+		err = copyFile(src, tmp)
+	}
+	if err != nil {
+		return res, fmt.Errorf("restore refused, %s could not be opened: %w", src, err)
+	}
+	if err := verifyBackup(ctx, tmp); err != nil {
+		os.Remove(tmp)
+		return res, fmt.Errorf("restore refused, %s is not a sound backup: %w", src, err)
 	}
 	if _, err := os.Stat(dst); err == nil {
 		for _, suffix := range []string{"-wal", "-shm"} {
 			os.Remove(dst + suffix)
 		}
 		if err := os.Rename(dst, dst+".before-restore"); err != nil {
-			return err
+			os.Remove(tmp)
+			return res, err
 		}
 	}
-	return atomicfile.Commit(tmp, dst)
+	return res, atomicfile.Commit(tmp, dst)
 }
 
+// verifyBackup checks the plain database file at src without changing it:
+// a private copy beside it is opened (which may migrate) and checked.
 func verifyBackup(ctx context.Context, src string) error {
 	if _, err := os.Stat(src); err != nil {
 		return err
 	}
-	// Check a private copy, so opening it (which may migrate) never touches the backup itself.
-	tmp, err := os.MkdirTemp("", "postdesk-restore-")
+	tmp, err := os.MkdirTemp(filepath.Dir(src), ".restore-probe-")
 	if err != nil {
 		return err
 	}
@@ -108,10 +268,10 @@ func verifyBackup(ctx context.Context, src string) error {
 	err = raw.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version)
 	raw.Close()
 	if err != nil {
-		return err
+		return &wrapped{ErrNotBackup, domain.Errf("file", "err.backup.not_backup", "not a PostDesk backup: %v", err)}
 	}
 	if version == 0 {
-		return fmt.Errorf("not a PostDesk database")
+		return &wrapped{ErrNotBackup, domain.Errf("file", "err.backup.not_backup", "not a PostDesk database")}
 	}
 	s, err := Open(probe)
 	if err != nil {

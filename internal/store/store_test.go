@@ -238,46 +238,12 @@ func TestMigrationsFromEveryVersion(t *testing.T) {
 	}
 }
 
-func TestBackupAndRestore(t *testing.T) {
-	s := newTestStore(t)
-	d, _ := s.Intake(ctx, "c", sampleDossier("Nguyễn Văn Bình", "064090000123", "0905123456"))
-	dir := t.TempDir()
-	file, err := s.AutoBackup(ctx, dir, 2)
-	if err != nil || file == "" {
-		t.Fatalf("auto backup: %q %v", file, err)
-	}
-	if again, err := s.AutoBackup(ctx, dir, 2); err != nil || again != "" {
-		t.Fatalf("second backup the same day: %q %v", again, err)
-	}
-	s.Intake(ctx, "c", sampleDossier("Lê Thị Cúc", "064190000124", "0905123457"))
-	target := filepath.Join(t.TempDir(), "restored.db")
-	if err := Restore(ctx, target, file); err != nil {
-		t.Fatal(err)
-	}
-	r, err := Open(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	if _, err := r.Dossier(ctx, d.ID); err != nil {
-		t.Fatalf("restored db lacks %s: %v", d.ID, err)
-	}
-	var n int
-	r.db.QueryRow("SELECT count(*) FROM dossiers").Scan(&n)
-	if n != 1 {
-		t.Fatalf("restored %d dossiers, want the 1 of the backup", n)
-	}
-	// A file that is not a database is refused and the target left alone.
-	junk := filepath.Join(t.TempDir(), "junk.db")
-	writeFile(t, junk, "not a database at all")
-	if err := Restore(ctx, target, junk); err == nil {
-		t.Fatal("restored from junk")
-	}
-}
-
 func TestAutoBackupKeepsLastN(t *testing.T) {
 	s := newTestStore(t)
+	giveRecoveryKey(t, s)
 	dir := t.TempDir()
+	// A plain backup of an older PostDesk ages out with the encrypted ones.
+	writeFile(t, filepath.Join(dir, "postdesk-20261031-120000.db"), "old plain backup")
 	day := time.Date(2026, 11, 1, 12, 0, 0, 0, time.Local)
 	for i := 0; i < 5; i++ {
 		d := day.AddDate(0, 0, i)
@@ -286,8 +252,8 @@ func TestAutoBackupKeepsLastN(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "postdesk-*.db"))
-	if len(files) != 3 || !strings.Contains(files[0], "20261103") {
+	files, _ := filepath.Glob(filepath.Join(dir, "postdesk-*"))
+	if len(files) != 3 || !strings.Contains(files[0], "20261103") || !strings.HasSuffix(files[0], BackupExt) {
 		t.Fatalf("kept %v", files)
 	}
 }

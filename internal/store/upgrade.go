@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"postdesk/internal/atomicfile"
 	"postdesk/internal/sqlitedb"
+	"postdesk/internal/vault"
 )
 
 // Upgrade says what Open did to a file written by an older PostDesk.
@@ -35,9 +37,14 @@ func upgrade(ctx context.Context, db *sql.DB, path string, from, target int, all
 		db.Close()
 		return nil, fmt.Errorf("backup before the upgrade: %w (the database was not changed)", err)
 	}
+	backup, err := sealUpgradeBackup(ctx, db, backup)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("backup before the upgrade: %w (the database was not changed)", err)
+	}
 	work := path + ".upgrading"
 	os.Remove(work)
-	err := vacuumInto(ctx, db, work)
+	err = vacuumInto(ctx, db, work)
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
@@ -56,6 +63,28 @@ func upgrade(ctx context.Context, db *sql.DB, path string, from, target int, all
 		return nil, fmt.Errorf("the upgrade from schema %d to %d: %w; the database was not changed, and a copy is in %s", from, target, err, backup)
 	}
 	return &Upgrade{From: from, To: target, Backup: backup}, nil
+}
+
+// sealUpgradeBackup encrypts the copy made before an upgrade to the post
+// point's recovery key and hub, as every backup is, when the old file has a
+// recovery key; a file from before recovery keys existed has none to
+// encrypt to, and its copy stays plain in the backups folder beside it.
+func sealUpgradeBackup(ctx context.Context, db *sql.DB, plain string) (string, error) {
+	var rec string
+	if err := db.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", metaRecovery).Scan(&rec); err != nil || rec == "" {
+		return plain, nil
+	}
+	var hub string
+	_ = db.QueryRowContext(ctx, "SELECT hub_age_recipient FROM sync_state WHERE id = 1").Scan(&hub)
+	rcpts, err := vault.Recipients(rec, hub)
+	if err != nil {
+		return plain, err
+	}
+	sealed := strings.TrimSuffix(plain, ".db") + BackupExt
+	if err := vault.SealFile(plain, sealed, rcpts); err != nil {
+		return plain, err
+	}
+	return sealed, os.Remove(plain)
 }
 
 // vacuumInto writes a consistent copy of the open database to path (a new

@@ -8,8 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"filippo.io/age"
+
 	"postdesk/internal/domain"
 	"postdesk/internal/sqlitedb"
+	"postdesk/internal/vault"
 )
 
 // oldFile writes a database of this build's schema, with a post point and
@@ -118,5 +121,52 @@ func TestFailedUpgradeLeavesTheFileUntouched(t *testing.T) {
 	defer s.Close()
 	if _, err := s.Dossier(ctx, receipt); err != nil || s.Upgraded != nil {
 		t.Fatalf("old build after a failed upgrade: %v %+v", err, s.Upgraded)
+	}
+}
+
+// TestUpgradeBackupIsEncrypted: the copy made before an upgrade is
+// encrypted to the recovery key like every backup, and restores with it.
+func TestUpgradeBackupIsEncrypted(t *testing.T) {
+	migrationList = func() []sqlitedb.Migration {
+		return append(migrations(), sqlitedb.Migration{Version: SchemaVersion() + 1, Name: "999_test.sql",
+			SQL: "CREATE TABLE upgrade_probe (x INTEGER)"})
+	}
+	defer func() { migrationList = migrations }()
+	path, receipt := oldFile(t, t.TempDir())
+	key, _ := vault.NewKey()
+	raw, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec("INSERT INTO meta(key, value) VALUES(?, ?)", metaRecovery, key.Recipient().String()); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Upgraded == nil || !strings.HasSuffix(s.Upgraded.Backup, BackupExt) {
+		t.Fatalf("Upgraded = %+v, want an encrypted backup", s.Upgraded)
+	}
+	b, _ := os.ReadFile(s.Upgraded.Backup)
+	if !vault.IsSealed(b) || bytes.Contains(b, []byte("064090000123")) {
+		t.Fatal("the backup before the upgrade is readable")
+	}
+	if plain, _ := filepath.Glob(filepath.Join(filepath.Dir(s.Upgraded.Backup), "*.db")); len(plain) != 0 {
+		t.Fatalf("a plain copy was left: %v", plain)
+	}
+	target := filepath.Join(t.TempDir(), "back.db")
+	if _, err := Restore(ctx, target, s.Upgraded.Backup, []age.Identity{key}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if _, err := r.Dossier(ctx, receipt); err != nil {
+		t.Fatal(err)
 	}
 }
