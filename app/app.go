@@ -85,6 +85,7 @@ func Open(a fyne.App, s *store.Store) (*UI, error) {
 		u.startBackups()
 	}
 	startSync(u) // background sync to the province (app/sync_loop.go)
+	u.checkDisk()
 	// store.Open checks small files for damage itself; a larger one is
 	// checked here in the background, and a damage found is shown with the
 	// way back (the backup folder and the restore command).

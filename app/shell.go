@@ -156,6 +156,7 @@ type UI struct {
 	stopIdle     chan struct{}
 	stopBackups  chan struct{}
 	backupErr    string
+	diskWarning  string
 	pendingFile  string // a file from the command line, opened after sign-in (startup.go)
 }
 
@@ -593,6 +594,7 @@ func (u *UI) buildShell() fyne.CanvasObject {
 
 	u.status = newStatusBar(u)
 	defer u.setBackupError(u.backupErr)
+	defer u.setDiskWarning(u.diskWarning)
 	left := container.NewBorder(nil, nil, nil, widget.NewSeparator(), container.NewVScroll(container.NewPadded(nav)))
 	u.areaScroll = container.NewVScroll(container.NewPadded(u.area))
 	body := container.NewBorder(container.NewVBox(container.NewPadded(top), widget.NewSeparator()),

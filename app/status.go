@@ -26,6 +26,7 @@ type statusBar struct {
 	// there is a message
 	messageRow *fyne.Container
 	backup     *widget.Label
+	disk       *widget.Label // the data's disk is not encrypted (diskcheck.go)
 
 	// What the sync engine reported; until it does, the bar says honestly
 	// that this device has never been connected.
@@ -55,6 +56,10 @@ func newStatusBar(u *UI) *statusBar {
 	b.backup.Importance = widget.DangerImportance
 	b.backup.Wrapping = fyne.TextWrapWord
 	b.backup.Hide()
+	b.disk = mk()
+	b.disk.Importance = widget.WarningImportance
+	b.disk.Wrapping = fyne.TextWrapWord
+	b.disk.Hide()
 	return b
 }
 
@@ -70,7 +75,7 @@ func (b *statusBar) object() fyne.CanvasObject {
 	logBtn.Importance = widget.LowImportance
 	b.messageRow = container.NewBorder(nil, nil, nil, logBtn, b.message)
 	b.messageRow.Hide()
-	return container.NewVBox(facts, b.messageRow, b.backup)
+	return container.NewVBox(facts, b.messageRow, b.backup, b.disk)
 }
 
 // refresh rewrites every part from the UI's state and the store.

@@ -18,6 +18,7 @@ import (
 	"postdesk/internal/demo"
 	"postdesk/internal/desk"
 	"postdesk/internal/domain"
+	"postdesk/internal/platform"
 	"postdesk/internal/store"
 	"postdesk/internal/testtool"
 )
@@ -44,6 +45,8 @@ func TestMain(m *testing.M) {
 	// receipt_out tests put the system's ways back where they test them).
 	openInViewer = func(string) error { return nil }
 	openFolder = func(string) error { return nil }
+	// The test machine's own disk does not decide what the screens show (diskcheck_test.go tests the warning).
+	diskEncryption = func(string) (platform.DiskState, string) { return platform.DiskEncrypted, "test" }
 	dir, err := os.MkdirTemp("", "postdesk-app-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
