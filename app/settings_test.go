@@ -125,12 +125,16 @@ func TestAutoBackupAtStart(t *testing.T) {
 	u, _ := newTestUI(t, "")
 	dir := t.TempDir()
 	u.Settings.BackupFolder = dir
+	key, _ := vault.NewKey()
+	if err := u.Store.SetRecoveryRecipient(u.Ctx, key.Recipient().String()); err != nil {
+		t.Fatal(err)
+	}
 	autoBackups = true
 	defer func() { autoBackups = false }()
 	u.startBackups()
 	deadline := 200
 	for ; deadline > 0; deadline-- {
-		if files, _ := filepath.Glob(filepath.Join(dir, "postdesk-*.db")); len(files) == 1 {
+		if files, _ := filepath.Glob(filepath.Join(dir, "postdesk-*.db.age")); len(files) == 1 {
 			break
 		}
 		sleepMs(20)

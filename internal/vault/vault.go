@@ -176,30 +176,18 @@ func SealWith(dst string, rcpts []age.Recipient, write func(w io.Writer) error) 
 	})
 }
 
-// OpenFile decrypts the sealed file src into dst (created, mode 0600). On
-// any error dst is removed: a wrong key, a flipped byte or a cut file leaves
-// nothing behind.
+// OpenFile decrypts the sealed file src into dst (mode 0600), written
+// under a temporary name and renamed only when the whole file decrypted and
+// authenticated: a wrong key, a flipped byte or a cut file leaves nothing.
 func OpenFile(src, dst string, ids []age.Identity) error {
 	in, err := os.Open(src)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	err = open(out, bufio.NewReaderSize(in, 1<<20), ids)
-	if err == nil {
-		err = out.Sync()
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(dst)
-	}
-	return err
+	return atomicfile.Write(dst, 0o600, func(w io.Writer) error {
+		return open(w, bufio.NewReaderSize(in, 1<<20), ids)
+	})
 }
 
 func seal(w io.Writer, r io.Reader, rcpts []age.Recipient) error {
