@@ -26,7 +26,8 @@ func diskEncryption(path string) (DiskState, string) {
 	defer cancel()
 	script := "(New-Object -ComObject Shell.Application).NameSpace('" + vol + "').Self.ExtendedProperty('System.Volume.BitLockerProtection')"
 	cmd := exec.CommandContext(ctx, "powershell.exe", "-NoProfile", "-NonInteractive", "-Command", script)
-	cmd.SysProcAttr = &syscall.SysProcAttr{HideWindow: true}
+	// No console window: it would flash on screen and take the keyboard from the sign-in.
+	cmd.SysProcAttr = &syscall.SysProcAttr{HideWindow: true, CreationFlags: 0x08000000} // CREATE_NO_WINDOW
 	out, err := cmd.Output()
 	if err != nil {
 		return DiskUnknown, "powershell: " + err.Error()
