@@ -34,11 +34,7 @@ type dossierDetail struct {
 
 func newDossierDetail(ds *dossiersScreen, id, warn string) (*dossierDetail, error) {
 	u := ds.u
-	d, err := u.Store.Dossier(u.Ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	evs, err := u.Store.DossierEvents(u.Ctx, id)
+	d, evs, err := u.Desk.ViewDossier(u.Ctx, u.Actor(), id) // recorded in the access log
 	if err != nil {
 		return nil, err
 	}
@@ -167,6 +163,9 @@ func (det *dossierDetail) build() fyne.CanvasObject {
 	fields := container.New(layout.NewFormLayout(), rows...)
 
 	tl := container.NewVBox(widget.NewLabelWithStyle(i18n.T("dossiers.timeline"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	if det.ds.u.IsSupervisor() {
+		tl.Add(container.NewHBox(newDeskButton(det.ds.u, i18n.T("access.open"), func() { det.ds.u.showAccessLog(d.ID, "") })))
+	}
 	for _, e := range det.events {
 		what := dossierEventLabel(e.Kind)
 		if why := eventReason(e); why != "" {

@@ -22,7 +22,7 @@ func installScan(u *UI) {
 
 // runScan looks text up and shows what it found.
 func runScan(u *UI, text string) {
-	res, err := lookup.Lookup(u.Ctx, u.Store, text)
+	res, err := u.Desk.Lookup(u.Ctx, u.Actor(), text) // a search by ID or phone is recorded in the access log
 	if err != nil {
 		u.ShowError(err)
 		return

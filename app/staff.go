@@ -87,12 +87,18 @@ func buildStaff(u *UI) fyne.CanvasObject {
 	s.newPIN2.OnSubmitted = func(string) { s.resetPIN() }
 	s.newPIN.OnSubmitted = func(string) { u.Win.Canvas().Focus(s.newPIN2) }
 	s.resetBtn = newButton(i18n.T("app.staff.reset_pin"), s.resetPIN)
+	accessBtn := newButton(i18n.T("access.open_staff"), func() {
+		if st, ok := s.current(); ok {
+			u.showAccessLog("", st.Username)
+		}
+	})
 	s.detail = container.NewVBox(s.title,
 		row(s.detailErrs, "app.staff.role", "staff.role", container.NewBorder(nil, nil, nil, s.roleBtn, s.role)),
 		container.NewHBox(s.activeBtn),
 		row(s.detailErrs, "app.staff.new_pin", "staff.secret", s.newPIN),
 		row(s.detailErrs, "app.staff.new_pin2", "staff.secret2", s.newPIN2),
 		container.NewHBox(s.resetBtn),
+		container.NewHBox(accessBtn),
 		widget.NewSeparator())
 	s.detail.Hide()
 

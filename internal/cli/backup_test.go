@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -223,5 +224,127 @@ func TestRestoreWithHubIdentity(t *testing.T) {
 	}
 	if code, out, _ := run(t, "check", "--db", target); code != 0 || !strings.Contains(out, "30 dossiers") {
 		t.Fatalf("check restored: %q", out)
+	}
+}
+
+// TestFindByIDIsInTheAccessLog: `postdesk find` by a CCCD number is
+// recorded with the staff name given and the dossiers found, and `postdesk
+// access` lists it per dossier and per staff member.
+func TestFindByIDIsInTheAccessLog(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "pd.db")
+	if code, _, errs := run(t, "demo", "seed", "--db", db, "--dossiers", "20", "--seed", "9"); code != 0 {
+		t.Fatalf("seed: %s", errs)
+	}
+	conn := testtool.DB(t, db)
+	var id, cccd string
+	if err := conn.QueryRow("SELECT id, citizen_id FROM dossiers WHERE citizen_id <> '' ORDER BY id LIMIT 1").Scan(&id, &cccd); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close()
+	if code, _, errs := run(t, "find", "--db", db, "--staff", "gdv1", cccd); code != 0 {
+		t.Fatalf("find: %s", errs)
+	}
+	if code, _, errs := run(t, "find", "--db", db, "--staff", "gdv2", "nguyen"); code > 1 {
+		t.Fatalf("find by name: %s", errs)
+	}
+	code, out, errs := run(t, "access", "--db", db, "--dossier", id)
+	if code != 0 || !strings.Contains(out, "gdv1") || !strings.Contains(out, "search_id") || strings.Contains(out, cccd) {
+		t.Fatalf("access --dossier: %d %q %q", code, out, errs)
+	}
+	if code, out, _ := run(t, "access", "--db", db, "--staff", "gdv2"); code != 0 || strings.TrimSpace(out) != "" {
+		t.Fatalf("a search by name is in the log: %q", out)
+	}
+}
+
+// TestCitizenExportHoldsExactlyThatCitizen: the JSON export of one CCCD
+// holds every dossier whose applicant (or representative, or recipient)
+// has that number and no other, with all their events and none else; the
+// PDF names the same receipts; the export is in the access log.
+func TestCitizenExportHoldsExactlyThatCitizen(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "pd.db")
+	if code, _, errs := run(t, "demo", "seed", "--db", db, "--dossiers", "150", "--seed", "11"); code != 0 {
+		t.Fatalf("seed: %s", errs)
+	}
+	conn := testtool.DB(t, db)
+	var cccd string
+	if err := conn.QueryRow(`SELECT citizen_id FROM dossiers WHERE length(citizen_id) = 12
+		GROUP BY citizen_id ORDER BY count(*) DESC, citizen_id LIMIT 1`).Scan(&cccd); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{}
+	rows, err := conn.Query("SELECT id FROM dossiers WHERE citizen_id = ? OR instr(CAST(data AS TEXT), ?) > 0", cccd, `"`+cccd+`"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		want[id] = true
+	}
+	rows.Close()
+	var events int
+	for id := range want {
+		var n int
+		conn.QueryRow("SELECT count(*) FROM events WHERE dossier = ?", id).Scan(&n)
+		events += n
+	}
+	conn.Close()
+	out := filepath.Join(dir, "citizen.json")
+	if code, _, errs := run(t, "citizen", "export", "--db", db, "--id", cccd, "--out", out, "--staff", "truong"); code != 0 {
+		t.Fatalf("export: %s", errs)
+	}
+	var got struct {
+		IDNumber string `json:"id_number"`
+		Dossiers []struct {
+			Dossier struct {
+				ID        string `json:"id"`
+				Applicant struct {
+					IDNumber string `json:"id_number"`
+				} `json:"applicant"`
+			} `json:"dossier"`
+			Events []struct {
+				Dossier string `json:"dossier"`
+			} `json:"events"`
+		} `json:"dossiers"`
+	}
+	if err := json.Unmarshal(readAll(t, out), &got); err != nil {
+		t.Fatal(err)
+	}
+	gotEvents := 0
+	for _, d := range got.Dossiers {
+		if !want[d.Dossier.ID] {
+			t.Fatalf("the export holds %s, not about %s", d.Dossier.ID, cccd)
+		}
+		delete(want, d.Dossier.ID)
+		for _, e := range d.Events {
+			if e.Dossier != d.Dossier.ID {
+				t.Fatalf("an event of %s under %s", e.Dossier, d.Dossier.ID)
+			}
+			gotEvents++
+		}
+	}
+	if len(want) != 0 || len(got.Dossiers) == 0 || gotEvents != events {
+		t.Fatalf("missing %v; %d dossiers, %d of %d events", want, len(got.Dossiers), gotEvents, events)
+	}
+	pdf := filepath.Join(dir, "citizen.pdf")
+	if code, _, errs := run(t, "citizen", "export", "--db", db, "--id", cccd, "--out", pdf); code != 0 {
+		t.Fatalf("export pdf: %s", errs)
+	}
+	if testtool.Have(t, "pdftotext") {
+		text, _ := exec.Command("pdftotext", pdf, "-").Output()
+		for _, d := range got.Dossiers {
+			if !strings.Contains(string(text), d.Dossier.ID) {
+				t.Fatalf("the PDF lacks %s", d.Dossier.ID)
+			}
+		}
+	}
+	if code, out, _ := run(t, "access", "--db", db, "--staff", "truong"); code != 0 || !strings.Contains(out, "export") ||
+		!strings.Contains(out, got.Dossiers[0].Dossier.ID) {
+		t.Fatalf("the export is not in the access log: %q", out)
+	}
+	if code, _, errs := run(t, "citizen", "export", "--db", db, "--id", "12ab", "--out", out); code != 1 || !strings.Contains(errs, "12 chữ số") {
+		t.Fatalf("a bad ID: %d %q", code, errs)
 	}
 }

@@ -31,9 +31,14 @@ func commands() []cmdline.Command {
 		{Path: "demo seed", Usage: "--db PATH --dossiers N [--seed S] [--post-point CODE --letter X]",
 			Help: "fill a database with realistic synthetic dossiers (same seed, same day: same data)", Run: runDemoSeed},
 		// find.go
-		{Path: "find", Usage: "--db PATH TEXT [--json]",
+		{Path: "find", Usage: "--db PATH TEXT [--json] [--staff NAME]",
 			Help: "find the dossiers a scan or a search for TEXT finds (receipt QR or number, S10 code, official code, citizen ID, phone, name): one a line, receipt number first",
 			Run:  runFind},
+		// access.go, citizen.go
+		{Path: "access", Usage: "--db PATH [--dossier NUMBER] [--staff NAME] [--limit N] [--json]",
+			Help: "the access log: who viewed, searched by ID or phone, reprinted or exported whose data, newest first", Run: runAccess},
+		{Path: "citizen export", Usage: "--db PATH --id NUMBER --out FILE.{json,pdf} [--staff NAME]",
+			Help: "every dossier and event about one citizen's ID number, for the citizen (logged in the access log)", Run: runCitizenExport},
 		// receipt.go, register.go
 		{Path: "receipt", Usage: "--db PATH --dossier NUMBER --out FILE.pdf [--layout a5|80mm] [--clerk NAME]",
 			Help: "render a dossier's receipt (with its signed QR code) to a PDF", Run: runReceipt},

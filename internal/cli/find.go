@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"postdesk/internal/desk"
 	"postdesk/internal/domain"
 	"postdesk/internal/lookup"
 	"postdesk/internal/store"
@@ -34,6 +35,7 @@ var errForgedQR = errors.New("the QR code's signature is not valid: this may be 
 func runFind(env *Env, args []string) error {
 	fs, db := dbFlags("find")
 	asJSON := fs.Bool("json", false, "print JSON")
+	staff := fs.String("staff", "cli", "who searches, as the access log records")
 	var text string
 	check := func(pos []string) error {
 		// A QR payload or a name may hold spaces: the words are one text.
@@ -44,7 +46,7 @@ func runFind(env *Env, args []string) error {
 		return nil
 	}
 	return onDB(fs, db, args, check, func(s *store.Store, pos []string) error {
-		res, err := lookup.Lookup(env.Ctx, s, text)
+		res, err := desk.New(s).Lookup(env.Ctx, cliActor(*staff), text) // a search by ID or phone is recorded in the access log
 		if err != nil {
 			return err
 		}

@@ -117,6 +117,7 @@ var portalStates = map[State]PortalMapping{
 const (
 	whyAnnotation = "annotates a dossier without changing its status in the portal's list"
 	whyPostPoint  = "about the post point (catalog, staff, settings, sign-in), not a dossier"
+	whyAccess     = "who looked at a citizen's data (the access log): nothing changed"
 )
 
 // portalEvents maps every event kind to the status it leads to: a move
@@ -130,6 +131,7 @@ var portalEvents = map[Kind]PortalMapping{
 	KindSettingsChanged: {Why: whyPostPoint},
 	KindStaffSignedIn:   {Why: whyPostPoint},
 	KindStaffLocked:     {Why: whyPostPoint},
+	KindAccess:          {Why: whyAccess},
 }
 
 func init() {
