@@ -171,7 +171,8 @@ func placeholderScreens() []Screen {
 // eventKinds counts the events of each kind in the store.
 func eventKinds(t testing.TB, s *store.Store) map[string]int {
 	t.Helper()
-	rows, err := testtool.DB(t, s.Path()).Query("SELECT kind, count(*) FROM events GROUP BY kind")
+	// access.logged records that a screen showed a dossier (the showing, not the key pressed after it).
+	rows, err := testtool.DB(t, s.Path()).Query("SELECT kind, count(*) FROM events WHERE kind <> 'access.logged' GROUP BY kind")
 	if err != nil {
 		t.Fatal(err)
 	}
