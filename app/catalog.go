@@ -185,8 +185,19 @@ func (c *catalogScreen) refresh() {
 	if len(c.versions) > 0 {
 		v = c.versions[0].Version
 	}
-	c.summary.SetText(i18n.Tf("app.catalog.summary", map[string]string{
-		"Version": strconv.Itoa(v), "Procedures": formatCount(len(procs)), "Agencies": formatCount(len(c.index.agency))}))
+	// which province catalog came down from the hub (internal/devicesync)
+	info, err := u.Store.Catalog(u.Ctx)
+	if err != nil {
+		c.summary.SetText(i18n.Message(err))
+		return
+	}
+	args := map[string]string{"Version": strconv.Itoa(v), "Procedures": formatCount(len(procs)), "Agencies": formatCount(len(c.index.agency))}
+	key := "app.catalog.summary_no_hub"
+	if info.HubVersion > 0 {
+		key = "app.catalog.summary_hub"
+		args["HubVersion"], args["Date"] = strconv.Itoa(info.HubVersion), domain.FormatDate(info.HubAt.In(domain.Zone))
+	}
+	c.summary.SetText(i18n.Tf(key, args))
 	c.showHistory()
 	c.filter()
 	if c.shown != nil {

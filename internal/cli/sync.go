@@ -49,22 +49,23 @@ func runSync(env *Env, args []string) error {
 
 // statusReport is `postdesk status --json`.
 type statusReport struct {
-	Device         string           `json:"device"`
-	PostPoint      string           `json:"post_point"`
-	PostPointName  string           `json:"post_point_name"`
-	Enrolled       bool             `json:"enrolled"`
-	HubURL         string           `json:"hub_url,omitempty"`
-	HubName        string           `json:"hub_name,omitempty"`
-	EnrolledAt     *time.Time       `json:"enrolled_at,omitempty"`
-	Revoked        bool             `json:"revoked"`
-	RevokedReason  string           `json:"revoked_reason,omitempty"`
-	Events         int64            `json:"events"`
-	EventsWaiting  int64            `json:"events_waiting"`
-	AckedThrough   int64            `json:"acked_through"`
-	UpdateCursor   int64            `json:"update_cursor"`
-	LastSuccess    *time.Time       `json:"last_success,omitempty"`
-	LastRound      *store.SyncRound `json:"last_round,omitempty"`
-	SkippedUpdates int              `json:"skipped_updates"`
+	Device         string            `json:"device"`
+	PostPoint      string            `json:"post_point"`
+	PostPointName  string            `json:"post_point_name"`
+	Enrolled       bool              `json:"enrolled"`
+	HubURL         string            `json:"hub_url,omitempty"`
+	HubName        string            `json:"hub_name,omitempty"`
+	EnrolledAt     *time.Time        `json:"enrolled_at,omitempty"`
+	Revoked        bool              `json:"revoked"`
+	RevokedReason  string            `json:"revoked_reason,omitempty"`
+	Events         int64             `json:"events"`
+	EventsWaiting  int64             `json:"events_waiting"`
+	AckedThrough   int64             `json:"acked_through"`
+	UpdateCursor   int64             `json:"update_cursor"`
+	LastSuccess    *time.Time        `json:"last_success,omitempty"`
+	LastRound      *store.SyncRound  `json:"last_round,omitempty"`
+	SkippedUpdates int               `json:"skipped_updates"`
+	Catalog        store.CatalogInfo `json:"catalog"`
 }
 
 func runStatus(env *Env, args []string) error {
@@ -99,6 +100,9 @@ func runStatus(env *Env, args []string) error {
 		if sk, err := s.SkippedUpdates(ctx, 1000); err == nil {
 			rep.SkippedUpdates = len(sk)
 		}
+		if rep.Catalog, err = s.Catalog(ctx); err != nil {
+			return err
+		}
 		if *asJSON {
 			enc := json.NewEncoder(env.Stdout)
 			enc.SetIndent("", "  ")
@@ -128,6 +132,12 @@ func runStatus(env *Env, args []string) error {
 		}
 		if rep.SkippedUpdates > 0 {
 			fmt.Fprintf(w, "updates waiting: %d (skipped for now; retried every round)\n", rep.SkippedUpdates)
+		}
+		if c := rep.Catalog; c.HubVersion > 0 {
+			fmt.Fprintf(w, "catalog:         version %d here; province catalog version %d from the hub, applied %s\n",
+				c.Version, c.HubVersion, when(c.HubAt))
+		} else {
+			fmt.Fprintf(w, "catalog:         version %d here; no province catalog from the hub yet\n", c.Version)
 		}
 		return nil
 	})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"postdesk/i18n"
+	"postdesk/internal/calendar"
 	"postdesk/internal/catalog"
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
@@ -242,6 +243,27 @@ func (a *applier) catalog(ctx context.Context, hu store.HubUpdate, u syncproto.U
 			errs = append(errs, domain.Errf("procedure "+p.Code, "err.invalid", "%v", err))
 		}
 	}
+	// A province catalog older than the one applied (a skipped update
+	// retried late) must not bring old procedures back.
+	if cc.Version > 0 {
+		info, err := a.s.Catalog(ctx)
+		if err != nil {
+			return "", err
+		}
+		if info.HubVersion > cc.Version {
+			return "", a.s.MarkUpdateApplied(ctx, hu)
+		}
+	}
+	var years []*calendar.YearFile
+	for _, c := range cc.Calendars {
+		f, err := calendar.Parse([]byte(c.Text))
+		if err != nil {
+			errs = append(errs, domain.Errf(fmt.Sprintf("calendar %d", c.Year), "err.invalid", "%v", err))
+		} else if f.Year != c.Year {
+			errs = append(errs, domain.Errf(fmt.Sprintf("calendar %d", c.Year), "err.invalid", "the file is for %d", f.Year))
+		}
+		years = append(years, f)
+	}
 	if err := errs.Err(); err != nil {
 		return "", err
 	}
@@ -257,8 +279,15 @@ func (a *applier) catalog(ctx context.Context, hu store.HubUpdate, u syncproto.U
 	}
 	if !done {
 		if _, err := a.s.ImportCatalog(ctx, store.HubStaff, store.CatalogImport{FileName: name, SHA256: cc.SHA256,
-			Agencies: cc.Agencies, Procedures: cc.Procedures}); err != nil {
+			Agencies: cc.Agencies, Procedures: cc.Procedures, HubVersion: cc.Version}); err != nil {
 			return "", err
+		}
+	}
+	// The year files were all checked above; writing one again is harmless,
+	// so a crash here is mended by the retry.
+	for i, c := range cc.Calendars {
+		if _, err := calendar.Install(a.s.CalendarDir(), []byte(c.Text)); err != nil {
+			return "", fmt.Errorf("calendar %d: %w", years[i].Year, err)
 		}
 	}
 	return "", a.s.MarkUpdateApplied(ctx, hu)

@@ -43,7 +43,9 @@ func Commands() []cmdline.Command {
 		{Path: "hub report targets", Usage: "--db HUB.db [--procedures N --dossiers N --results N]",
 			Help: "show or set the province's three targets (percent)", Run: runHubReportTargets},
 	},
+		oneStopCommands,
 		// the hub keeps its own calendar files beside its database, for the
-		// service-quality figures (and, later, to send to the post points)
+		// service-quality figures and to send to the post points with the
+		// province catalog (hub catalog import)
 		cmdline.CalendarCommands("hub "))
 }

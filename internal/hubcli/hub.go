@@ -72,7 +72,7 @@ func runHubServe(env *Env, args []string) error {
 		ctx, stop := signal.NotifyContext(env.Ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		opt := hubweb.Options{Name: domain.Clean(*name), TrustedProxies: trusted, MaxConns: *maxConns,
-			SecureCookies: *tlsProxy, HSTS: *tlsProxy, Pages: []hubweb.ExtraPage{hubreport.StaffPage()}}
+			SecureCookies: *tlsProxy, HSTS: *tlsProxy, Pages: []hubweb.ExtraPage{hubreport.StaffPage(), hubreport.ReconcilePage()}}
 		if !*quiet {
 			opt.Log = log.New(env.Stderr, "hub ", log.LstdFlags)
 		}
@@ -161,7 +161,11 @@ func runHubImportOutcomes(env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "%d rows: %d updates queued, %d already queued before\n", res.Rows, res.Queued, res.AlreadyQueued)
+		fmt.Fprintf(env.Stdout, "%d rows: %d updates queued, %d already queued before", res.Rows, res.Queued, res.AlreadyQueued)
+		if res.Unchanged > 0 {
+			fmt.Fprintf(env.Stdout, ", %d already at that one-stop status", res.Unchanged)
+		}
+		fmt.Fprintln(env.Stdout)
 		return nil
 	})
 }

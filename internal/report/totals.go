@@ -32,6 +32,16 @@ var (
 	totalsRequired = []string{colPeriodFrom, colPeriodTo, colProcedure, colAgency, colMonth, colDossiers, colResults}
 	// columns people keep for themselves; read and ignored
 	totalsOptional = []string{"procedure_name", "agency_name", "note"}
+	// the one-stop system's names for the same columns (docs/onestop.md),
+	// as tables.Name folds them
+	totalsPortal = map[string]string{
+		"matthc": colProcedure, "ma_tthc": colProcedure, "mathutuc": colProcedure, "ma_thu_tuc": colProcedure,
+		"macoquan": colAgency, "ma_co_quan": colAgency, "madonvi": colAgency, "ma_don_vi": colAgency,
+		"thang": colMonth, "tuthang": colPeriodFrom, "tu_thang": colPeriodFrom, "denthang": colPeriodTo, "den_thang": colPeriodTo,
+		"tongsohoso": colDossiers, "tong_so_ho_so": colDossiers, "tongsohosotiepnhan": colDossiers,
+		"tongsoketqua": colResults, "tong_so_ket_qua": colResults, "tongsohosodatra": colResults, "tong_so_ho_so_da_tra": colResults,
+		"tentthc": "procedure_name", "ten_tthc": "procedure_name", "tencoquan": "agency_name", "ten_co_quan": "agency_name",
+	}
 )
 
 // MaxTotalsFile is the largest totals file read (a province's year is a few
@@ -144,6 +154,9 @@ func parseTable(f *TotalsFile, rows []tables.Row) error {
 		n := tables.Name(c)
 		if n == "" {
 			continue
+		}
+		if canon, ok := totalsPortal[n]; ok {
+			n = canon
 		}
 		if !contains(totalsRequired, n) && !contains(totalsOptional, n) {
 			errs = append(errs, rowErr(rows[h].Line, c, "err.totals.unknown_column", "unknown column %q", c).WithArgs("Value", c))
@@ -272,11 +285,36 @@ func monthsBetween(a, b domain.Month) int {
 
 // parseMonthCell reads a month: mm/yyyy, yyyy-mm, a date dd/mm/yyyy (its
 // month), or an Excel date serial (a month typed in Excel becomes a date).
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
 func parseMonthCell(s string) (domain.Month, error) {
 	if m, err := domain.ParseMonth(s); err == nil {
 		return m, nil
 	}
 	if t, err := domain.ParseDate(s, domain.Zone); err == nil {
+		return domain.MonthOf(t), nil
+	}
+	// The one-stop system's forms: yyyyMM, yyyyMMdd, yyyyMMddHHmmss. Six
+	// digits are never an Excel date of these centuries (those have five).
+	if len(s) == 6 && allDigits(s) {
+		t, err := time.ParseInLocation("200601", s, domain.Zone)
+		if err != nil {
+			return "", err
+		}
+		return domain.MonthOf(t), nil
+	}
+	if (len(s) == 8 || len(s) == 14) && allDigits(s) {
+		t, err := domain.ParsePortalTime(s)
+		if err != nil {
+			return "", err
+		}
 		return domain.MonthOf(t), nil
 	}
 	if n, err := strconv.ParseFloat(s, 64); err == nil && n >= 1 && n < 2958466 && !strings.ContainsAny(s, "/-") {

@@ -209,6 +209,33 @@ func TestTotalsParsing(t *testing.T) {
 	}
 }
 
+// TestTotalsInPortalFields: the one-stop system's own names and month
+// forms (yyyyMM, yyyyMMdd, yyyyMMddHHmmss) read as the same columns; a bad
+// row is refused with its line and column, nothing kept.
+func TestTotalsInPortalFields(t *testing.T) {
+	data := "MaTTHC,MaCoQuan,Thang,TuThang,DenThang,TongSoHoSo,TongSoKetQua,TenTTHC\n" +
+		"1.001193,000.01.50.H21,202601,202601,20260228000000,1250,1200,Đăng ký khai sinh\n" +
+		"1.001193,000.01.50.H21,20260215,202601,202602,7,0,\n"
+	f, err := ParseTotalsCSV([]byte(data), "motcua.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.From != "2026-01" || f.To != "2026-02" || len(f.Rows) != 2 || f.Rows[0].Procedure != "1.001193" || f.Rows[0].Agency != "000.01.50.H21" ||
+		f.Rows[0].Month != "2026-01" || f.Rows[0].Dossiers != 1250 || f.Rows[0].Results != 1200 || f.Rows[1].Month != "2026-02" || f.Rows[1].Dossiers != 7 {
+		t.Fatalf("parsed %+v", f)
+	}
+	bad := strings.Replace(data, ",7,0,", ",-7,0,", 1)
+	_, err = ParseTotalsCSV([]byte(bad), "motcua.csv")
+	var errs domain.Errors
+	if !errors.As(err, &errs) || len(errs) != 1 || errs[0].Field != "line 3: dossiers_total" {
+		t.Fatalf("bad row: %v", err)
+	}
+	// A month of 13 is no month, whatever the form.
+	if _, err := parseMonthCell("202613"); err == nil {
+		t.Error("202613 read as a month")
+	}
+}
+
 func TestTotalsImportReplacesAndTyped(t *testing.T) {
 	s := newPoint(t, 300)
 	f, err := ParseTotalsCSV([]byte("period_from,period_to,procedure_code,agency_code,month,dossiers_total,results_total\n"+

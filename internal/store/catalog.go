@@ -17,6 +17,9 @@ type CatalogImport struct {
 	SHA256     string
 	Agencies   []domain.Agency
 	Procedures []domain.Procedure
+	// HubVersion is the province catalog's version at the hub when the
+	// import comes down from it (0: a file imported on this device).
+	HubVersion int
 }
 
 // CatalogResult says what an import changed.
@@ -52,9 +55,9 @@ func (s *Store) ImportCatalog(ctx context.Context, staff string, f CatalogImport
 		if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) + 1 FROM catalog_versions").Scan(&res.Version); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_versions(version, imported_at, file_name, sha256, agencies, procedures, added, updated, staff)
-			VALUES(?, ?, ?, ?, ?, ?, 0, 0, ?)`, res.Version, formatTime(s.Now()), f.FileName, f.SHA256,
-			len(f.Agencies), len(f.Procedures), staff); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_versions(version, imported_at, file_name, sha256, agencies, procedures, added, updated, staff, hub_version)
+			VALUES(?, ?, ?, ?, ?, ?, 0, 0, ?, ?)`, res.Version, formatTime(s.Now()), f.FileName, f.SHA256,
+			len(f.Agencies), len(f.Procedures), staff, f.HubVersion); err != nil {
 			return err
 		}
 		for _, a := range f.Agencies {
@@ -108,8 +111,12 @@ func (s *Store) ImportCatalog(ctx context.Context, staff string, f CatalogImport
 			return err
 		}
 		defer r.close()
-		payload, _ := json.Marshal(map[string]any{"version": res.Version, "file": f.FileName, "sha256": f.SHA256,
-			"agencies": len(f.Agencies), "procedures": len(f.Procedures), "added": res.Added, "updated": res.Updated})
+		fields := map[string]any{"version": res.Version, "file": f.FileName, "sha256": f.SHA256,
+			"agencies": len(f.Agencies), "procedures": len(f.Procedures), "added": res.Added, "updated": res.Updated}
+		if f.HubVersion > 0 {
+			fields["hub_version"] = f.HubVersion
+		}
+		payload, _ := json.Marshal(fields)
 		_, err = r.append(&domain.Event{Kind: domain.KindCatalogImported, Staff: staff, Payload: payload}, nil, false)
 		return err
 	})
@@ -121,6 +128,34 @@ func (s *Store) CatalogVersion(ctx context.Context) (int, error) {
 	var v int
 	err := s.db.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM catalog_versions").Scan(&v)
 	return v, err
+}
+
+// CatalogInfo says which catalog the device runs: its own newest version,
+// and the newest province catalog that came down from the hub.
+type CatalogInfo struct {
+	Version    int       `json:"version"`               // newest import on this device (0: none)
+	HubVersion int       `json:"hub_version,omitempty"` // newest province catalog version applied (0: none)
+	HubAt      time.Time `json:"hub_at,omitempty"`      // when that one was applied here
+	HubFile    string    `json:"hub_file,omitempty"`    // its file name at the hub
+}
+
+// Catalog returns which catalog the device runs.
+func (s *Store) Catalog(ctx context.Context) (CatalogInfo, error) {
+	var c CatalogInfo
+	if err := s.db.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM catalog_versions").Scan(&c.Version); err != nil {
+		return c, err
+	}
+	var at string
+	err := s.db.QueryRowContext(ctx, `SELECT hub_version, imported_at, file_name FROM catalog_versions
+		WHERE hub_version > 0 ORDER BY hub_version DESC, version DESC LIMIT 1`).Scan(&c.HubVersion, &at, &c.HubFile)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, nil
+	}
+	if err != nil {
+		return c, err
+	}
+	c.HubAt, err = parseTime(at)
+	return c, err
 }
 
 const procedureColumns = `code, name, field, level, agency_code, processing_days, fee, postage, documents, bcci_intake, bcci_return, source`

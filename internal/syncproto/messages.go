@@ -137,12 +137,24 @@ type Update struct {
 }
 
 // CatalogChange is a catalog the device imports (agencies and procedures
-// are added or updated by code, as in store.ImportCatalog).
+// are added or updated by code, as in store.ImportCatalog). Version is the
+// province catalog's version at the hub (the device records it); Calendars
+// are the official calendar's year files (internal/calendar) the hub holds,
+// installed beside the device's database. Applied all or nothing: a bad
+// procedure or year file refuses the whole change.
 type CatalogChange struct {
 	FileName   string             `json:"file_name"`
 	SHA256     string             `json:"sha256"`
+	Version    int                `json:"version,omitempty"`
 	Agencies   []domain.Agency    `json:"agencies"`
 	Procedures []domain.Procedure `json:"procedures"`
+	Calendars  []CalendarFile     `json:"calendars,omitempty"`
+}
+
+// CalendarFile is one year file of the official calendar, as its text.
+type CalendarFile struct {
+	Year int    `json:"year"`
+	Text string `json:"text"`
 }
 
 // Revocation names a revoked device.

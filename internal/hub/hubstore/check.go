@@ -155,23 +155,23 @@ func hubEvents(ctx context.Context, q queryer, device string, after int64, limit
 func compareProjection(ctx context.Context, tx *sql.Tx, replay map[string]*projected) (dossiers, applyErrors int, err error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, post_point_code, device_id, option, state, procedure_code, procedure_name,
 		agency_code, official_code, received_at, expected_date, handed_over_at, due_date, result_ready_at, result_at_post_at,
-		delivered_at, closed_at, fee, postage, updated_at, version, last_seq, apply_error, sent, data, in_conflict FROM hub_dossiers ORDER BY id`)
+		delivered_at, closed_at, fee, postage, updated_at, version, last_seq, apply_error, sent, item_code, data, in_conflict FROM hub_dossiers ORDER BY id`)
 	if err != nil {
 		return 0, 0, err
 	}
 	defer rows.Close()
 	seen := 0
 	for rows.Next() {
-		var id, pp, dev, opt, state, pc, pn, ac, oc, recv, exp, ho, due, rr, rap, dlv, closed, upd, aerr string
+		var id, pp, dev, opt, state, pc, pn, ac, oc, recv, exp, ho, due, rr, rap, dlv, closed, upd, aerr, item string
 		var fee, postage, sent, inConflict int64
 		var version int
 		var lastSeq int64
 		var data []byte
 		if err := rows.Scan(&id, &pp, &dev, &opt, &state, &pc, &pn, &ac, &oc, &recv, &exp, &ho, &due, &rr, &rap, &dlv, &closed,
-			&fee, &postage, &upd, &version, &lastSeq, &aerr, &sent, &data, &inConflict); err != nil {
+			&fee, &postage, &upd, &version, &lastSeq, &aerr, &sent, &item, &data, &inConflict); err != nil {
 			return 0, 0, err
 		}
-		stored := []any{id, pp, dev, opt, state, pc, pn, ac, oc, recv, exp, ho, due, rr, rap, dlv, closed, fee, postage, upd, version, lastSeq, aerr, sent, data, inConflict}
+		stored := []any{id, pp, dev, opt, state, pc, pn, ac, oc, recv, exp, ho, due, rr, rap, dlv, closed, fee, postage, upd, version, lastSeq, aerr, sent, item, data, inConflict}
 		r, ok := replay[id]
 		if !ok || r.d == nil {
 			return 0, 0, &Discrepancy{What: fmt.Sprintf("dossier %s is in hub_dossiers but no event creates it", id)}

@@ -1,9 +1,12 @@
 package hubstore
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -34,6 +37,18 @@ var outcomeColumns = map[string]string{
 	"procedure_name": "procedure_name", "ten_thu_tuc": "procedure_name",
 	"agency_code": "agency_code", "ma_co_quan": "agency_code",
 	"fee": "fee", "fee_vnd": "fee", "le_phi": "fee",
+	// The one-stop system's own field names (docs/onestop.md), as
+	// tables.Name folds them ("MaHoSo" → "mahoso").
+	"mahoso": "official_code", "sobiennhan": "receipt", "trangthaihoso": "status", "trang_thai_ho_so": "status", "status": "status",
+	"ngayhentra": "due_date", "lydo": "reason", "noidung": "reason", "noi_dung": "reason",
+	"giaytobosung": "papers", "danhsachgiayto": "papers", "danh_sach_giay_to": "papers", "giaytoketqua": "papers", "giay_to_ket_qua": "papers",
+	"mabuucuc": "post_point", "matthc": "procedure_code", "ma_tthc": "procedure_code", "tentthc": "procedure_name", "ten_tthc": "procedure_name",
+	"macoquan": "agency_code",
+	// What the hub's own export says about a dossier besides (hub export
+	// dossiers): read, checked to be short, recorded nowhere — PostDesk is
+	// their source — so an export imports back unchanged.
+	"mabuugui": "info", "kenhthuchien": "info", "hinhthuctra": "info", "trangthaipostdesk": "info",
+	"ngaytiepnhan": "info", "ngaycoketqua": "info", "ngaytra": "info", "phienban": "info",
 }
 
 func setOutcomeField(o *Outcome, field, v string) {
@@ -70,7 +85,76 @@ func setOutcomeField(o *Outcome, field, v string) {
 		o.AgencyCode = v
 	case "fee":
 		o.Fee = v
+	case "status":
+		o.Status = v
 	}
+}
+
+// info keeps an informational cell (see outcomeColumns), to be checked.
+func (o *Outcome) info(column, v string) {
+	if v == "" {
+		return
+	}
+	if o.Info == nil {
+		o.Info = map[string]string{}
+	}
+	o.Info[strings.TrimSpace(column)] = v
+}
+
+// ParseOutcomesJSON reads the API's {"outcomes": [{…}, …]}: each item's keys
+// are the file's column names (either vocabulary), values strings or
+// numbers; an unknown key is refused with the item's number.
+func ParseOutcomesJSON(body []byte) ([]Outcome, error) {
+	var in struct {
+		Outcomes []map[string]json.RawMessage `json:"outcomes"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return nil, domain.Errors{domain.Errf("body", "hub.err.outcome_json", "the JSON body must be {\"outcomes\": [...]}: %v", err).WithArgs("Value", err.Error())}
+	}
+	var errs domain.Errors
+	out := make([]Outcome, 0, len(in.Outcomes))
+	for i, item := range in.Outcomes {
+		o := Outcome{Line: i + 1}
+		keys := make([]string, 0, len(item))
+		for k := range item {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			raw := item[k]
+			var v string
+			if err := json.Unmarshal(raw, &v); err != nil {
+				var n json.Number
+				d := json.NewDecoder(bytes.NewReader(raw))
+				d.UseNumber()
+				if d.Decode(&n) != nil {
+					if string(raw) != "null" {
+						errs = append(errs, domain.Errf(fmt.Sprintf("line %d: %s", o.Line, k), "hub.err.outcome_value",
+							"a text or a number, not %s", raw).WithArgs("Line", strconv.Itoa(o.Line), "Column", k))
+					}
+					continue
+				}
+				v = n.String()
+			}
+			f, ok := outcomeColumns[tables.Name(k)]
+			switch {
+			case !ok:
+				errs = append(errs, domain.Errf(fmt.Sprintf("line %d: %s", o.Line, k), "hub.err.outcome_column",
+					"unknown column %q (see FORMAT.md)", k).WithArgs("Line", strconv.Itoa(o.Line), "Column", k))
+			case f == "info":
+				o.info(k, strings.TrimSpace(v))
+			default:
+				setOutcomeField(&o, f, strings.TrimSpace(v))
+			}
+		}
+		out = append(out, o)
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return out, nil
 }
 
 // ParseOutcomeFile reads an outcome file by its extension (.csv or .xlsx).
@@ -154,6 +238,10 @@ func outcomesFromTable(rows []tables.Row) ([]Outcome, error) {
 			continue
 		}
 		f, ok := outcomeColumns[tables.Name(h)]
+		if f == "info" { // several columns may be informational
+			fields[i] = f
+			continue
+		}
 		if !ok {
 			errs = append(errs, domain.Errf(fmt.Sprintf("line %d: %s", rows[hi].Line, h), "hub.err.outcome_column",
 				"unknown column %q (see FORMAT.md)", h).WithArgs("Line", strconv.Itoa(rows[hi].Line), "Column", h))
@@ -166,10 +254,11 @@ func outcomesFromTable(rows []tables.Row) ([]Outcome, error) {
 		seen[f] = true
 		fields[i] = f
 	}
-	if !seen["outcome"] {
+	if !seen["outcome"] && !seen["status"] {
 		errs = append(errs, domain.Errf(fmt.Sprintf("line %d", rows[hi].Line), "hub.err.outcome_no_column",
-			"the header has no %q column", "outcome").WithArgs("Line", strconv.Itoa(rows[hi].Line), "Column", "outcome"))
+			"the header has no %q column", "outcome").WithArgs("Line", strconv.Itoa(rows[hi].Line), "Column", "outcome / TrangThaiHoSo"))
 	}
+
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -180,7 +269,9 @@ func outcomesFromTable(rows []tables.Row) ([]Outcome, error) {
 		}
 		o := Outcome{Line: rows[r].Line}
 		for i, v := range rows[r].Cells {
-			if i < len(fields) && fields[i] != "" {
+			if i < len(fields) && fields[i] == "info" {
+				o.info(rows[hi].Cells[i], strings.TrimSpace(v))
+			} else if i < len(fields) && fields[i] != "" {
 				setOutcomeField(&o, fields[i], strings.TrimSpace(v))
 			} else if strings.TrimSpace(v) != "" {
 				errs = append(errs, domain.Errf(fmt.Sprintf("line %d", rows[r].Line), "hub.err.outcome_extra_cell",

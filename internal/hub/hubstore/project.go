@@ -29,6 +29,10 @@ type projected struct {
 	latestKnown bool
 	replay      bool
 	events      []domain.Event
+	// lastKind and lastAt: the last event applied, for the feed's change
+	// after a rebuild.
+	lastKind domain.Kind
+	lastAt   time.Time
 }
 
 // projector keeps the dossiers a batch touches in memory and writes each
@@ -47,6 +51,9 @@ type projector struct {
 	// applyErrors counts events stored but not applied (see apply).
 	applyErrors int
 	replays     []string // dossiers to build again at flush (rebuild)
+	// changes are the events applied, for the one-stop feed (onestop.go);
+	// only a projector that writes (put set) keeps them.
+	changes []change
 }
 
 func newProjector(ctx context.Context, tx *sql.Tx) (*projector, error) {
@@ -61,8 +68,8 @@ func newProjector(ctx context.Context, tx *sql.Tx) (*projector, error) {
 	}
 	if p.put, err = tx.PrepareContext(ctx, `INSERT INTO hub_dossiers(id, post_point_code, device_id, option, state,
 		procedure_code, procedure_name, agency_code, official_code, received_at, expected_date, handed_over_at, due_date,
-		result_ready_at, result_at_post_at, delivered_at, closed_at, fee, postage, updated_at, version, last_seq, apply_error, sent, data, in_conflict)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		result_ready_at, result_at_post_at, delivered_at, closed_at, fee, postage, updated_at, version, last_seq, apply_error, sent, item_code, data, in_conflict)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(id) DO UPDATE SET post_point_code = excluded.post_point_code, device_id = excluded.device_id,
 		option = excluded.option, state = excluded.state, procedure_code = excluded.procedure_code,
 		procedure_name = excluded.procedure_name, agency_code = excluded.agency_code, official_code = excluded.official_code,
@@ -70,7 +77,7 @@ func newProjector(ctx context.Context, tx *sql.Tx) (*projector, error) {
 		due_date = excluded.due_date, result_ready_at = excluded.result_ready_at, result_at_post_at = excluded.result_at_post_at,
 		delivered_at = excluded.delivered_at, closed_at = excluded.closed_at, fee = excluded.fee, postage = excluded.postage,
 		updated_at = excluded.updated_at, version = excluded.version, last_seq = excluded.last_seq,
-		apply_error = excluded.apply_error, sent = excluded.sent, data = excluded.data, in_conflict = excluded.in_conflict`); err != nil {
+		apply_error = excluded.apply_error, sent = excluded.sent, item_code = excluded.item_code, data = excluded.data, in_conflict = excluded.in_conflict`); err != nil {
 		p.get.Close()
 		p.check.Close()
 		return nil, err
@@ -170,6 +177,8 @@ func (p *projector) apply(e *domain.Event) error {
 	r.step(e, r.d, next, refused)
 	if refused != nil {
 		p.applyErrors++
+	} else if next != nil && p.put != nil {
+		p.changes = append(p.changes, change{dossier: next.ID, version: next.Version, state: next.State, event: e.Kind, at: e.At})
 	}
 	r.maxAt, r.maxDev = e.At, e.DeviceID
 	return nil
@@ -199,7 +208,7 @@ func (r *projected) step(e *domain.Event, before, next *domain.Dossier, refused 
 	if e.Kind == domain.KindHandover {
 		r.sent = true
 	}
-	r.d, r.lastSeq = next, e.Seq
+	r.d, r.lastSeq, r.lastKind, r.lastAt = next, e.Seq, e.Kind, e.At
 }
 
 // fold builds a row from a dossier's events under the ordering rule.
@@ -235,6 +244,9 @@ func (p *projector) rebuild(device string, through int64) error {
 		r := fold(events)
 		r.dirty = true
 		p.cache[id] = r
+		if r.d != nil && p.put != nil { // a late event moved the dossier: one change for the feed
+			p.changes = append(p.changes, change{dossier: id, version: r.d.Version, state: r.d.State, event: r.lastKind, at: r.lastAt})
+		}
 	}
 	p.replays = nil
 	return nil
@@ -282,7 +294,7 @@ func (p *projector) flush() error {
 		}
 		r.dirty = false
 	}
-	return nil
+	return writeChanges(p.ctx, p.tx, p.changes)
 }
 
 // maxProjCache bounds the dossiers kept between projection transactions.
@@ -328,7 +340,7 @@ func projectionRow(r *projected, data []byte) []any {
 		d.ProcedureCode, d.ProcedureName, d.AgencyCode, d.OfficialCode, formatTime(d.ReceivedAt),
 		timePtrText(d.ExpectedDate), timePtrText(d.HandedOverAt), timePtrText(d.DueDate),
 		timePtrText(d.ResultReadyAt), timePtrText(d.ResultAtPostAt), delivered, r.closedAt,
-		int64(d.Fee), int64(d.Postage), formatTime(d.UpdatedAt), d.Version, r.lastSeq, r.applyErr, boolInt(r.sent), data,
+		int64(d.Fee), int64(d.Postage), formatTime(d.UpdatedAt), d.Version, r.lastSeq, r.applyErr, boolInt(r.sent), d.ItemCode, data,
 		boolInt(d.InConflict())}
 }
 

@@ -91,26 +91,29 @@ func (s *Store) ImportReportCatalog(ctx context.Context, f *catalog.File) (int, 
 	if err := errs.Err(); err != nil {
 		return 0, err
 	}
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		for _, q := range []string{"DELETE FROM hub_report_procedures", "DELETE FROM hub_report_agencies"} {
-			if _, err := tx.ExecContext(ctx, q); err != nil {
-				return err
-			}
-		}
-		for _, a := range f.Agencies {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO hub_report_agencies(code, name, level) VALUES(?, ?, ?)", a.Code, a.Name, a.Level); err != nil {
-				return err
-			}
-		}
-		for _, p := range f.Procedures {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO hub_report_procedures(code, name, field, level, agency_code, bcci_intake, bcci_return)
-				VALUES(?, ?, ?, ?, ?, ?, ?)`, p.Code, p.Name, p.Field, p.Level, p.AgencyCode, p.BCCIIntake, p.BCCIReturn); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := s.write(ctx, func(tx *sql.Tx) error { return replaceReportCatalog(ctx, tx, f) })
 	return len(f.Procedures), err
+}
+
+// replaceReportCatalog puts f in place of the report's catalog, inside tx.
+func replaceReportCatalog(ctx context.Context, tx *sql.Tx, f *catalog.File) error {
+	for _, q := range []string{"DELETE FROM hub_report_procedures", "DELETE FROM hub_report_agencies"} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	for _, a := range f.Agencies {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO hub_report_agencies(code, name, level) VALUES(?, ?, ?)", a.Code, a.Name, a.Level); err != nil {
+			return err
+		}
+	}
+	for _, p := range f.Procedures {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO hub_report_procedures(code, name, field, level, agency_code, bcci_intake, bcci_return)
+			VALUES(?, ?, ?, ?, ?, ?, ?)`, p.Code, p.Name, p.Field, p.Level, p.AgencyCode, p.BCCIIntake, p.BCCIReturn); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ImportReportCommunes replaces the communes file: a CSV with the columns

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -46,6 +47,12 @@ type Outcome struct {
 	ProcedureName  string `json:"procedure_name,omitempty"`
 	AgencyCode     string `json:"agency_code,omitempty"`
 	Fee            string `json:"fee,omitempty"` // đồng, collected on delivery
+	// Status is the one-stop system's TrangThaiHoSo (1–10), mapped to an
+	// outcome through the domain's table (docs/onestop.md), when Outcome is empty.
+	Status string `json:"status,omitempty"`
+	// Info holds the informational cells of an export (MaBuuGui,
+	// KenhThucHien…) by column: checked to be short, recorded nowhere.
+	Info map[string]string `json:"-"`
 }
 
 // ImportResult counts what an outcome import did.
@@ -53,6 +60,7 @@ type ImportResult struct {
 	Rows          int
 	Queued        int // new updates
 	AlreadyQueued int // identical to an update queued before: nothing to do
+	Unchanged     int // a portal status the dossier already has: nothing to do
 }
 
 // planned is a validated outcome ready to queue.
@@ -77,6 +85,7 @@ func (s *Store) QueueOutcomes(ctx context.Context, rows []Outcome, source string
 	now := s.Now()
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		v := &validator{ctx: ctx, tx: tx, states: map[string]*simState{}, officials: map[string]int{}}
+		defer func() { res.Unchanged = v.unchanged }()
 		var plans []planned
 		for i := range rows {
 			p, ok := v.row(&rows[i])
@@ -131,6 +140,7 @@ type validator struct {
 	err       error // a database failure
 	states    map[string]*simState
 	officials map[string]int // official code of result_only rows → line
+	unchanged int            // portal rows whose status the dossier already has
 }
 
 func (v *validator) fail(line int, column, key, format string, a ...any) *domain.FieldError {
@@ -194,10 +204,23 @@ func (v *validator) row(o *Outcome) ([]planned, bool) {
 			long = true
 		}
 	}
+	for _, c := range sortedKeys(o.Info) {
+		if e := domain.TextTooLong(c, o.Info[c], domain.MaxShortText); e != nil {
+			v.failErr(o.Line, c, e)
+			long = true
+		}
+	}
 	if long {
 		return nil, false
 	}
 	kind := normalizeOutcome(o.Outcome)
+	if strings.TrimSpace(o.Status) != "" {
+		if kind != "" {
+			v.fail(o.Line, "TrangThaiHoSo", "hub.err.outcome_and_status", "give the outcome or TrangThaiHoSo, not both")
+			return nil, false
+		}
+		return v.portal(o)
+	}
 	switch kind {
 	case OutcomeAccepted, OutcomeSupplement, OutcomeRejected, OutcomeResultReady:
 		return v.outcome(o, kind)
@@ -316,6 +339,64 @@ func (v *validator) lookup(o *Outcome) *simState {
 	return st
 }
 
+// portal records a row in the one-stop system's vocabulary: its
+// TrangThaiHoSo is mapped to an outcome through the domain's table. A status
+// the dossier already has (at the hub, counting what is queued) is already
+// recorded, so an export imported back changes nothing.
+func (v *validator) portal(o *Outcome) ([]planned, bool) {
+	p, err := domain.ParsePortalStatus(o.Status)
+	if err != nil {
+		v.failErr(o.Line, "TrangThaiHoSo", err)
+		return nil, false
+	}
+	st := v.lookup(o)
+	if st == nil {
+		return nil, false
+	}
+	cur := domain.PortalStatusOf(st.state).Status
+	if cur == p {
+		v.unchanged++
+		return nil, true
+	}
+	ev, why := domain.PortalOutcome(p)
+	if ev == "" {
+		v.fail(o.Line, "TrangThaiHoSo", "hub.err.portal_no_outcome",
+			"TrangThaiHoSo %d cannot be recorded from the one-stop system (dossier %s is %d, %s, at the hub): %s", p, st.id, cur, st.state, why).
+			WithArgs("Value", strconv.Itoa(int(p)), "Dossier", st.id, "Current", strconv.Itoa(int(cur)))
+		return nil, false
+	}
+	for kind, k := range outcomeEvent {
+		if k == ev {
+			return v.outcome(o, kind)
+		}
+	}
+	v.fail(o.Line, "TrangThaiHoSo", "hub.err.portal_no_outcome", "TrangThaiHoSo %d records %s, which the hub does not send", p, ev).
+		WithArgs("Value", strconv.Itoa(int(p)), "Dossier", st.id, "Current", strconv.Itoa(int(cur)))
+	return nil, false
+}
+
+// parseDueDate reads an appointment date as typed (dd/mm/yyyy) or as the
+// one-stop system writes it (yyyyMMdd, yyyyMMddHHmmss).
+func parseDueDate(s string) (time.Time, error) {
+	t, err := domain.ParseDate(s, domain.Zone)
+	if err == nil {
+		return t, nil
+	}
+	if c := strings.TrimSpace(s); (len(c) == 8 || len(c) == 14) && strings.Trim(c, "0123456789") == "" {
+		return domain.ParsePortalTime(c)
+	}
+	return t, err
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 var outcomeEvent = map[string]domain.Kind{
 	OutcomeAccepted:    domain.KindAccept,
 	OutcomeSupplement:  domain.KindRequestSupplement,
@@ -336,7 +417,7 @@ func (v *validator) outcome(o *Outcome, kind string) ([]planned, bool) {
 		if code, err = domain.ParseOfficialCode(o.OfficialCode); err != nil {
 			v.failErr(o.Line, "official_code", err)
 		}
-		due, err := domain.ParseDate(o.DueDate, domain.Zone)
+		due, err := parseDueDate(o.DueDate)
 		if err != nil {
 			v.failErr(o.Line, "due_date", err)
 		}

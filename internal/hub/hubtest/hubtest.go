@@ -291,3 +291,30 @@ func (b *Browser) Login(user, pass string) (int, string) {
 	code, body, _ := b.Post("/login", url.Values{"csrf": {CSRFOf(b.T, page)}, "username": {user}, "password": {pass}})
 	return code, body
 }
+
+// OneStop is a hub with four dossiers of device 600900-A in several
+// states (received, accepted with an item code, rejected, cancelled).
+func OneStop(t testing.TB) (*hubstore.Store, map[string]domain.State) {
+	s := Open(t)
+	d := NewDevice(t, "600900", "A")
+	d.Enroll(t, s)
+	states := map[string]domain.State{}
+	a := d.Intake() // received
+	states[a] = domain.StateReceived
+	b := d.Intake()
+	d.Handover(b)
+	d.Add(domain.KindAccept, b, domain.AcceptPayload{OfficialCode: "000.00.20.H21-260302-0001", DueDate: time.Date(2026, 3, 16, 0, 0, 0, 0, domain.Zone)})
+	d.Add(domain.KindSetItemCode, b, map[string]string{"item_code": "RR473124829VN"})
+	states[b] = domain.StateAccepted
+	c := d.Intake()
+	d.Handover(c)
+	d.Add(domain.KindReject, c, domain.ReasonPayload{Reason: "Không đủ điều kiện"})
+	states[c] = domain.StateRejected
+	e := d.Intake()
+	d.Add(domain.KindCancel, e, domain.ReasonPayload{Reason: "Công dân rút"})
+	states[e] = domain.StateCancelled
+	if _, err := s.ReceiveBatch(ctx, d.Batch(t, 1, int64(len(d.Events))), "http"); err != nil {
+		t.Fatal(err)
+	}
+	return s, states
+}

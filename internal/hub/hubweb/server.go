@@ -96,6 +96,7 @@ func NewServer(s *hubstore.Store, opt Options) *Server {
 	srv.mux.HandleFunc("GET "+syncproto.PathUpdates, srv.updates)
 	srv.mux.HandleFunc("GET "+syncproto.PathPeers, srv.peers)
 	srv.mux.HandleFunc("POST "+PathOutcomes, srv.outcomes)
+	srv.mux.HandleFunc("GET "+PathOneStopDossiers, srv.oneStopDossiers)
 	srv.web = newWeb(srv)
 	return srv
 }
@@ -268,6 +269,7 @@ type OutcomesAnswer struct {
 	Rows          int           `json:"rows"`
 	Queued        int           `json:"queued"`
 	AlreadyQueued int           `json:"already_queued"`
+	Unchanged     int           `json:"unchanged"`      // portal rows whose status the dossier already has
 	Code          string        `json:"code,omitempty"` // "invalid_rows" when refused
 	Message       string        `json:"message,omitempty"`
 	Errors        []OutcomeFail `json:"errors,omitempty"`
@@ -280,14 +282,25 @@ type OutcomeFail struct {
 	MessageVI string `json:"message_vi"`
 }
 
-func (srv *Server) outcomes(w http.ResponseWriter, r *http.Request) {
+// apiClient checks the request's API token and returns the name it was
+// issued to; on false the refusal is written.
+func (srv *Server) apiClient(w http.ResponseWriter, r *http.Request) (string, bool) {
 	auth := r.Header.Get("Authorization")
 	tok, ok := strings.CutPrefix(auth, "Bearer ")
 	name, err := srv.store.APIToken(r.Context(), strings.TrimSpace(tok))
 	if !ok || err != nil {
 		writeRefusal(w, hubstore.Refuse(syncproto.CodeUnauthorized, "a valid API token is required (Authorization: Bearer …)"))
+		return "", false
+	}
+	return name, true
+}
+
+func (srv *Server) outcomes(w http.ResponseWriter, r *http.Request) {
+	name, ok := srv.apiClient(w, r)
+	if !ok {
 		return
 	}
+	var err error
 	body, ok := srv.readBody(w, r, hubstore.MaxOutcomeFile)
 	if !ok {
 		return
@@ -300,19 +313,7 @@ func (srv *Server) outcomes(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(ct, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
 		rows, err = hubstore.ParseOutcomesXLSX(strings.NewReader(string(body)))
 	case strings.HasPrefix(ct, "application/json"):
-		var in struct {
-			Outcomes []hubstore.Outcome `json:"outcomes"`
-		}
-		dec := json.NewDecoder(strings.NewReader(string(body)))
-		dec.DisallowUnknownFields()
-		if err = dec.Decode(&in); err != nil {
-			writeRefusal(w, hubstore.Refuse(syncproto.CodeBadRequest, "the JSON body must be {\"outcomes\": [...]}: %v", err))
-			return
-		}
-		for i := range in.Outcomes {
-			in.Outcomes[i].Line = i + 1
-		}
-		rows = in.Outcomes
+		rows, err = hubstore.ParseOutcomesJSON(body)
 	default:
 		writeRefusal(w, hubstore.Refuse(syncproto.CodeBadRequest, "send application/json, text/csv or an .xlsx workbook"))
 		return
@@ -336,7 +337,7 @@ func (srv *Server) outcomes(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, ans)
 		return
 	}
-	writeJSON(w, http.StatusOK, OutcomesAnswer{Rows: res.Rows, Queued: res.Queued, AlreadyQueued: res.AlreadyQueued})
+	writeJSON(w, http.StatusOK, OutcomesAnswer{Rows: res.Rows, Queued: res.Queued, AlreadyQueued: res.AlreadyQueued, Unchanged: res.Unchanged})
 }
 
 // Serve runs the hub on addr until ctx ends, then shuts down gracefully:
