@@ -48,6 +48,7 @@ type projector struct {
 	get   *sql.Stmt
 	check *sql.Stmt
 	put   *sql.Stmt
+	last  *sql.Stmt // latest's query
 	// applyErrors counts events stored but not applied (see apply).
 	applyErrors int
 	replays     []string // dossiers to build again at flush (rebuild)
@@ -66,6 +67,15 @@ func newProjector(ctx context.Context, tx *sql.Tx) (*projector, error) {
 		p.get.Close()
 		return nil, err
 	}
+	// latest runs once for each dossier a batch touches: prepared once, not
+	// parsed again for every dossier (it was a tenth of a push's CPU).
+	if p.last, err = tx.PrepareContext(ctx, `SELECT h.at, h.device_id FROM hub_events h JOIN devices d ON d.id = h.device_id
+		WHERE h.dossier = ? AND h.dossier <> '' AND ((h.device_id <> ? AND h.seq <= d.projected_seq) OR (h.device_id = ? AND h.seq < ?))
+		ORDER BY h.at DESC, h.device_id DESC LIMIT 1`); err != nil {
+		p.get.Close()
+		p.check.Close()
+		return nil, err
+	}
 	if p.put, err = tx.PrepareContext(ctx, `INSERT INTO hub_dossiers(id, post_point_code, device_id, option, state,
 		procedure_code, procedure_name, agency_code, official_code, received_at, expected_date, handed_over_at, due_date,
 		result_ready_at, result_at_post_at, delivered_at, closed_at, fee, postage, updated_at, version, last_seq, apply_error, sent, item_code, data, in_conflict)
@@ -80,6 +90,7 @@ func newProjector(ctx context.Context, tx *sql.Tx) (*projector, error) {
 		apply_error = excluded.apply_error, sent = excluded.sent, item_code = excluded.item_code, data = excluded.data, in_conflict = excluded.in_conflict`); err != nil {
 		p.get.Close()
 		p.check.Close()
+		p.last.Close()
 		return nil, err
 	}
 	return p, nil
@@ -88,6 +99,7 @@ func newProjector(ctx context.Context, tx *sql.Tx) (*projector, error) {
 func (p *projector) close() {
 	p.get.Close()
 	p.check.Close()
+	p.last.Close()
 	p.put.Close()
 }
 
@@ -224,9 +236,7 @@ func fold(events []domain.Event) *projected {
 // dossier other than e and the events of its device from e on.
 func (p *projector) latest(e *domain.Event) (time.Time, string, error) {
 	var at, dev string
-	err := p.tx.QueryRowContext(p.ctx, `SELECT h.at, h.device_id FROM hub_events h JOIN devices d ON d.id = h.device_id
-		WHERE h.dossier = ? AND h.dossier <> '' AND ((h.device_id <> ? AND h.seq <= d.projected_seq) OR (h.device_id = ? AND h.seq < ?))
-		ORDER BY h.at DESC, h.device_id DESC LIMIT 1`, e.Dossier, e.DeviceID, e.DeviceID, e.Seq).Scan(&at, &dev)
+	err := p.last.QueryRowContext(p.ctx, e.Dossier, e.DeviceID, e.DeviceID, e.Seq).Scan(&at, &dev)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, "", nil
 	}
