@@ -222,24 +222,11 @@ func (srv *Server) batches(w http.ResponseWriter, r *http.Request) {
 
 func (srv *Server) updates(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	device := syncproto.RequestDevice(r)
-	if device == "" || q.Get("device") != device {
-		writeRefusal(w, hubstore.Refuse(syncproto.CodeUnauthorized, "the request must be signed by the device it asks for"))
+	dev, ok := srv.signedDevice(w, r)
+	if !ok {
 		return
 	}
-	dev, err := srv.store.Device(r.Context(), device)
-	if errors.Is(err, hubstore.ErrNotFound) {
-		writeRefusal(w, hubstore.Refuse(syncproto.CodeUnknown, "device %s is not enrolled at this hub", device))
-		return
-	} else if err != nil {
-		writeRefusal(w, err)
-		return
-	}
-	if err := syncproto.VerifyRequest(r, nil, dev.PublicKey, srv.store.Now(), syncproto.DefaultSkew); err != nil {
-		srv.store.NoteRefusal(r.Context(), device, err)
-		writeRefusal(w, err)
-		return
-	}
+	device := dev.ID
 	after, err1 := strconv.ParseInt(q.Get("after"), 10, 64)
 	limit := 0
 	var err2 error
@@ -399,4 +386,29 @@ func Serve(ctx context.Context, s *hubstore.Store, addr, certFile, keyFile strin
 		return err
 	}
 	return nil
+}
+
+// signedDevice answers a device's signed GET: the device named in the query
+// must be the one that signed it, enrolled here, with a valid signature. On
+// refusal it has written the answer and returns false.
+func (srv *Server) signedDevice(w http.ResponseWriter, r *http.Request) (*hubstore.Device, bool) {
+	device := syncproto.RequestDevice(r)
+	if device == "" || r.URL.Query().Get("device") != device {
+		writeRefusal(w, hubstore.Refuse(syncproto.CodeUnauthorized, "the request must be signed by the device it asks for"))
+		return nil, false
+	}
+	dev, err := srv.store.Device(r.Context(), device)
+	if errors.Is(err, hubstore.ErrNotFound) {
+		writeRefusal(w, hubstore.Refuse(syncproto.CodeUnknown, "device %s is not enrolled at this hub", device))
+		return nil, false
+	} else if err != nil {
+		writeRefusal(w, err)
+		return nil, false
+	}
+	if err := syncproto.VerifyRequest(r, nil, dev.PublicKey, srv.store.Now(), syncproto.DefaultSkew); err != nil {
+		srv.store.NoteRefusal(r.Context(), device, err)
+		writeRefusal(w, err)
+		return nil, false
+	}
+	return dev, true
 }
