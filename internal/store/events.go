@@ -312,7 +312,7 @@ type EventRow struct {
 
 // DossierEvents returns a dossier's timeline, oldest first.
 func (s *Store) DossierEvents(ctx context.Context, id string) ([]domain.Event, error) {
-	return s.queryEvents(ctx, "WHERE dossier = ? ORDER BY rowid", id)
+	return s.queryEvents(ctx, "WHERE dossier = ? AND dossier <> '' ORDER BY rowid", id) // <> '': the partial index events_dossier
 }
 
 // EventsAfter returns up to limit events of a device with seq > after, in order (the sync outbox).
@@ -321,7 +321,14 @@ func (s *Store) EventsAfter(ctx context.Context, device string, after int64, lim
 }
 
 func (s *Store) queryEvents(ctx context.Context, where string, args ...any) ([]domain.Event, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash FROM events "+where, args...)
+	return queryEventsIn(ctx, s.db, where, args...)
+}
+
+// queryEventsIn reads events through the handle or a transaction.
+func queryEventsIn(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, where string, args ...any) ([]domain.Event, error) {
+	rows, err := q.QueryContext(ctx, "SELECT device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash FROM events "+where, args...)
 	if err != nil {
 		return nil, err
 	}

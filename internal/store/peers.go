@@ -334,20 +334,7 @@ func (r *recorder) latest(dossier string) (time.Time, string, error) {
 }
 
 func (r *recorder) dossierEvents(id string) ([]domain.Event, error) {
-	rows, err := r.tx.QueryContext(r.ctx, "SELECT device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash FROM events WHERE dossier = ? AND dossier <> '' ORDER BY rowid", id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []domain.Event
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return queryEventsIn(r.ctx, r.tx, "WHERE dossier = ? AND dossier <> '' ORDER BY rowid", id)
 }
 
 // hasPeerEvents reports whether this database holds any other device's events.
