@@ -8,11 +8,13 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"postdesk/i18n"
 	"postdesk/internal/domain"
+	"postdesk/internal/vault"
 )
 
 // sign draws a zigzag on the pad, as a finger would.
@@ -75,9 +77,21 @@ func TestDeliveryWrongThenRightID(t *testing.T) {
 	if totalEvents(t, u) != before+1 || got.Delivery.RecipientName != "Rơ Mah H'Bích" || got.Delivery.By != "buuta1" {
 		t.Fatalf("delivery %+v", got.Delivery)
 	}
-	raw, err := os.ReadFile(u.Store.ProofPath(got.Delivery.SignatureFile))
+	// On disk the signature is sealed (no PNG to be read); through the desk
+	// the signed-in member reads it back.
+	onDisk, err := os.ReadFile(u.Store.ProofPath(got.Delivery.SignatureFile))
 	if err != nil {
 		t.Fatalf("signature file %q: %v", got.Delivery.SignatureFile, err)
+	}
+	if !vault.IsSealed(onDisk) || bytes.Contains(onDisk, []byte("\x89PNG")) {
+		t.Fatalf("the signature file is not encrypted: starts %q", onDisk[:8])
+	}
+	if _, err := png.Decode(bytes.NewReader(onDisk)); err == nil {
+		t.Fatal("the signature file on disk decodes as a PNG")
+	}
+	raw, err := u.Desk.ReadProof(u.Ctx, u.Actor(), d.ID, got.Delivery.SignatureFile)
+	if err != nil {
+		t.Fatal(err)
 	}
 	img, err := png.Decode(bytes.NewReader(raw))
 	if err != nil {
@@ -95,6 +109,24 @@ func TestDeliveryWrongThenRightID(t *testing.T) {
 	if dark < 100 {
 		t.Fatalf("the signature PNG has %d inked pixels", dark)
 	}
+	// The dossier's detail shows it, decrypted for the signed-in member.
+	ds := openDossiers(t, u)
+	ds.openDetail(d.ID, "")
+	test.Tap(findButton(t, ds.stack, i18n.T("dossiers.proof.signature")))
+	top := u.topDialog()
+	if top == nil {
+		t.Fatal("no dialog shows the signature")
+	}
+	shown := false
+	for _, o := range test.LaidOutObjects(top.overlay) {
+		if pic, ok := o.(*canvas.Image); ok && pic.Image != nil && pic.Image.Bounds() == img.Bounds() {
+			shown = true
+		}
+	}
+	if !shown {
+		t.Fatal("the signature dialog shows no image of the signature")
+	}
+	top.d.Hide()
 
 	// Twice: the screen says why and offers nothing.
 	before = totalEvents(t, u)

@@ -158,6 +158,11 @@ func (det *dossierDetail) build() fyne.CanvasObject {
 	add("dossiers.field.fail_reason", d.LastFailReason)
 	if p := d.Delivery; p != nil {
 		add("dossiers.field.delivered_to", p.RecipientName+" — "+p.RecipientID)
+		if b := det.proofButtons(); b != nil {
+			k := widget.NewLabel(i18n.T("dossiers.field.proofs"))
+			k.Importance = widget.LowImportance
+			rows = append(rows, k, b)
+		}
 	}
 	add("intake.notes", d.Notes)
 	fields := container.New(layout.NewFormLayout(), rows...)

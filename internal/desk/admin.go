@@ -42,7 +42,10 @@ func (d *Desk) AddStaff(ctx context.Context, a Actor, st domain.Staff, secret st
 	if err != nil {
 		return err
 	}
-	return d.Store.AddStaff(ctx, a.Username, st, hash)
+	if err := d.Store.AddStaff(ctx, a.Username, st, hash); err != nil {
+		return err
+	}
+	return d.Store.ShareProofKey(ctx, domain.Clean(st.Username), secret)
 }
 
 // ResetStaffSecret sets a new PIN or password and lifts any sign-in lock
@@ -55,7 +58,10 @@ func (d *Desk) ResetStaffSecret(ctx context.Context, a Actor, username, secret s
 	if err != nil {
 		return err
 	}
-	return d.Store.ResetStaffSecret(ctx, a.Username, username, hash)
+	if err := d.Store.ResetStaffSecret(ctx, a.Username, username, hash); err != nil {
+		return err
+	}
+	return d.Store.ShareProofKey(ctx, domain.Clean(username), secret)
 }
 
 // SetStaffActive turns an account on or off (supervisors only).

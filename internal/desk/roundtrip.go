@@ -132,3 +132,21 @@ func (d *Desk) CloseFeedback(ctx context.Context, a Actor, p domain.FeedbackClos
 	}
 	return d.Store.CloseFeedback(ctx, a.Username, p)
 }
+
+// ReadProof decrypts one of a delivered dossier's proofs (its signature or
+// photo, the path its delivery recorded) for a signed-in staff member; the
+// view of the dossier's detail that shows it is in the access log.
+func (d *Desk) ReadProof(ctx context.Context, a Actor, id, rel string) ([]byte, error) {
+	if err := allow(a, "see a delivery proof", anyone); err != nil {
+		return nil, err
+	}
+	dos, err := d.Store.Dossier(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p := dos.Delivery; p == nil || rel == "" || (rel != p.SignatureFile && rel != p.PhotoFile) {
+		return nil, domain.Errf("proof", "err.proof.not_of_dossier", "%s is not a proof of dossier %s", rel, id).
+			WithArgs("Path", rel, "ID", id)
+	}
+	return d.Store.ReadProof(rel)
+}

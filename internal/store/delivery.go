@@ -14,10 +14,12 @@ import (
 
 	"postdesk/internal/atomicfile"
 	"postdesk/internal/domain"
+	"postdesk/internal/vault"
 )
 
 // Proof is a file kept as proof of delivery: a signature drawn on screen or
-// a photo. It is written beside the database in the proofs folder.
+// a photo. It is written beside the database in the proofs folder, encrypted
+// (proofkey.go).
 type Proof struct {
 	Kind string // "signature" or "photo"
 	Ext  string // ".png", ".jpg"
@@ -36,9 +38,14 @@ func (s *Store) ProofPath(rel string) string {
 	return filepath.Join(filepath.Dir(s.path), filepath.FromSlash(rel))
 }
 
-// saveProof writes a proof file (to a temporary name, synced, then renamed)
-// and returns its path relative to the database's folder.
-func (s *Store) saveProof(dossier string, p Proof) (string, error) {
+// saveProof writes a proof file encrypted (proofkey.go) under a temporary
+// name, synced, then renamed, and returns its path relative to the
+// database's folder. Its name ends in ".age": the image inside is sealed.
+func (s *Store) saveProof(ctx context.Context, dossier string, p Proof) (string, error) {
+	rcpts, err := s.proofRecipients(ctx)
+	if err != nil {
+		return "", err
+	}
 	if err := os.MkdirAll(s.ProofsDir(), 0o700); err != nil {
 		return "", err
 	}
@@ -46,9 +53,13 @@ func (s *Store) saveProof(dossier string, p Proof) (string, error) {
 	if ext == "" || len(ext) > 6 || strings.ContainsAny(ext, `/\`) {
 		ext = ".bin"
 	}
-	name := fmt.Sprintf("%s-%s-%d%s", dossier, p.Kind, s.Now().UnixNano(), ext)
+	name := fmt.Sprintf("%s-%s-%d%s.age", dossier, p.Kind, s.Now().UnixNano(), ext)
 	final := filepath.Join(s.ProofsDir(), name)
-	if err := atomicfile.WriteBytes(final, 0o600, p.Data); err != nil {
+	data, err := vault.Seal(p.Data, rcpts)
+	if err != nil {
+		return "", err
+	}
+	if err := atomicfile.WriteBytes(final, 0o600, data); err != nil {
 		return "", err
 	}
 	return "proofs/" + name, nil
@@ -92,7 +103,7 @@ func (s *Store) Deliver(ctx context.Context, staff, id string, p domain.DeliverP
 	}
 	var written []string
 	for _, pr := range proofs {
-		rel, err := s.saveProof(id, pr)
+		rel, err := s.saveProof(ctx, id, pr)
 		if err != nil {
 			s.removeProofs(written)
 			return nil, err

@@ -272,6 +272,7 @@ func TestAgencyOutcomes(t *testing.T) {
 
 func TestInboundHandoverAndDelivery(t *testing.T) {
 	s := newTestStore(t)
+	signInStaff(t, s, "gdv1", "246810", domain.RoleClerk) // opens the proof key
 	ds := intakeN(t, s, 3)
 	toAgency(t, s, ds)
 	due := time.Date(2026, 12, 3, 0, 0, 0, 0, domain.Zone)
@@ -342,7 +343,7 @@ func TestInboundHandoverAndDelivery(t *testing.T) {
 	if d.State != domain.StateDelivered || d.Delivery.SignatureFile == "" || d.Delivery.RecipientName != ds[0].Applicant.FullName {
 		t.Fatalf("delivered %+v", d.Delivery)
 	}
-	if b, err := os.ReadFile(s.ProofPath(d.Delivery.SignatureFile)); err != nil || string(b) != "\x89PNG fake" {
+	if b, err := s.ReadProof(d.Delivery.SignatureFile); err != nil || string(b) != "\x89PNG fake" {
 		t.Fatalf("signature file: %v", err)
 	}
 	// Twice: refused, naming the state.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -63,7 +64,13 @@ func (s *Store) SignIn(ctx context.Context, username, secret string) (domain.Sta
 		}
 		return s.recordIn(ctx, tx, rec.Username, domain.KindStaffSignedIn, map[string]any{"username": rec.Username})
 	})
-	return rec.Staff, err
+	if err != nil {
+		return domain.Staff{}, err
+	}
+	if err := s.unlockProofs(ctx, rec.Username, secret); err != nil {
+		return domain.Staff{}, fmt.Errorf("opening the proof key: %w", err)
+	}
+	return rec.Staff, nil
 }
 
 // recordSignInFailure counts a wrong PIN; at the limit it locks the account

@@ -69,6 +69,11 @@ func (s *Store) ResetStaffSecret(ctx context.Context, actor, username, secretHas
 			secretHash, username); err != nil {
 			return err
 		}
+		// The old PIN must not open the proof key any more; the member gets a
+		// new copy at a sign-in while the key is open (proofkey.go).
+		if _, err := tx.ExecContext(ctx, "DELETE FROM proof_key_slots WHERE username = ?", username); err != nil {
+			return err
+		}
 		return s.recordIn(ctx, tx, actor, domain.KindStaffChanged, map[string]any{"username": username, "secret_reset": true})
 	})
 }

@@ -32,6 +32,9 @@ type Store struct {
 	// Upgraded is set when Open brought a file of an older PostDesk up to
 	// this schema, with the backup it made first; callers say so.
 	Upgraded *Upgrade
+	// proofs holds the device's proof key once a staff member's sign-in
+	// opened it (proofkey.go); never written to disk in the clear.
+	proofs proofKey
 }
 
 // Open opens (creating if needed) the database at path and brings its schema
@@ -71,6 +74,10 @@ func Open(path string) (*Store, error) {
 	if err := sqlitedb.Migrate(ctx, db, all, len(all), "database"); err != nil {
 		db.Close()
 		return nil, Damaged(path, err)
+	}
+	if _, err := s.SealPlainProofs(ctx); err != nil { // proofs kept by an older PostDesk (proofkey.go)
+		db.Close()
+		return nil, err
 	}
 	return s, nil
 }
