@@ -55,8 +55,7 @@ func (det *dossierDetail) showProof(title, rel string) {
 	pic.SetMinSize(fyne.NewSize(480, 260))
 	note := widget.NewLabel(i18n.T("dossiers.proof.note"))
 	note.Importance = widget.LowImportance
-	var dlg *dialog.CustomDialog
-	dlg = dialog.NewCustomWithoutButtons(title+" — "+det.d.ID, container.NewVBox(pic, note), u.Win)
+	dlg := dialog.NewCustomWithoutButtons(title+" — "+det.d.ID, container.NewVBox(pic, note), u.Win)
 	dlg.SetButtons([]fyne.CanvasObject{newDeskButton(u, i18n.T("dossiers.proof.close"), func() { dlg.Hide() })})
 	u.ShowDialog(dlg)
 }

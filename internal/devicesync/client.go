@@ -260,6 +260,9 @@ func (c *Client) round(ctx context.Context, r *Round) error {
 	if pushErr == nil {
 		pushErr = c.forwardPeers(ctx, st) // what peer files brought, for the hub
 	}
+	if pushErr == nil {
+		pushErr = c.pushProofs(ctx, st, r) // delivery proofs, still encrypted (§12)
+	}
 	if IsOffline(pushErr) || errors.Is(pushErr, ErrRevoked) || ctx.Err() != nil {
 		return pushErr
 	}

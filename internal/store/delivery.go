@@ -12,9 +12,7 @@ import (
 	"sort"
 	"strings"
 
-	"postdesk/internal/atomicfile"
 	"postdesk/internal/domain"
-	"postdesk/internal/vault"
 )
 
 // Proof is a file kept as proof of delivery: a signature drawn on screen or
@@ -42,7 +40,7 @@ func (s *Store) ProofPath(rel string) string {
 // name, synced, then renamed, and returns its path relative to the
 // database's folder. Its name ends in ".age": the image inside is sealed.
 func (s *Store) saveProof(ctx context.Context, dossier string, p Proof) (string, error) {
-	rcpts, err := s.proofRecipients(ctx)
+	rcpts, hub, err := s.proofRecipients(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -54,12 +52,11 @@ func (s *Store) saveProof(ctx context.Context, dossier string, p Proof) (string,
 		ext = ".bin"
 	}
 	name := fmt.Sprintf("%s-%s-%d%s.age", dossier, p.Kind, s.Now().UnixNano(), ext)
-	final := filepath.Join(s.ProofsDir(), name)
-	data, err := vault.Seal(p.Data, rcpts)
-	if err != nil {
+	if err := s.writeSealed(name, p.Data, rcpts); err != nil {
 		return "", err
 	}
-	if err := atomicfile.WriteBytes(final, 0o600, data); err != nil {
+	if err := s.recordProofFile(ctx, name, hub); err != nil {
+		os.Remove(filepath.Join(s.ProofsDir(), name))
 		return "", err
 	}
 	return "proofs/" + name, nil
@@ -127,6 +124,7 @@ func (s *Store) Deliver(ctx context.Context, staff, id string, p domain.DeliverP
 func (s *Store) removeProofs(rel []string) {
 	for _, r := range rel {
 		os.Remove(s.ProofPath(r))
+		s.db.Exec("DELETE FROM proof_files WHERE name = ?", strings.TrimPrefix(r, "proofs/"))
 	}
 }
 

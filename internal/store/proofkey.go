@@ -67,21 +67,22 @@ func (s *Store) ProofRecipient(ctx context.Context) (string, error) {
 func (s *Store) ProofsOpen() bool { return s.proofs.get() != nil }
 
 // proofRecipients are who can read a proof: the device's proof key and the
-// hub, when enrolled.
-func (s *Store) proofRecipients(ctx context.Context) ([]age.Recipient, error) {
+// hub, when enrolled (hub is its recipient, "" before enrollment).
+func (s *Store) proofRecipients(ctx context.Context) (rcpts []age.Recipient, hub string, err error) {
 	rec, err := s.ProofRecipient(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if rec == "" {
-		return nil, &wrapped{ErrProofLocked, domain.Errf("proof", "err.proof.no_key",
+		return nil, "", &wrapped{ErrProofLocked, domain.Errf("proof", "err.proof.no_key",
 			"this device has no proof key yet: a staff member signs in first")}
 	}
 	st, err := s.SyncState(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return vault.Recipients(rec, st.HubAgeRecipient)
+	rcpts, err = vault.Recipients(rec, st.HubAgeRecipient)
+	return rcpts, st.HubAgeRecipient, err
 }
 
 // unlockProofs runs after a right PIN: it opens the member's copy of the
@@ -259,6 +260,7 @@ func (s *Store) SealPlainProofs(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	var rcpts []age.Recipient
+	var hub string
 	n := 0
 	for _, e := range entries {
 		if !e.Type().IsRegular() {
@@ -279,12 +281,15 @@ func (s *Store) SealPlainProofs(ctx context.Context) (int, error) {
 			continue
 		}
 		if rcpts == nil {
-			if rcpts, err = s.proofRecipients(ctx); err != nil {
+			if rcpts, hub, err = s.proofRecipients(ctx); err != nil {
 				return n, err
 			}
 		}
 		if err := vault.SealFile(p, p, rcpts); err != nil {
 			return n, fmt.Errorf("encrypting proof %s: %w", e.Name(), err)
+		}
+		if err := s.recordProofFile(ctx, e.Name(), hub); err != nil {
+			return n, err
 		}
 		n++
 	}

@@ -205,6 +205,8 @@ type SyncRound struct {
 	UpdatesSkipped int       `json:"updates_skipped"`
 	PeerEvents     int       `json:"peer_events"`  // other devices' events received
 	PeerRefused    int       `json:"peer_refused"` // runs of them refused whole (PeerRefusals)
+	ProofsSent     int       `json:"proofs_sent"`    // delivery proof files the hub now holds whole
+	ProofsWaiting  int       `json:"proofs_waiting"` // proofs to seal again to the hub once a sign-in opens the proof key
 	ErrorCode      string    `json:"error_code,omitempty"`
 	Error          string    `json:"error,omitempty"`
 }
@@ -222,16 +224,18 @@ func (s *Store) BeginSyncRound(ctx context.Context, via string, at time.Time) (i
 // FinishSyncRound writes what round r.ID did.
 func (s *Store) FinishSyncRound(ctx context.Context, r SyncRound) error {
 	_, err := s.db.ExecContext(ctx, `UPDATE sync_rounds SET finished_at = ?, pushed = ?, batches = ?, acked_through = ?,
-		updates_applied = ?, updates_skipped = ?, peer_events = ?, peer_refused = ?, error_code = ?, error = ? WHERE id = ?`,
+		updates_applied = ?, updates_skipped = ?, peer_events = ?, peer_refused = ?, proofs_sent = ?, proofs_waiting = ?,
+		error_code = ?, error = ? WHERE id = ?`,
 		formatTime(r.FinishedAt), r.Pushed, r.Batches, r.AckedThrough, r.UpdatesApplied, r.UpdatesSkipped,
-		r.PeerEvents, r.PeerRefused, r.ErrorCode, r.Error, r.ID)
+		r.PeerEvents, r.PeerRefused, r.ProofsSent, r.ProofsWaiting, r.ErrorCode, r.Error, r.ID)
 	return err
 }
 
 // SyncRounds returns the newest rounds first.
 func (s *Store) SyncRounds(ctx context.Context, limit int) ([]SyncRound, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, started_at, finished_at, via, pushed, batches, acked_through,
-		updates_applied, updates_skipped, peer_events, peer_refused, error_code, error FROM sync_rounds ORDER BY id DESC LIMIT ?`, limit)
+		updates_applied, updates_skipped, peer_events, peer_refused, proofs_sent, proofs_waiting, error_code, error
+		FROM sync_rounds ORDER BY id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +245,8 @@ func (s *Store) SyncRounds(ctx context.Context, limit int) ([]SyncRound, error) 
 		var r SyncRound
 		var start, end string
 		if err := rows.Scan(&r.ID, &start, &end, &r.Via, &r.Pushed, &r.Batches, &r.AckedThrough,
-			&r.UpdatesApplied, &r.UpdatesSkipped, &r.PeerEvents, &r.PeerRefused, &r.ErrorCode, &r.Error); err != nil {
+			&r.UpdatesApplied, &r.UpdatesSkipped, &r.PeerEvents, &r.PeerRefused, &r.ProofsSent, &r.ProofsWaiting,
+			&r.ErrorCode, &r.Error); err != nil {
 			return nil, err
 		}
 		if r.StartedAt, err = parseTime(start); err != nil {

@@ -18,6 +18,7 @@ type CheckReport struct {
 	Dossiers    int `json:"dossiers"`
 	Conflicts   int `json:"conflicts"`    // kept for an engineer (not a defect of the store)
 	ApplyErrors int `json:"apply_errors"` // dossiers with an event the hub could not apply
+	Proofs      int `json:"proofs"`       // delivery proof files, each matching its SHA-256
 }
 
 // Discrepancy is the first thing Check found wrong.
@@ -58,6 +59,14 @@ func (s *Store) Check(ctx context.Context) (CheckReport, error) {
 		if rep.Dossiers, rep.ApplyErrors, err = compareProjection(ctx, tx, replay); err != nil {
 			return err
 		}
+		n, bad, err := checkProofs(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if len(bad) > 0 {
+			return &Discrepancy{What: fmt.Sprintf("%d proof files do not match their SHA-256 or are not age files, the first %s", len(bad), bad[0])}
+		}
+		rep.Proofs = n
 		return tx.QueryRowContext(ctx, "SELECT count(*) FROM conflicts").Scan(&rep.Conflicts)
 	})
 	return rep, err

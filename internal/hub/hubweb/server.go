@@ -95,6 +95,7 @@ func NewServer(s *hubstore.Store, opt Options) *Server {
 	srv.mux.HandleFunc("POST "+syncproto.PathBatches, srv.batches)
 	srv.mux.HandleFunc("GET "+syncproto.PathUpdates, srv.updates)
 	srv.mux.HandleFunc("GET "+syncproto.PathPeers, srv.peers)
+	srv.mux.HandleFunc("PUT "+syncproto.PathProofs, srv.proofs)
 	srv.mux.HandleFunc("POST "+PathOutcomes, srv.outcomes)
 	srv.mux.HandleFunc("GET "+PathOneStopDossiers, srv.oneStopDossiers)
 	srv.web = newWeb(srv)

@@ -7,3 +7,17 @@ CREATE TABLE proof_key_slots (
 	sealed   BLOB NOT NULL,
 	made_at  TEXT NOT NULL
 );
+
+-- Every proof file sealed here, with the hub recipient it was sealed to
+-- ('' before enrollment: sealed again to the hub, with the proof key open,
+-- before it goes up) and when the hub confirmed holding it whole (§12).
+CREATE TABLE proof_files (
+	name          TEXT PRIMARY KEY,
+	dossier       TEXT NOT NULL,
+	hub_recipient TEXT NOT NULL,
+	sent_sha256   TEXT NOT NULL DEFAULT '',
+	sent_at       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX proof_files_unsent ON proof_files(name) WHERE sent_at = '';
+ALTER TABLE sync_rounds ADD COLUMN proofs_sent INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sync_rounds ADD COLUMN proofs_waiting INTEGER NOT NULL DEFAULT 0;

@@ -1,0 +1,137 @@
+package devicesync
+
+import (
+	"bytes"
+	"crypto/rand"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"postdesk/internal/auth"
+	"postdesk/internal/domain"
+	"postdesk/internal/hub/hubtest"
+	"postdesk/internal/hub/hubweb"
+	"postdesk/internal/store"
+)
+
+// deliverWith brings one new dossier back to the post point and delivers it
+// with the given proofs.
+func deliverWith(t *testing.T, s *store.Store, name string, proofs ...store.Proof) *domain.Dossier {
+	t.Helper()
+	d, err := s.Intake(ctx, "gdv1", dossier(name, "064190012345"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := s.CreateHandover(ctx, "gdv1", domain.HandoverOut, "000.00.20.H21", []string{d.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ConfirmHandover(ctx, "gdv1", h.ID, "Lê Thị Thu"); err != nil {
+		t.Fatal(err)
+	}
+	due := time.Date(2026, 12, 3, 0, 0, 0, 0, domain.Zone)
+	if _, err := s.Accept(ctx, "gdv1", d.ID, domain.AcceptPayload{OfficialCode: "000.00.20.H21-261125-0" + d.ID[len(d.ID)-3:], DueDate: due}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ResultReady(ctx, "gdv1", d.ID); err != nil {
+		t.Fatal(err)
+	}
+	if h, err = s.CreateHandover(ctx, "gdv1", domain.HandoverIn, "", []string{d.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ConfirmHandover(ctx, "gdv1", h.ID, "Phạm Văn Đức"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.Deliver(ctx, "gdv1", d.ID, domain.DeliverPayload{RecipientID: "064190012345"}, proofs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestProofsTravelEncrypted: a real hub on 127.0.0.1 receives the device's
+// proofs in parts (a 2.5 MiB photo is three), still encrypted, and can read
+// them with its identity; a proof kept before enrollment waits for a
+// sign-in (the key to seal it again to the hub), then goes too; nothing is
+// sent twice; hub check counts them.
+func TestProofsTravelEncrypted(t *testing.T) {
+	hub := hubtest.Open(t)
+	srv := httptest.NewServer(hubweb.NewServer(hub, hubweb.Options{Name: "Gia Lai"}))
+	t.Cleanup(srv.Close)
+	s := newDevice(t, "600900", "A")
+	h, _ := auth.Hash("246810")
+	if err := s.AddStaff(ctx, "", domain.Staff{Username: "gdv1", FullName: "Siu Thị Hằng", Role: domain.RoleClerk}, h); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SignIn(ctx, "gdv1", "246810"); err != nil {
+		t.Fatal(err)
+	}
+	early := []byte("\x89PNG\r\n\x1a\n signature kept before enrollment")
+	before := deliverWith(t, s, "Rơ Mah H'Bích", store.Proof{Kind: "signature", Ext: ".png", Data: early})
+
+	tok, err := hub.IssueToken(ctx, "600900", "", "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New(s)
+	if _, err := c.Enroll(ctx, srv.URL, tok.Token); err != nil {
+		t.Fatal(err)
+	}
+	photo := make([]byte, 5<<19) // 2.5 MiB: three parts
+	rand.Read(photo)
+	copy(photo, "\xff\xd8\xff\xe0")
+	sig := []byte("\x89PNG\r\n\x1a\n signature after enrollment")
+	after := deliverWith(t, s, "Ksor Y Bhin", store.Proof{Kind: "signature", Ext: ".png", Data: sig},
+		store.Proof{Kind: "photo", Ext: ".jpg", Data: photo})
+
+	// A new process, nobody signed in: the two new proofs go, the early one waits.
+	path := s.Path()
+	s.Close()
+	s, err = store.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	c = New(s)
+	r, err := c.RunOnce(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.ProofsSent != 2 || r.ProofsWaiting != 1 {
+		t.Fatalf("round without sign-in: sent %d, waiting %d", r.ProofsSent, r.ProofsWaiting)
+	}
+	if _, err := s.SignIn(ctx, "gdv1", "246810"); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = c.RunOnce(ctx); err != nil || r.ProofsSent != 1 || r.ProofsWaiting != 0 {
+		t.Fatalf("round after sign-in: %+v %v", r, err)
+	}
+	if r, err = c.RunOnce(ctx); err != nil || r.ProofsSent != 0 {
+		t.Fatalf("again: %+v %v", r, err)
+	}
+
+	held, err := hub.Proofs(ctx, "")
+	if err != nil || len(held) != 3 {
+		t.Fatalf("hub holds %d proofs: %v", len(held), err)
+	}
+	want := map[string][]byte{before.Delivery.SignatureFile: early, after.Delivery.SignatureFile: sig, after.Delivery.PhotoFile: photo}
+	for rel, plain := range want {
+		name := rel[len("proofs/"):]
+		sealed, err := hub.SealedProof(ctx, "600900-A", name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		onDevice, _ := os.ReadFile(s.ProofPath(rel))
+		if !bytes.Equal(sealed, onDevice) || bytes.Contains(sealed, plain[:4]) {
+			t.Fatalf("%s: the hub does not hold the device's encrypted file as it is", name)
+		}
+		if got, err := hub.OpenProof(ctx, "600900-A", name); err != nil || !bytes.Equal(got, plain) {
+			t.Fatalf("%s: the hub's identity does not open it: %v", name, err)
+		}
+	}
+	rep, err := hub.Check(ctx)
+	if err != nil || rep.Proofs != 3 {
+		t.Fatalf("hub check: %+v %v", rep, err)
+	}
+}
