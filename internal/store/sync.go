@@ -203,8 +203,8 @@ type SyncRound struct {
 	AckedThrough   int64     `json:"acked_through"`
 	UpdatesApplied int       `json:"updates_applied"`
 	UpdatesSkipped int       `json:"updates_skipped"`
-	PeerEvents     int       `json:"peer_events"`  // other devices' events received
-	PeerRefused    int       `json:"peer_refused"` // runs of them refused whole (PeerRefusals)
+	PeerEvents     int       `json:"peer_events"`    // other devices' events received
+	PeerRefused    int       `json:"peer_refused"`   // runs of them refused whole (PeerRefusals)
 	ProofsSent     int       `json:"proofs_sent"`    // delivery proof files the hub now holds whole
 	ProofsWaiting  int       `json:"proofs_waiting"` // proofs to seal again to the hub once a sign-in opens the proof key
 	ErrorCode      string    `json:"error_code,omitempty"`
