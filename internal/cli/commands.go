@@ -51,6 +51,12 @@ func commands() []cmdline.Command {
 			Help: "import the one-stop system's all-channel totals (format: internal/report/TOTALS.md), all or nothing", Run: runTotalsImport},
 		{Path: "report totals list", Usage: "--db PATH", Help: "list the totals imports, newest first", Run: runTotalsList},
 		{Path: "notice", Usage: "--db PATH --out FILE.pdf", Help: "print the public notice: procedures open and not open for BCCI, by field", Run: runNotice},
+		// staff.go
+		{Path: "staff add", Usage: "--db PATH --username U --name NAME [--role clerk|postal_worker|supervisor] [--by SUPERVISOR] < PIN",
+			Help: "add a staff account with the PIN or password read from standard input (it reaches the post point's other devices)", Run: runStaffAdd},
+		{Path: "staff list", Usage: "--db PATH", Help: "list the staff accounts: username, role, active, full name", Run: runStaffList},
+		{Path: "signin", Usage: "--db PATH --username U < PIN",
+			Help: "sign in with the PIN or password read from standard input (wrong ones count toward the lock, as on screen)", Run: runSignIn},
 		// sync.go
 		{Path: "enroll", Usage: "--db PATH --hub URL --token T",
 			Help: "enroll this device at the province hub with a one-time token", Run: runEnroll},
@@ -66,6 +72,12 @@ func commands() []cmdline.Command {
 			Help: "write this device's events for another device of its post point (signed, encrypted to it), for when the hub cannot be reached", Run: runPeerExport},
 		{Path: "peer import", Usage: "--db PATH FILE" + syncproto.ExtPeerFile,
 			Help: "take another device's events from a peer file made for this device (checked whole; the same file twice changes nothing)", Run: runPeerImport},
+		{Path: "peer listen", Usage: "--db PATH [--addr HOST:PORT] [--code=false] [--for DURATION]",
+			Help: "serve the post point's other devices on the local network: show a pairing code, then sync with paired devices", Run: runPeerListen},
+		{Path: "peer pair", Usage: "--db PATH HOST:PORT CODE",
+			Help: "pair with the device listening at HOST:PORT by the code it shows (wrong codes are counted; three close it)", Run: runPeerPair},
+		{Path: "peer sync", Usage: "--db PATH HOST:PORT",
+			Help: "exchange events directly with the paired device at HOST:PORT, with the checks of a peer file", Run: runPeerSync},
 	},
 		cmdline.CalendarCommands(""),
 		hubcli.Commands())

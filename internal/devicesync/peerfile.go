@@ -30,6 +30,12 @@ type PeerExport struct {
 // peer file for device to (whose age recipient came with the hub's key
 // updates), signed by this device and encrypted to to.
 func ExportPeerFile(ctx context.Context, s *store.Store, to string, w io.Writer, now time.Time) (PeerExport, error) {
+	return ExportPeerFileAfter(ctx, s, to, 0, w, now)
+}
+
+// ExportPeerFileAfter is ExportPeerFile of the events after seq after only
+// (what the other device already holds, on the LAN).
+func ExportPeerFileAfter(ctx context.Context, s *store.Store, to string, after int64, w io.Writer, now time.Time) (PeerExport, error) {
 	out := PeerExport{To: to}
 	dev, pp, err := s.Device(ctx)
 	if err != nil {
@@ -53,15 +59,17 @@ func ExportPeerFile(ctx context.Context, s *store.Store, to string, w io.Writer,
 		return out, err
 	}
 	var envs [][]byte
-	var after int64
 	prev := ""
-	for {
+	for first := true; ; first = false {
 		events, err := s.EventsAfter(ctx, dev.ID(), after, syncproto.DefaultBatchEvents)
 		if err != nil {
 			return out, err
 		}
 		if len(events) == 0 {
 			break
+		}
+		if first {
+			prev = events[0].PrevHash
 		}
 		b, n, err := syncproto.EncodeBatch(key, dev.ID(), pp.Code, prev, after+1, events, 0, now, 0, 0)
 		if err != nil {

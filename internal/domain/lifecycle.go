@@ -61,6 +61,8 @@ const (
 	KindStaffAdded      Kind = "staff.added"
 	KindStaffChanged    Kind = "staff.changed"
 	KindSettingsChanged Kind = "settings.changed"
+	KindCatalogShared   Kind = "catalog.shared" // a catalog imported on a device, for its peers (parts)
+	KindTotalsShared    Kind = "totals.shared"  // all-channel totals imported on a device, for its peers (parts)
 	// Sign-in kinds (the desk): a sign-in and an account locked after too many wrong PINs.
 	KindStaffSignedIn Kind = "staff.signed_in"
 	KindStaffLocked   Kind = "staff.locked"

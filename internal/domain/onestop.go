@@ -129,6 +129,8 @@ var portalEvents = map[Kind]PortalMapping{
 	KindStaffAdded:      {Why: whyPostPoint},
 	KindStaffChanged:    {Why: whyPostPoint},
 	KindSettingsChanged: {Why: whyPostPoint},
+	KindCatalogShared:   {Why: whyPostPoint},
+	KindTotalsShared:    {Why: whyPostPoint},
 	KindStaffSignedIn:   {Why: whyPostPoint},
 	KindStaffLocked:     {Why: whyPostPoint},
 	KindAccess:          {Why: whyAccess},

@@ -52,54 +52,29 @@ func (s *Store) ImportCatalog(ctx context.Context, staff string, f CatalogImport
 		if err := errs.Err(); err != nil {
 			return err
 		}
-		if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) + 1 FROM catalog_versions").Scan(&res.Version); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_versions(version, imported_at, file_name, sha256, agencies, procedures, added, updated, staff, hub_version)
-			VALUES(?, ?, ?, ?, ?, ?, 0, 0, ?, ?)`, res.Version, formatTime(s.Now()), f.FileName, f.SHA256,
-			len(f.Agencies), len(f.Procedures), staff, f.HubVersion); err != nil {
-			return err
-		}
-		for _, a := range f.Agencies {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO agencies(code, name, level, address, phone) VALUES(?, ?, ?, ?, ?)
-				ON CONFLICT(code) DO UPDATE SET name = excluded.name, level = excluded.level,
-				address = excluded.address, phone = excluded.phone`, a.Code, a.Name, a.Level, a.Address, a.Phone); err != nil {
+		// Which change of a row wins (docs/sync-protocol.md §11.5): the
+		// province's push carries its version; an import here is made on
+		// top of the newest province version applied, at a moment after
+		// every shared change held.
+		m := mark{hub: f.HubVersion}
+		if f.HubVersion == 0 {
+			if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(hub_version), 0) FROM catalog_versions").Scan(&m.hub); err != nil {
+				return err
+			}
+			dev, _, err := deviceOf(ctx, tx)
+			switch {
+			case err == nil:
+				at, err := s.sharedAt(ctx, tx)
+				if err != nil {
+					return err
+				}
+				m.at, m.device = formatTime(at), dev.ID()
+			case !errors.Is(err, ErrNotSetUp):
 				return err
 			}
 		}
-		for _, p := range f.Procedures {
-			var exists int
-			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM procedures WHERE code = ?", p.Code).Scan(&exists); err != nil {
-				return err
-			}
-			if exists > 0 {
-				res.Updated++
-			} else {
-				res.Added++
-			}
-			docs, err := json.Marshal(p.Documents)
-			if err != nil {
-				return err
-			}
-			var fee any
-			if p.FeeKnown {
-				fee = int64(p.Fee)
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO procedures(code, name, name_fold, field, level, agency_code,
-				processing_days, fee, postage, documents, bcci_intake, bcci_return, source, catalog_version)
-				VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT(code) DO UPDATE SET name = excluded.name, name_fold = excluded.name_fold, field = excluded.field,
-				level = excluded.level, agency_code = excluded.agency_code, processing_days = excluded.processing_days,
-				fee = excluded.fee, postage = excluded.postage, documents = excluded.documents,
-				bcci_intake = excluded.bcci_intake, bcci_return = excluded.bcci_return, source = excluded.source,
-				catalog_version = excluded.catalog_version`,
-				p.Code, p.Name, domain.Fold(p.Name), p.Field, p.Level, p.AgencyCode, p.ProcessingDays, fee,
-				int64(p.Postage), string(docs), p.BCCIIntake, p.BCCIReturn, p.Source, res.Version); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE catalog_versions SET added = ?, updated = ? WHERE version = ?",
-			res.Added, res.Updated, res.Version); err != nil {
+		var err error
+		if res, err = s.writeCatalog(ctx, tx, f, m, staff, ""); err != nil {
 			return err
 		}
 		// The import is an event, so the province learns which catalog version a post point used.
@@ -117,10 +92,136 @@ func (s *Store) ImportCatalog(ctx context.Context, staff string, f CatalogImport
 			fields["hub_version"] = f.HubVersion
 		}
 		payload, _ := json.Marshal(fields)
-		_, err = r.append(&domain.Event{Kind: domain.KindCatalogImported, Staff: staff, Payload: payload}, nil, false)
-		return err
+		if _, err = r.append(&domain.Event{Kind: domain.KindCatalogImported, Staff: staff, Payload: payload}, nil, false); err != nil {
+			return err
+		}
+		if f.HubVersion > 0 {
+			return nil // each device takes the province's push from the hub itself
+		}
+		// The post point's own catalog reaches its other devices.
+		t, _ := parseTime(m.at)
+		items := make([]any, 0, len(f.Agencies)+len(f.Procedures))
+		for i := range f.Agencies {
+			items = append(items, catalogItem{Agency: &f.Agencies[i]})
+		}
+		for i := range f.Procedures {
+			items = append(items, catalogItem{Procedure: &f.Procedures[i]})
+		}
+		return r.appendShared(domain.KindCatalogShared, staff, t, catalogHead{File: f.FileName, SHA256: f.SHA256, HubVersion: m.hub}, items)
 	})
 	return res, err
+}
+
+// catalogHead and catalogItem are a catalog.shared change: the file it came
+// from and the province version it was made on, and its agencies and
+// procedures.
+type catalogHead struct {
+	File       string `json:"file"`
+	SHA256     string `json:"sha256"`
+	HubVersion int    `json:"hub_version"`
+}
+
+type catalogItem struct {
+	Agency    *domain.Agency    `json:"agency,omitempty"`
+	Procedure *domain.Procedure `json:"procedure,omitempty"`
+}
+
+// writeCatalog stores a new catalog version and the agencies and
+// procedures of f whose change wins under m (claim).
+func (s *Store) writeCatalog(ctx context.Context, tx *sql.Tx, f CatalogImport, m mark, staff, from string) (CatalogResult, error) {
+	var res CatalogResult
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) + 1 FROM catalog_versions").Scan(&res.Version); err != nil {
+		return res, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_versions(version, imported_at, file_name, sha256, agencies, procedures, added, updated, staff, hub_version, from_device)
+		VALUES(?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)`, res.Version, formatTime(s.Now()), f.FileName, f.SHA256,
+		len(f.Agencies), len(f.Procedures), staff, f.HubVersion, from); err != nil {
+		return res, err
+	}
+	for _, a := range f.Agencies {
+		if won, err := claim(ctx, tx, "agency", a.Code, m); err != nil || !won {
+			if err != nil {
+				return res, err
+			}
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO agencies(code, name, level, address, phone) VALUES(?, ?, ?, ?, ?)
+			ON CONFLICT(code) DO UPDATE SET name = excluded.name, level = excluded.level,
+			address = excluded.address, phone = excluded.phone`, a.Code, a.Name, a.Level, a.Address, a.Phone); err != nil {
+			return res, err
+		}
+	}
+	for _, p := range f.Procedures {
+		if won, err := claim(ctx, tx, "procedure", p.Code, m); err != nil || !won {
+			if err != nil {
+				return res, err
+			}
+			continue
+		}
+		var exists int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM procedures WHERE code = ?", p.Code).Scan(&exists); err != nil {
+			return res, err
+		}
+		if exists > 0 {
+			res.Updated++
+		} else {
+			res.Added++
+		}
+		docs, err := json.Marshal(p.Documents)
+		if err != nil {
+			return res, err
+		}
+		var fee any
+		if p.FeeKnown {
+			fee = int64(p.Fee)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO procedures(code, name, name_fold, field, level, agency_code,
+			processing_days, fee, postage, documents, bcci_intake, bcci_return, source, catalog_version)
+			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT(code) DO UPDATE SET name = excluded.name, name_fold = excluded.name_fold, field = excluded.field,
+			level = excluded.level, agency_code = excluded.agency_code, processing_days = excluded.processing_days,
+			fee = excluded.fee, postage = excluded.postage, documents = excluded.documents,
+			bcci_intake = excluded.bcci_intake, bcci_return = excluded.bcci_return, source = excluded.source,
+			catalog_version = excluded.catalog_version`,
+			p.Code, p.Name, domain.Fold(p.Name), p.Field, p.Level, p.AgencyCode, p.ProcessingDays, fee,
+			int64(p.Postage), string(docs), p.BCCIIntake, p.BCCIReturn, p.Source, res.Version); err != nil {
+			return res, err
+		}
+	}
+	_, err := tx.ExecContext(ctx, "UPDATE catalog_versions SET added = ?, updated = ? WHERE version = ?",
+		res.Added, res.Updated, res.Version)
+	return res, err
+}
+
+// peerCatalog applies another device's catalog.shared change when its last
+// part arrives: its agencies and procedures whose change is the latest
+// known here, as a catalog version naming that device.
+func (r *recorder) peerCatalog(e *domain.Event) error {
+	parts, err := r.sharedParts(e)
+	if err != nil || parts == nil {
+		return err
+	}
+	var head catalogHead
+	if err := json.Unmarshal(parts[0].Head, &head); err != nil {
+		return unreadable(fmt.Errorf("%s %s/%d: head: %w", e.Kind, e.DeviceID, e.Seq, err))
+	}
+	f := CatalogImport{FileName: head.File, SHA256: head.SHA256}
+	for _, p := range parts {
+		for _, raw := range p.Items {
+			var it catalogItem
+			if err := json.Unmarshal(raw, &it); err != nil || (it.Agency == nil) == (it.Procedure == nil) {
+				return unreadable(fmt.Errorf("%s %s/%d: an item is neither an agency nor a procedure", e.Kind, e.DeviceID, e.Seq))
+			}
+			if it.Agency != nil {
+				f.Agencies = append(f.Agencies, *it.Agency)
+			} else {
+				f.Procedures = append(f.Procedures, *it.Procedure)
+			}
+		}
+	}
+	s := &Store{Now: r.now}
+	_, err = s.writeCatalog(r.ctx, r.tx, f, eventMark(e, head.HubVersion), e.Staff, e.DeviceID)
+	return err
 }
 
 // CatalogVersion is the newest imported catalog version (0 when none).

@@ -298,6 +298,8 @@ func (r *recorder) peerEvents(events []domain.Event) error {
 			if err := r.peerSettings(e); err != nil {
 				return err
 			}
+		} else if err := r.peerShared(e); err != nil {
+			return err
 		}
 	}
 	for _, id := range order {

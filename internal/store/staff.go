@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"postdesk/internal/domain"
@@ -46,27 +47,135 @@ func (s *Store) AddStaff(ctx context.Context, actor string, st domain.Staff, sec
 		if actor == "" {
 			actor = st.Username
 		}
-		return s.recordIn(ctx, tx, actor, domain.KindStaffAdded, map[string]any{
-			"username": st.Username, "full_name": st.FullName, "role": st.Role})
+		// The account reaches the post point's other devices with its PIN
+		// hash (docs/sync-protocol.md §11.5), so the clerk signs in there
+		// with the same PIN.
+		return s.recordStaff(ctx, tx, actor, domain.KindStaffAdded, staffChange{Username: st.Username,
+			FullName: &st.FullName, Role: &st.Role, Active: ptr(true), SecretHash: &secretHash})
 	})
+}
+
+// staffChange is the payload of staff.added and staff.changed: the account
+// and the fields set (secret_hash is the argon2id hash, never the PIN).
+type staffChange struct {
+	Username    string       `json:"username"`
+	FullName    *string      `json:"full_name,omitempty"`
+	Role        *domain.Role `json:"role,omitempty"`
+	Active      *bool        `json:"active,omitempty"`
+	SecretReset bool         `json:"secret_reset,omitempty"`
+	SecretHash  *string      `json:"secret_hash,omitempty"`
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// recordStaff records a change of an account made here, at a moment after
+// every shared change held (sharedAt), and marks the fields it set as this
+// change's, so a peer's older change of them does not undo it.
+func (s *Store) recordStaff(ctx context.Context, tx *sql.Tx, actor string, kind domain.Kind, c staffChange) error {
+	at, err := s.sharedAt(ctx, tx)
+	if err != nil {
+		return err
+	}
+	e, err := s.recordAt(ctx, tx, actor, kind, c, at)
+	if err != nil || e == nil {
+		return err
+	}
+	return applyStaffFields(ctx, tx, c, eventMark(e, 0), false)
+}
+
+// applyStaffFields writes the fields of c whose claim wins under m (all
+// marks are taken; with write false only the marks, the row being written
+// by the caller).
+func applyStaffFields(ctx context.Context, tx *sql.Tx, c staffChange, m mark, write bool) error {
+	set := func(what, col string, v any) error {
+		won, err := claim(ctx, tx, "staff."+what, c.Username, m)
+		if err != nil || !won || !write {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE staff SET "+col+" = ? WHERE username = ?", v, c.Username)
+		return err
+	}
+	if c.FullName != nil {
+		if err := set("full_name", "full_name", *c.FullName); err != nil {
+			return err
+		}
+	}
+	if c.Role != nil && c.Role.Valid() {
+		if err := set("role", "role", string(*c.Role)); err != nil {
+			return err
+		}
+	}
+	if c.Active != nil {
+		if err := set("active", "active", *c.Active); err != nil {
+			return err
+		}
+	}
+	if c.SecretHash != nil {
+		won, err := claim(ctx, tx, "staff.secret", c.Username, m)
+		if err != nil || !won || !write {
+			return err
+		}
+		// A new PIN lifts the lock here too, as on the device it was set on,
+		// and the old one no longer opens this device's proof key (the member
+		// gets a new copy at a sign-in while the key is open: proofkey.go).
+		if _, err := tx.ExecContext(ctx, "UPDATE staff SET secret_hash = ?, failed_tries = 0, locked_until = '' WHERE username = ?",
+			*c.SecretHash, c.Username); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, "DELETE FROM proof_key_slots WHERE username = ?", c.Username)
+		return err
+	}
+	return nil
+}
+
+// peerStaff applies another device's staff.added or staff.changed. An
+// account first known from a change (its creation not yet here) is kept
+// inactive, without a PIN, until the fields arrive.
+func (r *recorder) peerStaff(e *domain.Event) error {
+	var c staffChange
+	if err := json.Unmarshal(e.Payload, &c); err != nil {
+		return unreadable(fmt.Errorf("%s %s/%d: %w", e.Kind, e.DeviceID, e.Seq, err))
+	}
+	c.Username = domain.Clean(c.Username)
+	if c.Username == "" {
+		return unreadable(fmt.Errorf("%s %s/%d: no username", e.Kind, e.DeviceID, e.Seq))
+	}
+	if e.Kind == domain.KindStaffAdded && c.Active == nil {
+		c.Active = ptr(true) // written before accounts were shared: an account is made active
+	}
+	if _, err := r.tx.ExecContext(r.ctx, `INSERT INTO staff(username, full_name, role, active, secret_hash, created_at)
+		VALUES(?, ?, 'clerk', 0, '', ?) ON CONFLICT(username) DO NOTHING`, c.Username, c.Username, formatTime(e.At)); err != nil {
+		return err
+	}
+	return applyStaffFields(r.ctx, r.tx, c, eventMark(e, 0), true)
 }
 
 // recordIn appends a non-dossier event inside tx, when the device is set up.
 func (s *Store) recordIn(ctx context.Context, tx *sql.Tx, actor string, kind domain.Kind, payload any) error {
+	_, err := s.recordAt(ctx, tx, actor, kind, payload, time.Time{})
+	return err
+}
+
+// recordAt appends a non-dossier event at at (now when zero) inside tx and
+// returns it; nil when the device is not set up yet.
+func (s *Store) recordAt(ctx context.Context, tx *sql.Tx, actor string, kind domain.Kind, payload any, at time.Time) (*domain.Event, error) {
 	if _, _, err := deviceOf(ctx, tx); errors.Is(err, ErrNotSetUp) {
-		return nil
+		return nil, nil
 	}
 	raw, err := json.Marshal(payload)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	r, err := s.newRecorder(ctx, tx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer r.close()
-	_, err = r.append(&domain.Event{Kind: kind, Staff: actor, Payload: raw}, nil, false)
-	return err
+	e := &domain.Event{Kind: kind, Staff: actor, At: at, Payload: raw}
+	if _, err = r.append(e, nil, false); err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
 // StaffMember returns one staff record, or ErrNotFound.

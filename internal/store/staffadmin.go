@@ -32,7 +32,7 @@ func (s *Store) SetStaffActive(ctx context.Context, actor, username string, acti
 		if _, err := tx.ExecContext(ctx, "UPDATE staff SET active = ? WHERE username = ?", active, username); err != nil {
 			return err
 		}
-		return s.recordIn(ctx, tx, actor, domain.KindStaffChanged, map[string]any{"username": username, "active": active})
+		return s.recordStaff(ctx, tx, actor, domain.KindStaffChanged, staffChange{Username: username, Active: &active})
 	})
 }
 
@@ -53,12 +53,13 @@ func (s *Store) SetStaffRole(ctx context.Context, actor, username string, role d
 		if _, err := tx.ExecContext(ctx, "UPDATE staff SET role = ? WHERE username = ?", string(role), username); err != nil {
 			return err
 		}
-		return s.recordIn(ctx, tx, actor, domain.KindStaffChanged, map[string]any{"username": username, "role": role})
+		return s.recordStaff(ctx, tx, actor, domain.KindStaffChanged, staffChange{Username: username, Role: &role})
 	})
 }
 
 // ResetStaffSecret sets a new PIN or password hash and lifts any sign-in lock.
-// The hash itself never goes into the event log.
+// The argon2id hash (never the PIN) goes into the event log, so the post
+// point's other devices take the new PIN too (docs/sync-protocol.md §11.5).
 func (s *Store) ResetStaffSecret(ctx context.Context, actor, username, secretHash string) error {
 	username = domain.Clean(username)
 	return s.write(ctx, func(tx *sql.Tx) error {
@@ -74,7 +75,7 @@ func (s *Store) ResetStaffSecret(ctx context.Context, actor, username, secretHas
 		if _, err := tx.ExecContext(ctx, "DELETE FROM proof_key_slots WHERE username = ?", username); err != nil {
 			return err
 		}
-		return s.recordIn(ctx, tx, actor, domain.KindStaffChanged, map[string]any{"username": username, "secret_reset": true})
+		return s.recordStaff(ctx, tx, actor, domain.KindStaffChanged, staffChange{Username: username, SecretReset: true, SecretHash: &secretHash})
 	})
 }
 

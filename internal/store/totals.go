@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -74,46 +76,139 @@ func (s *Store) ImportTotals(ctx context.Context, imp TotalsImport, check func(c
 				return err
 			}
 		}
-		now := formatTime(s.Now())
-		res, err := tx.ExecContext(ctx, `INSERT INTO report_totals_imports(source, sha256, staff, imported_at, period_from, period_to, rows)
-			VALUES(?, ?, ?, ?, ?, ?, ?)`, imp.Source, imp.SHA256, imp.Staff, now, string(imp.From), string(imp.To), len(imp.Rows))
+		dev, _, err := deviceOf(ctx, tx)
+		if err != nil && !errors.Is(err, ErrNotSetUp) {
+			return err
+		}
+		if errors.Is(err, ErrNotSetUp) {
+			id, err = s.writeTotals(ctx, tx, imp, mark{}, "")
+			return err
+		}
+		// The totals reach the post point's other devices (docs/sync-protocol.md
+		// §11.5): a cell (agency, month) takes the latest import by (at, device).
+		at, err := s.sharedAt(ctx, tx)
 		if err != nil {
 			return err
 		}
-		if id, err = res.LastInsertId(); err != nil {
+		if id, err = s.writeTotals(ctx, tx, imp, mark{at: formatTime(at), device: dev.ID()}, ""); err != nil {
 			return err
 		}
-		for _, a := range imp.Agencies {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM report_totals WHERE agency_code = ? AND month >= ? AND month <= ?",
-				a, string(imp.From), string(imp.To)); err != nil {
-				return err
-			}
-			for m := imp.From; m <= imp.To; m = m.Next() {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO report_totals_coverage(agency_code, month, import_id) VALUES(?, ?, ?)
-					ON CONFLICT(agency_code, month) DO UPDATE SET import_id = excluded.import_id`, a, string(m), id); err != nil {
-					return err
-				}
-			}
-		}
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO report_totals(procedure_code, agency_code, month, dossiers, results, source, imported_at, import_id)
-			VALUES(?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT(procedure_code, agency_code, month) DO UPDATE SET dossiers = excluded.dossiers, results = excluded.results,
-			source = excluded.source, imported_at = excluded.imported_at, import_id = excluded.import_id`)
+		r, err := s.newRecorder(ctx, tx)
 		if err != nil {
 			return err
 		}
-		defer ins.Close()
-		for _, r := range imp.Rows {
-			if _, err := ins.ExecContext(ctx, r.Procedure, r.Agency, string(r.Month), r.Dossiers, r.Results, imp.Source, now, id); err != nil {
-				return err
-			}
+		defer r.close()
+		items := make([]any, len(imp.Rows))
+		for i := range imp.Rows {
+			row := imp.Rows[i]
+			row.Source, row.ImportedAt = "", time.Time{}
+			items[i] = row
 		}
-		return nil
+		return r.appendShared(domain.KindTotalsShared, imp.Staff, at, totalsHead{Source: imp.Source, SHA256: imp.SHA256,
+			From: imp.From, To: imp.To, Agencies: imp.Agencies}, items)
 	})
 	if err != nil {
 		return 0, err
 	}
 	return id, nil
+}
+
+// totalsHead is a totals.shared change's import, its rows the items.
+type totalsHead struct {
+	Source   string       `json:"source"`
+	SHA256   string       `json:"sha256"`
+	From     domain.Month `json:"from"`
+	To       domain.Month `json:"to"`
+	Agencies []string     `json:"agencies"`
+}
+
+// writeTotals stores imp as an import (from: the device it came from, ""
+// for this one) and replaces the cells (agency, month) whose change wins
+// under m (claim).
+func (s *Store) writeTotals(ctx context.Context, tx *sql.Tx, imp TotalsImport, m mark, from string) (int64, error) {
+	now := formatTime(s.Now())
+	res, err := tx.ExecContext(ctx, `INSERT INTO report_totals_imports(source, sha256, staff, imported_at, period_from, period_to, rows, from_device)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?)`, imp.Source, imp.SHA256, imp.Staff, now, string(imp.From), string(imp.To), len(imp.Rows), from)
+	if err != nil {
+		return 0, err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	won := map[string]bool{}
+	take := func(agency string, month domain.Month) (bool, error) {
+		k := agency + "|" + string(month)
+		if w, ok := won[k]; ok {
+			return w, nil
+		}
+		w, err := claim(ctx, tx, "totals", k, m)
+		won[k] = w
+		return w, err
+	}
+	for _, a := range imp.Agencies {
+		for mo := imp.From; mo <= imp.To; mo = mo.Next() {
+			if w, err := take(a, mo); err != nil || !w {
+				if err != nil {
+					return 0, err
+				}
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, "DELETE FROM report_totals WHERE agency_code = ? AND month = ?", a, string(mo)); err != nil {
+				return 0, err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO report_totals_coverage(agency_code, month, import_id) VALUES(?, ?, ?)
+				ON CONFLICT(agency_code, month) DO UPDATE SET import_id = excluded.import_id`, a, string(mo), id); err != nil {
+				return 0, err
+			}
+		}
+	}
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO report_totals(procedure_code, agency_code, month, dossiers, results, source, imported_at, import_id)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT(procedure_code, agency_code, month) DO UPDATE SET dossiers = excluded.dossiers, results = excluded.results,
+		source = excluded.source, imported_at = excluded.imported_at, import_id = excluded.import_id`)
+	if err != nil {
+		return 0, err
+	}
+	defer ins.Close()
+	for _, r := range imp.Rows {
+		if w, err := take(r.Agency, r.Month); err != nil || !w {
+			if err != nil {
+				return 0, err
+			}
+			continue
+		}
+		if _, err := ins.ExecContext(ctx, r.Procedure, r.Agency, string(r.Month), r.Dossiers, r.Results, imp.Source, now, id); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
+}
+
+// peerTotals applies another device's totals.shared change when its last
+// part arrives: the cells whose change is the latest known here.
+func (r *recorder) peerTotals(e *domain.Event) error {
+	parts, err := r.sharedParts(e)
+	if err != nil || parts == nil {
+		return err
+	}
+	var head totalsHead
+	if err := json.Unmarshal(parts[0].Head, &head); err != nil || head.From == "" || head.To < head.From {
+		return unreadable(fmt.Errorf("%s %s/%d: head unreadable or bad period", e.Kind, e.DeviceID, e.Seq))
+	}
+	imp := TotalsImport{Source: head.Source, SHA256: head.SHA256, Staff: e.Staff, From: head.From, To: head.To, Agencies: head.Agencies}
+	for _, p := range parts {
+		for _, raw := range p.Items {
+			var row TotalsRow
+			if err := json.Unmarshal(raw, &row); err != nil {
+				return unreadable(fmt.Errorf("%s %s/%d: a row: %w", e.Kind, e.DeviceID, e.Seq, err))
+			}
+			imp.Rows = append(imp.Rows, row)
+		}
+	}
+	s := &Store{Now: r.now}
+	_, err = s.writeTotals(r.ctx, r.tx, imp, eventMark(e, 0), e.DeviceID)
+	return err
 }
 
 // Totals returns the cells of months from..to (inclusive), ordered by month,
