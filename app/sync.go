@@ -46,6 +46,7 @@ type syncScreen struct {
 	busy            bool
 	lastUSBResult   *widget.Label
 	supervisorCards fyne.CanvasObject
+	lan             *lanCard // the local network (supervisors)
 }
 
 func buildSync(u *UI) fyne.CanvasObject {
@@ -91,7 +92,7 @@ func buildSync(u *UI) fyne.CanvasObject {
 	var top fyne.CanvasObject = summary
 	if u.IsSupervisor() {
 		s.supervisorCards = s.buildSupervisor()
-		top = container.NewGridWithColumns(2, summary, s.supervisorCards)
+		top = container.NewGridWithColumns(2, container.NewVBox(summary, s.buildLAN()), s.supervisorCards)
 	}
 	s.runner.mu.Lock()
 	s.runner.onChange = s.refresh

@@ -21,6 +21,8 @@ type syncRunner struct {
 	last     devicesync.Status
 	hasLast  bool
 	onChange func() // the Sync screen's refresh, when built
+
+	lan lanListener // the local network server, started from the Sync screen
 }
 
 var (
@@ -85,6 +87,7 @@ func stopSync(u *UI) {
 	if r != nil {
 		r.cancel()
 		<-r.done
+		r.lan.stop()
 	}
 }
 
