@@ -2,10 +2,14 @@ package devicesync
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"net/http"
+	"runtime"
+	"sync"
 	"time"
 
+	"postdesk/internal/domain"
 	"postdesk/internal/store"
 	"postdesk/internal/syncproto"
 )
@@ -64,57 +68,108 @@ type PeerResult struct {
 
 // ApplyPeerBatches verifies each batch of another device with that
 // device's own key (known from the hub's key updates or a pairing) and
-// stores its events (store.StorePeerEvents: the chain linked to what is
-// held, a revoked device's later events refused). A batch that fails is
-// refused whole and noted (store.PeerRefusals); the later batches of the
-// same device are then skipped (they cannot link), the other devices' go on.
+// stores its events (store.StorePeerRuns: the chain linked to what is
+// held, a revoked device's later events refused), all the batches in one
+// transaction, each all or nothing. A batch that fails is refused whole and
+// noted (store.PeerRefusals); the later batches of the same device are then
+// skipped (they cannot link), the other devices' go on.
 func ApplyPeerBatches(ctx context.Context, s *store.Store, batches []*syncproto.Batch, via string) (PeerResult, error) {
 	var res PeerResult
+	// The origins' keys first (the store), then every batch's signature,
+	// body and hashes checked on all the cores: a catch-up's pages are
+	// thousands of batches.
+	keys := map[string]store.PeerKey{}
+	checked := make([]peerCheck, len(batches))
+	for i, b := range batches {
+		origin := b.Header.Device
+		if err := syncproto.CheckDeviceID(origin, b.Header.PostPoint); err != nil {
+			checked[i].err = peerRefusal(b, "foreign", err)
+			continue
+		}
+		if _, ok := keys[origin]; !ok {
+			k, known, err := s.PeerKeyOf(ctx, origin)
+			if err != nil {
+				return res, err
+			}
+			if !known {
+				checked[i].err = peerRefusal(b, "unknown_key", errors.New("no key of this device is known here yet (the hub's key updates bring it)"))
+				continue
+			}
+			keys[origin] = k
+		}
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				checked[i].events, checked[i].err = verifyPeerBatch(batches[i], keys[batches[i].Header.Device].Public)
+			}
+		}()
+	}
+	for i := range batches {
+		if checked[i].err == nil {
+			next <- i
+		}
+	}
+	close(next)
+	wg.Wait()
 	blocked := map[string]bool{}
-	for _, b := range batches {
+	var runs []store.PeerRun
+	var refusals []*store.PeerError
+	for i, b := range batches {
 		origin := b.Header.Device
 		if blocked[origin] {
 			continue
 		}
-		n, err := applyPeerBatch(ctx, s, b)
-		var pe *store.PeerError
-		if errors.As(err, &pe) {
-			res.Refused++
-			blocked[origin] = true
-			if nerr := s.NotePeerRefusal(ctx, via, pe); nerr != nil {
-				return res, nerr
-			}
+		if pe := checked[i].err; pe != nil {
+			refusals, blocked[origin] = append(refusals, pe), true
 			continue
 		}
+		runs = append(runs, store.PeerRun{Origin: origin, Events: checked[i].events})
+	}
+	if len(runs) > 0 {
+		out, err := s.StorePeerRuns(ctx, runs)
 		if err != nil {
 			return res, err
 		}
-		res.Events += n
+		for _, o := range out {
+			var pe *store.PeerError
+			if errors.As(o.Err, &pe) {
+				refusals = append(refusals, pe)
+			}
+			res.Events += o.Added
+		}
+	}
+	for _, pe := range refusals {
+		res.Refused++
+		if err := s.NotePeerRefusal(ctx, via, pe); err != nil {
+			return res, err
+		}
 	}
 	return res, nil
 }
 
-func applyPeerBatch(ctx context.Context, s *store.Store, b *syncproto.Batch) (int, error) {
-	origin := b.Header.Device
-	refuse := func(code string, err error) (int, error) {
-		return 0, &store.PeerError{Device: origin, Seq: b.Header.FirstSeq, Code: code, Reason: err.Error()}
-	}
-	if err := syncproto.CheckDeviceID(origin, b.Header.PostPoint); err != nil {
-		return refuse("foreign", err)
-	}
-	key, known, err := s.PeerKeyOf(ctx, origin)
-	if err != nil {
-		return 0, err
-	}
-	if !known {
-		return refuse("unknown_key", errors.New("no key of this device is known here yet (the hub's key updates bring it)"))
-	}
-	if err := b.Verify(key.Public); err != nil {
-		return refuse("bad_signature", err)
+type peerCheck struct {
+	events []domain.Event
+	err    *store.PeerError
+}
+
+func peerRefusal(b *syncproto.Batch, code string, err error) *store.PeerError {
+	return &store.PeerError{Device: b.Header.Device, Seq: b.Header.FirstSeq, Code: code, Reason: err.Error()}
+}
+
+// verifyPeerBatch checks a batch's signature with its origin's key and its
+// events (body, lines, hashes, chain); a refusal says why.
+func verifyPeerBatch(b *syncproto.Batch, key ed25519.PublicKey) ([]domain.Event, *store.PeerError) {
+	if err := b.Verify(key); err != nil {
+		return nil, peerRefusal(b, "bad_signature", err)
 	}
 	events, err := b.Events()
 	if err != nil {
-		return refuse("corrupt", err)
+		return nil, peerRefusal(b, "corrupt", err)
 	}
-	return s.StorePeerEvents(ctx, origin, events)
+	return events, nil
 }

@@ -23,13 +23,19 @@ type recorder struct {
 	insEvent *sql.Stmt
 	putDoss  *sql.Stmt
 	getDoss  *sql.Stmt
-	now      func() time.Time
+	// getLatest is latest's query (peers.go), prepared on first use.
+	getLatest *sql.Stmt
+	now       func() time.Time
 	// deferred, when set, collects projections to write once at the end of a
 	// bulk transaction instead of after every event; receipts likewise keeps
 	// the daily receipt sequences.
 	deferred map[string]*domain.Dossier
 	receipts map[string]int
 	peers    *bool // whether other devices' events are held (asked once)
+	// peerPending and peerOrder are the dossiers the peer runs of the
+	// transaction touched, written once by flushPeers (peers.go).
+	peerPending map[string]*peerDossier
+	peerOrder   []string
 }
 
 func (s *Store) newRecorder(ctx context.Context, tx *sql.Tx) (*recorder, error) {
@@ -71,6 +77,9 @@ func (r *recorder) close() {
 	r.insEvent.Close()
 	r.putDoss.Close()
 	r.getDoss.Close()
+	if r.getLatest != nil {
+		r.getLatest.Close()
+	}
 }
 
 // dossier loads the projection of id, or nil when there is none.

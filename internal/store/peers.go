@@ -146,15 +146,126 @@ func truncateText(s string, n int) string {
 // link to the last event held. It returns how many events were new. A
 // *PeerError refuses the whole run.
 func (s *Store) StorePeerEvents(ctx context.Context, origin string, events []domain.Event) (int, error) {
+	res, err := s.StorePeerRuns(ctx, []PeerRun{{Origin: origin, Events: events}})
+	if err != nil {
+		return 0, err
+	}
+	return res[0].Added, res[0].Err
+}
+
+// PeerRun is a run of another device's consecutive events, verified with
+// its key by the caller.
+type PeerRun struct {
+	Origin string
+	Events []domain.Event
+}
+
+// PeerRunResult is what became of one run: Added new events, or Err (a
+// *PeerError) when it was refused whole; Skipped when an earlier run of
+// the same origin was refused (it cannot link).
+type PeerRunResult struct {
+	Added   int
+	Err     error
+	Skipped bool
+}
+
+// StorePeerRuns stores many runs in one transaction — a page from the hub,
+// a peer file — each all or nothing (each is checked before any of it is
+// written), and writes the
+// projection of each dossier they touch once, at the end: a new device's
+// catch-up pays one commit and one projection write per dossier per page
+// rather than per batch.
+func (s *Store) StorePeerRuns(ctx context.Context, runs []PeerRun) ([]PeerRunResult, error) {
+	out := make([]PeerRunResult, len(runs))
+	dev, _, err := s.Device(ctx)
+	if err != nil {
+		return nil, err
+	}
+	keys := map[string]PeerKey{}
+	known := map[string]bool{}
+	for _, run := range runs {
+		if _, ok := known[run.Origin]; !ok {
+			k, ok, err := s.PeerKeyOf(ctx, run.Origin)
+			if err != nil {
+				return nil, err
+			}
+			keys[run.Origin], known[run.Origin] = k, ok
+		}
+	}
+	err = s.writeBig(ctx, len(runs) > 1, func(tx *sql.Tx) error {
+		r, err := s.newRecorder(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer r.close()
+		r.peerPending = map[string]*peerDossier{}
+		blocked := map[string]bool{}
+		for i, run := range runs {
+			out[i] = PeerRunResult{}
+			if blocked[run.Origin] {
+				out[i].Skipped = true
+				continue
+			}
+			// A run is refused (a *PeerError) before anything of it is
+			// written, so a refusal leaves the transaction as it was.
+			n, err := r.storeRun(dev, run.Origin, run.Events, keys[run.Origin], known[run.Origin])
+			var pe *PeerError
+			if errors.As(err, &pe) {
+				out[i].Err, blocked[run.Origin] = pe, true
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			out[i].Added = n
+		}
+		return r.flushPeers()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// writeBig is write, with a large page cache (256 MiB at most) and the
+// temporary journals in memory for the transaction when big (a page of a
+// catch-up touches many index pages: kept in memory, they are written once
+// at commit instead of spilled again and again).
+func (s *Store) writeBig(ctx context.Context, big bool, fn func(tx *sql.Tx) error) error {
+	if !big {
+		return s.write(ctx, fn)
+	}
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	// The statement journals (an upsert with triggers keeps one) in memory too.
+	if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY"); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.Background(), "PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT")
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// storeRun stores one run inside the recorder's transaction (see
+// StorePeerEvents); a *PeerError refuses it, always before anything of it
+// is written.
+func (r *recorder) storeRun(dev domain.Device, origin string, events []domain.Event, key PeerKey, known bool) (int, error) {
 	if len(events) == 0 {
 		return 0, nil
 	}
+	ctx, tx := r.ctx, r.tx
 	refuse := func(seq int64, code, format string, a ...any) (int, error) {
 		return 0, &PeerError{Device: origin, Seq: seq, Code: code, Reason: fmt.Sprintf(format, a...)}
-	}
-	dev, _, err := s.Device(ctx)
-	if err != nil {
-		return 0, err
 	}
 	if origin == dev.ID() {
 		return refuse(0, "own", "these are this device's own events")
@@ -170,10 +281,6 @@ func (s *Store) StorePeerEvents(ctx context.Context, origin string, events []dom
 			return refuse(events[i].Seq, "corrupt", "event of %s in a run of %s", events[i].DeviceID, origin)
 		}
 	}
-	key, known, err := s.PeerKeyOf(ctx, origin)
-	if err != nil {
-		return 0, err
-	}
 	if !known {
 		return refuse(0, "unknown_key", "no key of device %s is known here yet", origin)
 	}
@@ -181,55 +288,42 @@ func (s *Store) StorePeerEvents(ctx context.Context, origin string, events []dom
 		return refuse(max(key.RevokedThrough+1, events[0].Seq), "revoked",
 			"device %s was revoked at the province after its event %d", origin, key.RevokedThrough)
 	}
-	added := 0
-	err = s.write(ctx, func(tx *sql.Tx) error {
-		var head int64
-		var headHash []byte
-		err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM events WHERE device_id = ? ORDER BY seq DESC LIMIT 1", origin).Scan(&head, &headHash)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		first := events[0].Seq
-		if first > head+1 {
-			_, err := refuse(first, "gap", "event %d is the next this device needs, the run starts at %d", head+1, first)
-			return err
-		}
-		skip := int(head - first + 1)
-		if skip > len(events) {
-			skip = len(events)
-		}
-		if skip > 0 {
-			held, err := heldHashes(ctx, tx, origin, first, first+int64(skip)-1)
-			if err != nil {
-				return err
-			}
-			for i := 0; i < skip; i++ {
-				if held[events[i].Seq] != events[i].Hash {
-					_, err := refuse(events[i].Seq, "conflict", "event %d differs from the one held here", events[i].Seq)
-					return err
-				}
-			}
-		}
-		fresh := events[skip:]
-		if len(fresh) == 0 {
-			return nil
-		}
-		if fresh[0].PrevHash != hex.EncodeToString(headHash) {
-			_, err := refuse(fresh[0].Seq, "broken_chain", "event %d does not link to event %d held here", fresh[0].Seq, head)
-			return err
-		}
-		r, err := s.newRecorder(ctx, tx)
+	var head int64
+	var headHash []byte
+	err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM events WHERE device_id = ? ORDER BY seq DESC LIMIT 1", origin).Scan(&head, &headHash)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	first := events[0].Seq
+	if first > head+1 {
+		return refuse(first, "gap", "event %d is the next this device needs, the run starts at %d", head+1, first)
+	}
+	skip := int(head - first + 1)
+	if skip > len(events) {
+		skip = len(events)
+	}
+	if skip > 0 {
+		held, err := heldHashes(ctx, tx, origin, first, first+int64(skip)-1)
 		if err != nil {
-			return err
+			return 0, err
 		}
-		defer r.close()
-		if err := r.peerEvents(fresh); err != nil {
-			return err
+		for i := 0; i < skip; i++ {
+			if held[events[i].Seq] != events[i].Hash {
+				return refuse(events[i].Seq, "conflict", "event %d differs from the one held here", events[i].Seq)
+			}
 		}
-		added = len(fresh)
-		return nil
-	})
-	return added, err
+	}
+	fresh := events[skip:]
+	if len(fresh) == 0 {
+		return 0, nil
+	}
+	if fresh[0].PrevHash != hex.EncodeToString(headHash) {
+		return refuse(fresh[0].Seq, "broken_chain", "event %d does not link to event %d held here", fresh[0].Seq, head)
+	}
+	if err := r.peerEvents(fresh); err != nil {
+		return 0, err
+	}
+	return len(fresh), nil
 }
 
 func heldHashes(ctx context.Context, tx *sql.Tx, device string, from, to int64) (map[int64]string, error) {
@@ -258,17 +352,16 @@ type peerDossier struct {
 	replay    bool
 }
 
-// peerEvents inserts a peer's events and projects their dossiers: an event
-// that comes after every event held of its dossier (domain.Later) is applied
-// to the projection; otherwise the dossier is built again from all its
-// events (domain.Project), once, at the end of the run.
+// peerEvents inserts a peer's events and keeps their dossiers' new state
+// in r.peerPending: an event that comes after every event held of its
+// dossier (domain.Incremental) is applied to the projection; otherwise the
+// dossier is built again from all its events (domain.Project), once, when
+// flushPeers writes the projections at the end of the transaction.
 func (r *recorder) peerEvents(events []domain.Event) error {
-	touched := map[string]*peerDossier{}
-	var order []string
 	for i := range events {
 		e := &events[i]
 		if e.Dossier != "" {
-			pd, ok := touched[e.Dossier]
+			pd, ok := r.peerPending[e.Dossier]
 			if !ok {
 				pd = &peerDossier{}
 				var err error
@@ -280,8 +373,8 @@ func (r *recorder) peerEvents(events []domain.Event) error {
 						return err
 					}
 				}
-				touched[e.Dossier] = pd
-				order = append(order, e.Dossier)
+				r.peerPending[e.Dossier] = pd
+				r.peerOrder = append(r.peerOrder, e.Dossier)
 			}
 			if !pd.replay && domain.Incremental(pd.d, e, pd.maxAt, pd.maxDevice) {
 				pd.d, _ = domain.Step(pd.d, e)
@@ -302,8 +395,14 @@ func (r *recorder) peerEvents(events []domain.Event) error {
 			return err
 		}
 	}
-	for _, id := range order {
-		pd := touched[id]
+	return nil
+}
+
+// flushPeers writes the projection of every dossier the peer runs of this
+// transaction touched, once.
+func (r *recorder) flushPeers() error {
+	for _, id := range r.peerOrder {
+		pd := r.peerPending[id]
 		if pd.replay {
 			evs, err := r.dossierEvents(id)
 			if err != nil {
@@ -324,7 +423,13 @@ func (r *recorder) peerEvents(events []domain.Event) error {
 // latest returns the greatest (at, device) of the dossier's events held.
 func (r *recorder) latest(dossier string) (time.Time, string, error) {
 	var at, dev string
-	err := r.tx.QueryRowContext(r.ctx, "SELECT at, device_id FROM events WHERE dossier = ? AND dossier <> '' ORDER BY at DESC, device_id DESC LIMIT 1", dossier).Scan(&at, &dev)
+	if r.getLatest == nil { // prepared once per transaction: a catch-up asks it for every dossier
+		var err error
+		if r.getLatest, err = r.tx.PrepareContext(r.ctx, "SELECT at, device_id FROM events WHERE dossier = ? AND dossier <> '' ORDER BY at DESC, device_id DESC LIMIT 1"); err != nil {
+			return time.Time{}, "", err
+		}
+	}
+	err := r.getLatest.QueryRowContext(r.ctx, dossier).Scan(&at, &dev)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, "", nil
 	}
