@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -127,6 +128,22 @@ func (u *UI) BackupDir() string {
 	return filepath.Join(filepath.Dir(u.Store.Path()), "backups")
 }
 
+// autoPurge runs the retention's purge at start and once a day
+// (store.AutoPurge) and says in the message log what it removed or why it failed.
+func (u *UI) autoPurge() {
+	rep, ran, err := u.Store.AutoPurge(u.Ctx)
+	msg := ""
+	switch {
+	case err != nil:
+		msg = i18n.Tf("app.purge.failed", map[string]string{"Reason": i18n.Message(err)})
+	case ran && len(rep.Dossiers) > 0:
+		msg = i18n.Tf("app.purge.done", map[string]string{"N": strconv.Itoa(len(rep.Dossiers)), "Days": strconv.Itoa(rep.Days)})
+	}
+	if msg != "" {
+		fyne.Do(func() { u.Notify(msg) })
+	}
+}
+
 // startBackups makes today's backup now and checks again every hour, in
 // the background; a failure shows in the status bar until one succeeds.
 func (u *UI) startBackups() {
@@ -140,6 +157,7 @@ func (u *UI) startBackups() {
 		t := time.NewTicker(backupEvery)
 		defer t.Stop()
 		for {
+			u.autoPurge() // before the backup, so the day's backup no longer holds what the retention removed
 			_, err := u.Store.AutoBackup(u.Ctx, dir, keep)
 			msg := ""
 			if err != nil {

@@ -17,6 +17,8 @@ func commands() []cmdline.Command {
 		{Path: "version", Usage: "", Help: "print the version", Run: runVersion},
 		{Path: "check", Usage: "--db PATH [--json]",
 			Help: "verify the file's integrity, every hash chain, and the projection against a replay of the events", Run: runCheck},
+		{Path: "purge", Usage: "--db PATH [--dry-run] [--days N] [--json]",
+			Help: "remove the personal data of dossiers done longer ago than the retention (--days sets it; 0 keeps for ever)", Run: runPurge},
 		{Path: "backup", Usage: "--db PATH --out FILE.db.age",
 			Help: "write a consistent copy of the database, encrypted to the recovery key and the hub", Run: runBackup},
 		{Path: "restore", Usage: "--db PATH [--key-file FILE | --key - | --identity HUB-KEY-FILE] FILE",

@@ -134,4 +134,22 @@ func TestProofsTravelEncrypted(t *testing.T) {
 	if err != nil || rep.Proofs != 3 {
 		t.Fatalf("hub check: %+v %v", rep, err)
 	}
+
+	// The retention passes on the device: its purge records go up like any
+	// event, the hub accepts and verifies them, and its own copy is untouched.
+	later := time.Date(2028, 1, 1, 9, 0, 0, 0, domain.Zone)
+	s.Now = func() time.Time { later = later.Add(time.Second); return later }
+	pr, err := s.Purge(ctx, "truong", false)
+	if err != nil || len(pr.Dossiers) != 2 || pr.Proofs != 3 {
+		t.Fatalf("device purge: %+v %v", pr, err)
+	}
+	if r, err = c.RunOnce(ctx); err != nil || r.Pushed != 2 {
+		t.Fatalf("round after the purge: %+v %v", r, err)
+	}
+	if rep, err = hub.Check(ctx); err != nil || rep.Proofs != 3 {
+		t.Fatalf("hub check after the device's purge: %+v %v", rep, err)
+	}
+	if _, err := s.Check(ctx); err != nil {
+		t.Fatalf("device check after the purge: %v", err)
+	}
 }

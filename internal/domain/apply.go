@@ -52,6 +52,9 @@ type DeliverPayload struct {
 	ByTransfer    bool   `json:"by_transfer,omitempty"`
 	SignatureFile string `json:"signature_file,omitempty"`
 	PhotoFile     string `json:"photo_file,omitempty"`
+	// Redacted: the retention removed the recipient's data (purge.go), so
+	// the recipient check that held when it was recorded is not replayed.
+	Redacted bool `json:"redacted,omitempty"`
 }
 
 // ItemCodePayload: the S10 code of the envelope label.
@@ -199,8 +202,10 @@ func applyMove(d *Dossier, e *Event) error {
 		if err := decode(e, &p); err != nil {
 			return err
 		}
-		if err := CheckRecipient(d, p); err != nil {
-			return err
+		if !p.Redacted {
+			if err := CheckRecipient(d, p); err != nil {
+				return err
+			}
 		}
 		d.Delivery = &DeliveryProof{
 			RecipientName: p.RecipientName, RecipientID: p.RecipientID, Authorised: p.Authorised,
@@ -245,6 +250,9 @@ func annotate(d *Dossier, e *Event) error {
 		var p NotePayload
 		if err := decode(e, &p); err != nil {
 			return err
+		}
+		if p.Text == "" { // a note the retention emptied
+			break
 		}
 		if d.Notes != "" {
 			d.Notes += "\n"

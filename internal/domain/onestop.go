@@ -118,6 +118,7 @@ const (
 	whyAnnotation = "annotates a dossier without changing its status in the portal's list"
 	whyPostPoint  = "about the post point (catalog, staff, settings, sign-in), not a dossier"
 	whyAccess     = "who looked at a citizen's data (the access log): nothing changed"
+	whyPurge      = "a device removed a done dossier's personal data from its copy (retention): the status is unchanged"
 )
 
 // portalEvents maps every event kind to the status it leads to: a move
@@ -134,6 +135,7 @@ var portalEvents = map[Kind]PortalMapping{
 	KindStaffSignedIn:   {Why: whyPostPoint},
 	KindStaffLocked:     {Why: whyPostPoint},
 	KindAccess:          {Why: whyAccess},
+	KindPurge:           {Why: whyPurge},
 }
 
 func init() {

@@ -198,6 +198,9 @@ type Dossier struct {
 	// apply (order.go); the first ConflictsResolved are settled.
 	Conflicts         []Conflict `json:"conflicts,omitempty"`
 	ConflictsResolved int        `json:"conflicts_resolved,omitempty"`
+	// PersonalDataPurged: the retention removed the citizen's personal
+	// data from this copy (purge.go); what the reports count is kept.
+	PersonalDataPurged bool `json:"personal_data_purged,omitempty"`
 }
 
 // DeliveryProof records who received a result and how they proved it.

@@ -26,6 +26,9 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv(sealChildEnv); path != "" {
 		os.Exit(sealChild(path))
 	}
+	if path := os.Getenv(purgeChildEnv); path != "" {
+		os.Exit(purgeChild(path))
+	}
 	os.Exit(m.Run())
 }
 
