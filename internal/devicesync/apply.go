@@ -123,6 +123,15 @@ func (a *applier) do(ctx context.Context, hu store.HubUpdate, u syncproto.Update
 		return "", err
 	case syncproto.UpdateCatalog:
 		return a.catalog(ctx, hu, u)
+	case syncproto.UpdateRetention:
+		var rc syncproto.RetentionChange
+		if err := json.Unmarshal(u.Payload, &rc); err != nil {
+			return fmt.Sprintf("retention unreadable: %v", err), nil
+		}
+		if err := a.s.SetRetentionDays(ctx, "hub", rc.Days); err != nil {
+			return err.Error(), nil
+		}
+		return "", a.s.MarkUpdateApplied(ctx, hu)
 	case syncproto.UpdateRevoke:
 		var rv syncproto.Revocation
 		if err := json.Unmarshal(u.Payload, &rv); err != nil || rv.Device == "" {

@@ -135,6 +135,16 @@ func TestProofsTravelEncrypted(t *testing.T) {
 		t.Fatalf("hub check: %+v %v", rep, err)
 	}
 
+	// The province sets the retention; it comes down as a signed update.
+	if err := hub.PushRetention(ctx, 400, "tinh"); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = c.RunOnce(ctx); err != nil || r.UpdatesApplied != 1 {
+		t.Fatalf("round with the retention: %+v %v", r, err)
+	}
+	if days, err := s.RetentionDays(ctx); err != nil || days != 400 {
+		t.Fatalf("retention on the device: %d %v", days, err)
+	}
 	// The retention passes on the device: its purge records go up like any
 	// event, the hub accepts and verifies them, and its own copy is untouched.
 	later := time.Date(2028, 1, 1, 9, 0, 0, 0, domain.Zone)
@@ -143,7 +153,7 @@ func TestProofsTravelEncrypted(t *testing.T) {
 	if err != nil || len(pr.Dossiers) != 2 || pr.Proofs != 3 {
 		t.Fatalf("device purge: %+v %v", pr, err)
 	}
-	if r, err = c.RunOnce(ctx); err != nil || r.Pushed != 2 {
+	if r, err = c.RunOnce(ctx); err != nil || r.Pushed != 2 { // the two purge records
 		t.Fatalf("round after the purge: %+v %v", r, err)
 	}
 	if rep, err = hub.Check(ctx); err != nil || rep.Proofs != 3 {

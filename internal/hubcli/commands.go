@@ -18,6 +18,8 @@ func Commands() []cmdline.Command {
 			Help: "issue a one-time enrollment token for a post point (printed once)", Run: runHubToken},
 		{Path: "hub key export", Usage: "--db HUB.db --out FILE",
 			Help: "write the hub's age identity, which opens every backup of the devices enrolled here (keep it offline)", Run: runHubKeyExport},
+		{Path: "hub retention", Usage: "--db HUB.db --days N",
+			Help: "set the province's retention: days a done dossier keeps its personal fields on the devices (0: for ever), sent as a signed update", Run: runHubRetention},
 		{Path: "hub revoke", Usage: "--db HUB.db --device ID [--reason TEXT]",
 			Help: "revoke a device: its batches and pulls are refused from now on", Run: runHubRevoke},
 		{Path: "hub import-outcomes", Usage: "--db HUB.db FILE",

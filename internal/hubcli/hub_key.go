@@ -29,3 +29,22 @@ func runHubKeyExport(env *Env, args []string) error {
 		return nil
 	})
 }
+
+// runHubRetention queues the province's retention for every device.
+func runHubRetention(env *Env, args []string) error {
+	fs, db := hubFlags("hub retention")
+	days := fs.Int("days", -1, "days a done dossier keeps its personal fields on a device (0: for ever)")
+	check := func(pos []string) error {
+		if *days < 0 {
+			return usagef("--days N is required")
+		}
+		return nil
+	}
+	return onHub(fs, db, args, check, func(s *hubstore.Store, _ []string) error {
+		if err := s.PushRetention(env.Ctx, *days, "cli"); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "retention of %d days queued for every device (applied at its next sync)\n", *days)
+		return nil
+	})
+}

@@ -104,7 +104,14 @@ const (
 	UpdateCatalog   = "catalog"         // catalog changes (agencies, procedures)
 	UpdateRevoke    = "revoke"          // a device of the province was revoked (maybe this one)
 	UpdateDeviceKey = "device_key"      // the public key of a device of the province
+	UpdateRetention = "retention"       // the province's retention for personal data on the devices
 )
+
+// RetentionChange is a retention update's payload: how many days a done
+// dossier keeps its personal fields on a device (0: for ever).
+type RetentionChange struct {
+	Days int `json:"days"`
+}
 
 // OutcomeEvents are the dossier moves an outcome update may carry, and the
 // payload type of each (nil: no payload).
