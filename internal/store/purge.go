@@ -243,7 +243,6 @@ func (s *Store) removePurgedProofs(ctx context.Context) (int, error) {
 	return len(names), nil
 }
 
-
 const metaLastPurge = "last_purge_at"
 
 // PurgeEvery is how often the app's automatic purge runs.
