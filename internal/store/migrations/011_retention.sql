@@ -1,4 +1,4 @@
--- 010: retention (store/purge.go, docs/sync-protocol.md §13). A purge may
+-- 011: retention (store/purge.go, docs/sync-protocol.md §13). A purge may
 -- replace the payload of an event — and nothing else of it — once the
 -- event is listed here in the same transaction; check then verifies the
 -- redacted event through the personal_data.purged event that records it.
