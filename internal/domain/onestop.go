@@ -54,7 +54,27 @@ func PortalTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(Zone).Format(PortalTimeLayout)
+	t = t.In(Zone)
+	y, mo, d := t.Date()
+	h, mi, sec := t.Clock()
+	if y < 0 || y > 9999 {
+		return t.Format(PortalTimeLayout)
+	}
+	// by hand: Format was a tenth of a province year's export
+	var b [14]byte
+	put := func(i, n, width int) {
+		for j := i + width - 1; j >= i; j-- {
+			b[j] = byte('0' + n%10)
+			n /= 10
+		}
+	}
+	put(0, y, 4)
+	put(4, int(mo), 2)
+	put(6, d, 2)
+	put(8, h, 2)
+	put(10, mi, 2)
+	put(12, sec, 2)
+	return string(b[:])
 }
 
 // PortalTimePtr is PortalTime of a time that may be absent.

@@ -189,3 +189,21 @@ func TestPortalTime(t *testing.T) {
 		t.Errorf("status 9: %v %v", p, err)
 	}
 }
+
+// PortalTime writes its digits by hand: the same text as time.Format for
+// every kind of moment (day, month and year turning over at UTC+7).
+func TestPortalTimeSameAsFormat(t *testing.T) {
+	base := time.Date(1999, 12, 31, 16, 59, 59, 999_999_999, time.UTC)
+	for i := 0; i < 20_000; i++ {
+		at := base.Add(time.Duration(i) * 97 * time.Minute).Add(time.Duration(i%61) * time.Second)
+		if got, want := PortalTime(at), at.In(Zone).Format(PortalTimeLayout); got != want {
+			t.Fatalf("%v: %s, want %s", at, got, want)
+		}
+	}
+	for _, at := range []time.Time{time.Date(2026, 2, 28, 17, 0, 0, 0, time.UTC), time.Date(2024, 2, 28, 17, 0, 0, 0, time.UTC),
+		time.Date(2026, 12, 31, 17, 0, 0, 0, time.UTC), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(5, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		if got, want := PortalTime(at), at.In(Zone).Format(PortalTimeLayout); got != want {
+			t.Errorf("%v: %s, want %s", at, got, want)
+		}
+	}
+}

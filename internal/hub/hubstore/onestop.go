@@ -130,17 +130,64 @@ func portalRow(scan func(...any) error, extra ...any) (PortalDossier, error) {
 }
 
 // portalTimeText turns a stored time (domain.TimeLayout) into the portal's.
+// It reads the digits where the layout puts them (time.Parse and Format
+// were a fifth of a province year's export); a text of another shape goes
+// the long way.
 func portalTimeText(s string) string {
 	if s == "" {
 		return ""
 	}
+	if t, ok := storedTimeFast(s); ok {
+		return domain.PortalTime(t)
+	}
 	return domain.PortalTime(parseTime(s))
+}
+
+// storedTimeFast reads "2006-01-02T15:04:05.000000000Z" without time.Parse
+// (the fraction is dropped: the portal's times are to the second).
+func storedTimeFast(s string) (time.Time, bool) {
+	if len(s) != len(domain.TimeLayout) || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' || s[29] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(a, b int) (int, bool) {
+		n := 0
+		for i := a; i < b; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(0, 4)
+	mo, ok2 := num(5, 7)
+	d, ok3 := num(8, 10)
+	h, ok4 := num(11, 13)
+	mi, ok5 := num(14, 16)
+	sec, ok6 := num(17, 19)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC)
+	if t.Day() != d { // 31/04 and the like: the long way says what it says
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // ExportDossiers calls put with every dossier received in [from, to), in
 // the portal's vocabulary, from one read snapshot, in the order the hub
 // stored them (a province year is a million rows: sorting them would cost
 // more than writing them).
+//
+// The rows are read in one scan of the table, in its own order: given
+// the received_at range, SQLite picks a skip-scan of hub_dossiers_state
+// (state, received_at), which reads the table a row at a time out of its
+// order — for a province year 7.4 s (2 s of it in the kernel) against
+// 1.5 s for the scan with the sqlite3 shell, and a month costs no more by
+// the scan (1.3 s against 1.8 s). Appending the empty string keeps the comparison off
+// every index, in SQLite and PostgreSQL alike.
 func (s *Store) ExportDossiers(ctx context.Context, from, to time.Time, put func(*PortalDossier) error) (int, error) {
 	if err := s.Project(ctx); err != nil {
 		return 0, err
@@ -151,7 +198,7 @@ func (s *Store) ExportDossiers(ctx context.Context, from, to time.Time, put func
 	}
 	defer tx.Rollback()
 	rows, err := tx.QueryContext(ctx, "SELECT "+portalSelect+` FROM hub_dossiers d
-		WHERE d.received_at >= ? AND d.received_at < ?`, formatTime(from), formatTime(to))
+		WHERE (d.received_at || '') >= ? AND (d.received_at || '') < ?`, formatTime(from), formatTime(to))
 	if err != nil {
 		return 0, err
 	}
