@@ -208,6 +208,9 @@ func (x *Writer) Close() error {
 		return err
 	}
 	x.fh.CRC32, x.fh.UncompressedSize64, x.fh.CompressedSize64 = sum, raw, comp
+	// archive/zip writes the data descriptor and the central directory of
+	// a raw entry from the 32-bit fields too (set once by CreateRaw).
+	//lint:ignore SA1019 the zip writer still reads them for a raw entry
 	x.fh.UncompressedSize, x.fh.CompressedSize = uint32(min(raw, 0xffffffff)), uint32(min(comp, 0xffffffff))
 	for _, p := range x.parts() {
 		w, err := x.zw.CreateHeader(&zip.FileHeader{Name: p.name, Method: zip.Deflate, Modified: x.fh.Modified})
