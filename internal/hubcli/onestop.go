@@ -1,17 +1,16 @@
 package hubcli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"postdesk/internal/cmdline"
 	"postdesk/internal/domain"
 	"postdesk/internal/hub/hubreport"
-	"postdesk/internal/hub/hubstore"
 )
 
 // The hub's edge towards the one-stop system (docs/onestop.md) and the
@@ -23,7 +22,7 @@ var oneStopCommands = []cmdline.Command{
 		Help: "make the files the province catalog: a new version, with the hub's calendar files, sent to every device at its next sync", Run: runHubCatalogImport},
 	{Path: "hub report import-onestop", Usage: "--db HUB.db FILE (.csv or .xlsx: MaHoSo, MaCoQuan, NgayTiepNhan, KenhThucHien[, MaTTHC, SoBienNhan])",
 		Help: "import the one-stop system's list of dossiers for the reconciliation (all rows or none)", Run: runHubImportOneStop},
-	{Path: "hub report reconcile", Usage: "--db HUB.db [--from DD/MM/YYYY --to DD/MM/YYYY | --year YYYY | --quarter Q/YYYY | --month MM/YYYY] --format json|csv --out FILE",
+	{Path: "hub report reconcile", Usage: "--db HUB.db [--from DD/MM/YYYY --to DD/MM/YYYY | --year YYYY | --quarter Q/YYYY | --month MM/YYYY] --format json|csv|xlsx --out FILE",
 		Help: "by agency and month: PostDesk's BCCI counts beside the one-stop system's, and the dossiers only one side knows", Run: runHubReconcile},
 }
 
@@ -59,7 +58,7 @@ func runHubReconcile(env *Env, args []string) error {
 	fs := cmdline.Flags("hub report reconcile")
 	db := fs.String("db", "", "hub database file")
 	pf := cmdline.AddReportPeriodFlags(fs)
-	format := fs.String("format", "", "json or csv (default: the --out extension)")
+	format := fs.String("format", "", "json, csv or xlsx (default: the --out extension)")
 	out := fs.String("out", "", "output file (- for standard output)")
 	if _, err := cmdline.Parse(fs, args); err != nil {
 		return err
@@ -71,8 +70,8 @@ func runHubReconcile(env *Env, args []string) error {
 	if f == "" {
 		f = strings.TrimPrefix(strings.ToLower(filepath.Ext(*out)), ".")
 	}
-	if f != "json" && f != "csv" {
-		return usagef("--format must be json or csv")
+	if !slices.Contains(hubreport.ReconcileFormats, f) {
+		return usagef("--format must be json, csv or xlsx")
 	}
 	s, err := openHub(*db)
 	if err != nil {
@@ -87,14 +86,7 @@ func runHubReconcile(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	err = cmdline.WriteOut(env.Stdout, *out, func(w io.Writer) error {
-		if f == "json" {
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(map[string]any{"from": domain.FormatDate(p.From), "to": domain.FormatDate(p.To), "rows": rows})
-		}
-		return hubstore.WriteReconcileCSV(w, rows)
-	})
+	err = cmdline.WriteOut(env.Stdout, *out, func(w io.Writer) error { return hubreport.WriteReconcile(w, p, rows, f) })
 	if err != nil {
 		return err
 	}

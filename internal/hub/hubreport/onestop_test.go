@@ -187,6 +187,7 @@ func TestReconcile(t *testing.T) {
 	if len(rows) != 1 || rows[0].Received != 3 || *rows[0].TotalDossiers != 10 || rows[0].ListBCCI != nil || len(rows[0].OnlyPostDesk) != 0 {
 		t.Fatalf("without a list: %+v", rows)
 	}
+	checkReconcileFiles(t, march, rows) // the one-stop counts of no list: empty cells
 
 	bad := "MaHoSo,MaCoQuan,NgayTiepNhan,KenhThucHien\n" +
 		"000.00.20.H21-260302-0001,000.00.20.H21,20260302100000,3\n" +
@@ -217,6 +218,7 @@ func TestReconcile(t *testing.T) {
 		strings.Join(r.OnlyPostDesk, ",") != ids[domain.StateReceived] || strings.Join(r.OnlyOneStop, ",") != "000.00.20.H21-260303-0007" {
 		t.Fatalf("with the list: %+v", r)
 	}
+	checkReconcileFiles(t, march, rows)
 
 	// On the hub's page, in Vietnamese.
 	ts := httptest.NewServer(hubweb.NewServer(s, hubweb.Options{Pages: []hubweb.ExtraPage{StaffPage(), ReconcilePage()}}))

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 
-	"postdesk/internal/csvsafe"
 	"postdesk/internal/domain"
 	"postdesk/internal/tables"
 )
@@ -337,28 +336,4 @@ func (s *Store) ImportOneStopList(ctx context.Context, r io.Reader, name string)
 		return nil
 	})
 	return len(items), err
-}
-
-// WriteReconcileCSV writes the rows as CSV (UTF-8 with a BOM), the dossiers
-// only one side knows separated by "; ".
-func WriteReconcileCSV(w io.Writer, rows []ReconcileRow) error {
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-		return err
-	}
-	cw := csvsafe.NewWriter(w)
-	cw.Write([]string{"agency_code", "agency_name", "month", "postdesk_received", "onestop_dossiers", "postdesk_returned",
-		"onestop_results", "onestop_bcci", "only_postdesk", "only_onestop", "problems"})
-	num := func(n *int64) string {
-		if n == nil {
-			return ""
-		}
-		return strconv.FormatInt(*n, 10)
-	}
-	for _, r := range rows {
-		cw.Write([]string{r.Agency, r.Name, r.Month.Label(), strconv.FormatInt(r.Received, 10), num(r.TotalDossiers),
-			strconv.FormatInt(r.Returned, 10), num(r.TotalResults), num(r.ListBCCI), strings.Join(r.OnlyPostDesk, "; "),
-			strings.Join(r.OnlyOneStop, "; "), strings.Join(r.Problems, "; ")})
-	}
-	cw.Flush()
-	return cw.Error()
 }
