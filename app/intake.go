@@ -217,6 +217,16 @@ func intakeFormOf(u *UI) *intakeForm {
 	return u.session.intake
 }
 
+// intakeCommunes is the commune list the form offers: the province's,
+// come down from the hub with its catalog, or else the one shipped.
+func intakeCommunes(u *UI) ([]catalog.Commune, error) {
+	list, err := u.Store.Communes(u.Ctx)
+	if err != nil || len(list) > 0 {
+		return list, err
+	}
+	return catalog.ParseCommunes(strings.NewReader(string(assets.CatalogCommunes)))
+}
+
 func newIntakeForm(u *UI) (*intakeForm, error) {
 	procs, err := u.Store.Procedures(u.Ctx)
 	if err != nil {
@@ -226,7 +236,7 @@ func newIntakeForm(u *UI) (*intakeForm, error) {
 	if err != nil {
 		return nil, err
 	}
-	communes, err := catalog.ParseCommunes(strings.NewReader(string(assets.CatalogCommunes)))
+	communes, err := intakeCommunes(u)
 	if err != nil {
 		return nil, err
 	}

@@ -1,29 +1,19 @@
 package catalog
 
 import (
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"postdesk/internal/domain"
 )
 
-// Commune is one commune-level unit (xã, phường, đặc khu) offered in the
-// intake form's commune list.
-type Commune struct {
-	Name     string // without the type word: "Ia O", "Pleiku"
-	Type     string // "xã", "phường" or "đặc khu"
-	Province string
-	Note     string
-}
-
-// Label is the name as shown in lists: "xã Ia O", "phường Pleiku".
-func (c Commune) Label() string {
-	if c.Type == "" {
-		return c.Name
-	}
-	return c.Type + " " + c.Name
-}
+// Commune is one commune-level unit of the intake form's list
+// (domain.Commune).
+type Commune = domain.Commune
 
 // CommuneColumns are the headers of a commune list.
 var CommuneColumns = []string{"name", "type", "province", "note"}
@@ -32,12 +22,30 @@ var communeTypes = map[string]string{"xa": "xã", "phuong": "phường", "dac kh
 
 // ParseCommunes reads a commune list (CSV in any encoding tables.Decode reads, header name,type,province,note;
 // only name is required) with the same rules and errors as ParseCSV.
-func ParseCommunes(r io.Reader) ([]Commune, error) {
-	data, err := reader.ReadAll(r, "communes")
+func ParseCommunes(r io.Reader) ([]Commune, error) { return ParseCommunesNamed(r, "communes") }
+
+// ParseCommuneFile reads the commune list in the .csv file at path.
+func ParseCommuneFile(path string) ([]Commune, error) {
+	name := filepath.Base(path)
+	if ext := strings.ToLower(filepath.Ext(path)); ext != ".csv" {
+		return nil, domain.Errors{domain.Errf(name, "err.catalog.communes_csv", "a commune list must be a .csv file (name,type,province,note)").
+			WithArgs("Name", name, "Ext", ext)}
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := readCSV(data, "communes")
+	defer f.Close()
+	return ParseCommunesNamed(f, name)
+}
+
+// ParseCommunesNamed is ParseCommunes of a file called name (in its errors).
+func ParseCommunesNamed(r io.Reader, name string) ([]Commune, error) {
+	data, err := reader.ReadAll(r, name)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := readCSV(data, name)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +54,7 @@ func ParseCommunes(r io.Reader) ([]Commune, error) {
 		hi++
 	}
 	if hi == len(rows) {
-		return nil, domain.Errors{domain.Errf("communes", "err.catalog.empty", "the file has no rows").WithArgs("Name", "communes")}
+		return nil, domain.Errors{domain.Errf(name, "err.catalog.empty", "the file has no rows").WithArgs("Name", name)}
 	}
 	var errs domain.Errors
 	head := rows[hi]
@@ -100,4 +108,45 @@ func ParseCommunes(r io.Reader) ([]Commune, error) {
 		return nil, errs
 	}
 	return out, nil
+}
+
+// ValidateCommunes checks a commune list that came from elsewhere than
+// ParseCommunes (the hub's catalog update): every commune as ParseCommunes
+// would have read it — a name, clean text within the lengths, a type of
+// xã, phường or đặc khu (or none), no commune twice. Each problem names the
+// commune's place in the list ("commune 3: type").
+func ValidateCommunes(list []Commune) error {
+	var errs domain.Errors
+	seen := map[string]int{}
+	for i, c := range list {
+		n := i + 1
+		add := func(column, value, key, format string, args ...any) *domain.FieldError {
+			e := domain.Errf(fmt.Sprintf("commune %d: %s", n, column), key, format, args...).
+				WithArgs("Line", strconv.Itoa(n), "Column", column, "Value", value)
+			errs = append(errs, e)
+			return e
+		}
+		checkLengths(add, [][2]string{{"name", c.Name}, {"type", c.Type}, {"province", c.Province}, {"note", c.Note}})
+		if c.Name == "" {
+			add("name", "", "err.catalog.missing", "%s is required", "name")
+		}
+		for _, cell := range [][2]string{{"name", c.Name}, {"type", c.Type}, {"province", c.Province}, {"note", c.Note}} {
+			if !isClean(cell[1]) {
+				add(cell[0], cell[1], "err.catalog.not_clean", "%s is not clean text", cell[0])
+			}
+		}
+		if c.Type != "" && communeTypes[domain.Fold(c.Type)] != c.Type {
+			add("type", c.Type, "err.catalog.bad_commune_type", "%q must be xã, phường or đặc khu", c.Type)
+		}
+		key := domain.Fold(c.Label() + " " + c.Province)
+		if first, dup := seen[key]; dup {
+			add("name", c.Label(), "err.catalog.duplicate", "%s is already commune %d", c.Label(), first).WithArgs("First", strconv.Itoa(first))
+		} else {
+			seen[key] = n
+		}
+		if len(errs) >= MaxErrors {
+			break
+		}
+	}
+	return errs.Err()
 }

@@ -136,6 +136,9 @@ func runStatus(env *Env, args []string) error {
 		if c := rep.Catalog; c.HubVersion > 0 {
 			fmt.Fprintf(w, "catalog:         version %d here; province catalog version %d from the hub, applied %s\n",
 				c.Version, c.HubVersion, when(c.HubAt))
+			if c.Communes > 0 {
+				fmt.Fprintf(w, "communes:        the province's list of %d from the hub\n", c.Communes)
+			}
 		} else {
 			fmt.Fprintf(w, "catalog:         version %d here; no province catalog from the hub yet\n", c.Version)
 		}

@@ -252,6 +252,14 @@ func (a *applier) catalog(ctx context.Context, hu store.HubUpdate, u syncproto.U
 			errs = append(errs, domain.Errf("procedure "+p.Code, "err.invalid", "%v", err))
 		}
 	}
+	if err := catalog.ValidateCommunes(cc.Communes); err != nil {
+		var ces domain.Errors
+		if errors.As(err, &ces) {
+			errs = append(errs, ces...)
+		} else {
+			errs = append(errs, domain.Errf("communes", "err.invalid", "%v", err))
+		}
+	}
 	// A province catalog older than the one applied (a skipped update
 	// retried late) must not bring old procedures back.
 	if cc.Version > 0 {
@@ -288,7 +296,7 @@ func (a *applier) catalog(ctx context.Context, hu store.HubUpdate, u syncproto.U
 	}
 	if !done {
 		if _, err := a.s.ImportCatalog(ctx, store.HubStaff, store.CatalogImport{FileName: name, SHA256: cc.SHA256,
-			Agencies: cc.Agencies, Procedures: cc.Procedures, HubVersion: cc.Version}); err != nil {
+			Agencies: cc.Agencies, Procedures: cc.Procedures, HubVersion: cc.Version, Communes: cc.Communes}); err != nil {
 			return "", err
 		}
 	}

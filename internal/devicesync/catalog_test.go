@@ -98,3 +98,74 @@ func TestProvinceCatalogComesDown(t *testing.T) {
 		t.Fatalf("after the late v1: %+v", info)
 	}
 }
+
+// withCommunes is provinceCatalog's change carrying a commune list.
+func withCommunes(u syncproto.Update, communes ...domain.Commune) syncproto.Update {
+	var cc syncproto.CatalogChange
+	json.Unmarshal(u.Payload, &cc)
+	cc.Communes = communes
+	u.Payload, _ = json.Marshal(cc)
+	return u
+}
+
+// TestProvinceCommunesComeDown: the province's commune list comes with its
+// catalog and replaces the device's; a change with one bad commune is
+// refused whole (neither its catalog nor its list applied); a change with
+// no list leaves the list as it is.
+func TestProvinceCommunesComeDown(t *testing.T) {
+	h, url := startHub(t)
+	s := newDevice(t, "600900", "A")
+	c := enroll(t, s, h, url)
+	labels := func() string {
+		t.Helper()
+		list, err := s.Communes(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, cm := range list {
+			out = append(out, cm.Label()+" ("+cm.Province+")")
+		}
+		return strings.Join(out, ", ")
+	}
+	if got := labels(); got != "" {
+		t.Fatalf("a new device holds communes: %s", got)
+	}
+	h.addUpdate("", withCommunes(provinceCatalog(1, true), domain.Commune{Name: "Ia Hrú", Type: "xã", Province: "Gia Lai"},
+		domain.Commune{Name: "Thống Nhất", Type: "phường", Province: "Gia Lai", Note: "sáp nhập 2025"}))
+	if r, err := c.RunOnce(ctx); err != nil || r.UpdatesApplied != 1 {
+		t.Fatalf("round 1: %+v %v", r, err)
+	}
+	const want = "xã Ia Hrú (Gia Lai), phường Thống Nhất (Gia Lai)"
+	if got := labels(); got != want {
+		t.Fatalf("after v1: %s", got)
+	}
+	if info, _ := s.Catalog(ctx); info.HubVersion != 1 || info.Communes != 2 {
+		t.Fatalf("catalog after v1: %+v", info)
+	}
+
+	// v2 closes the procedure and has a commune of no known type: refused whole.
+	h.addUpdate("", withCommunes(provinceCatalog(2, false), domain.Commune{Name: "Ia Băng", Type: "xã", Province: "Gia Lai"},
+		domain.Commune{Name: "Plei Ơi", Type: "thôn", Province: "Gia Lai"}))
+	if r, err := c.RunOnce(ctx); err != nil || r.UpdatesSkipped != 1 {
+		t.Fatalf("round 2: %+v %v", r, err)
+	}
+	if got := labels(); got != want {
+		t.Fatalf("a refused change replaced the communes: %s", got)
+	}
+	if info, _ := s.Catalog(ctx); info.HubVersion != 1 {
+		t.Fatalf("a refused change moved the version: %+v", info)
+	}
+	if p, _ := s.Procedure(ctx, "1.001193"); !p.BCCIIntake {
+		t.Fatal("a refused change closed the procedure")
+	}
+
+	// v3 has no list (a hub that keeps none): the catalog applies, the list stays.
+	h.addUpdate("", provinceCatalog(3, false))
+	if r, err := c.RunOnce(ctx); err != nil || r.UpdatesApplied != 1 {
+		t.Fatalf("round 3: %+v %v", r, err)
+	}
+	if info, _ := s.Catalog(ctx); info.HubVersion != 3 || labels() != want {
+		t.Fatalf("after v3: %+v, %s", info, labels())
+	}
+}

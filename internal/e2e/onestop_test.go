@@ -31,6 +31,7 @@ import (
 type deviceCatalog struct {
 	Version    int `json:"version"`
 	HubVersion int `json:"hub_version"`
+	Communes   int `json:"communes"`
 }
 
 func (d *device) catalog() deviceCatalog {
@@ -160,8 +161,10 @@ func TestProvinceCatalogFlowsDown(t *testing.T) {
 		NationalDay: calendar.UsualNationalDayNeighbour(2027)})
 	os.WriteFile(filepath.Join(dir, "2027.txt"), y2027, 0o600)
 	mustPD(t, "hub", "calendar", "install", "--db", hubPath, filepath.Join(dir, "2027.txt"))
-	out := mustPD(t, "hub", "catalog", "import", "--db", hubPath, "--staff", "so-tttt", procs, agencies)
-	if !strings.Contains(out, "province catalog version 1:") || !strings.Contains(out, "1 calendar files") {
+	communes := filepath.Join(dir, "xa-phuong.csv")
+	os.WriteFile(communes, []byte("name,type,province,note\nIa Hrú,xã,Gia Lai,\nThống Nhất,phường,Gia Lai,sáp nhập 2025\n"), 0o600)
+	out := mustPD(t, "hub", "catalog", "import", "--db", hubPath, "--staff", "so-tttt", "--communes", communes, procs, agencies)
+	if !strings.Contains(out, "province catalog version 1:") || !strings.Contains(out, "1 calendar files") || !strings.Contains(out, "2 communes") {
 		t.Fatalf("hub catalog import: %s", out)
 	}
 	if out := mustPD(t, "hub", "catalog", "import", "--db", hubPath, procs, agencies); !strings.Contains(out, "nothing sent") {
@@ -171,7 +174,7 @@ func TestProvinceCatalogFlowsDown(t *testing.T) {
 	// Two devices over the network.
 	for _, d := range []*device{a, b} {
 		mustPD(t, "sync", "--db", d.db)
-		if cat := d.catalog(); cat.HubVersion != 1 {
+		if cat := d.catalog(); cat.HubVersion != 1 || cat.Communes != 2 {
 			t.Fatalf("%s: catalog %+v after its sync", d.id, cat)
 		}
 		if got, err := os.ReadFile(filepath.Join(filepath.Dir(d.db), "calendar", "2027.txt")); err != nil || !bytes.Equal(got, y2027) {
@@ -183,7 +186,7 @@ func TestProvinceCatalogFlowsDown(t *testing.T) {
 			t.Fatalf("%s: intake of the closed %s: %v", d.id, closed, err)
 		}
 	}
-	if out := mustPD(t, "status", "--db", b.db); !strings.Contains(out, "province catalog version 1 from the hub") {
+	if out := mustPD(t, "status", "--db", b.db); !strings.Contains(out, "province catalog version 1 from the hub") || !strings.Contains(out, "the province's list of 2 from the hub") {
 		t.Fatalf("status: %s", out)
 	}
 
@@ -192,7 +195,7 @@ func TestProvinceCatalogFlowsDown(t *testing.T) {
 	mustPD(t, "batch", "export", "--db", c.db, "--out", file("c1.pdsync"))
 	mustPD(t, "hub", "import", "--db", hubPath, file("c1.pdsync"), "--reply", file("c1.pdreply"))
 	mustPD(t, "batch", "import", "--db", c.db, file("c1.pdreply"))
-	if cat := c.catalog(); cat.HubVersion != 1 {
+	if cat := c.catalog(); cat.HubVersion != 1 || cat.Communes != 2 {
 		t.Fatalf("USB device: catalog %+v", cat)
 	}
 	if err := c.intakeOf(closed); err == nil {
@@ -207,7 +210,8 @@ func TestProvinceCatalogFlowsDown(t *testing.T) {
 		}
 	}
 	procs = write("thutuc-2.csv", func(w io.Writer) error { return catalog.WriteProceduresCSV(w, f.Procedures) })
-	mustPD(t, "hub", "catalog", "import", "--db", hubPath, procs, agencies)
+	os.WriteFile(communes, []byte("name,type,province,note\nIa Hrú,xã,Gia Lai,\nThống Nhất,phường,Gia Lai,\nIa Băng,xã,Gia Lai,\n"), 0o600)
+	mustPD(t, "hub", "catalog", "import", "--db", hubPath, "--communes", communes, procs, agencies)
 	proxy.on.Store(true)
 	if _, err := pd(t, "sync", "--db", a.db); err == nil {
 		t.Fatal("a sync with a tampered catalog update succeeded")
@@ -215,7 +219,7 @@ func TestProvinceCatalogFlowsDown(t *testing.T) {
 	if proxy.hit.Load() == 0 {
 		t.Fatal("the proxy tampered with nothing")
 	}
-	if cat := a.catalog(); cat.HubVersion != 1 {
+	if cat := a.catalog(); cat.HubVersion != 1 || cat.Communes != 2 {
 		t.Fatalf("a tampered update changed the catalog: %+v", cat)
 	}
 	if err := a.intakeOf(closed); err == nil {
@@ -223,7 +227,7 @@ func TestProvinceCatalogFlowsDown(t *testing.T) {
 	}
 	proxy.on.Store(false)
 	mustPD(t, "sync", "--db", a.db)
-	if cat := a.catalog(); cat.HubVersion != 2 {
+	if cat := a.catalog(); cat.HubVersion != 2 || cat.Communes != 3 {
 		t.Fatalf("after an honest sync: %+v", cat)
 	}
 	if err := a.intakeOf(closed); err != nil {

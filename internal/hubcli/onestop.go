@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"postdesk/internal/catalog"
 	"postdesk/internal/cmdline"
 	"postdesk/internal/domain"
 	"postdesk/internal/hub/hubreport"
@@ -18,8 +19,8 @@ import (
 var oneStopCommands = []cmdline.Command{
 	{Path: "hub export dossiers", Usage: "--db HUB.db --from DD/MM/YYYY --to DD/MM/YYYY [--format json|csv|xlsx] --out FILE",
 		Help: "every dossier received in the period in the one-stop system's vocabulary (MaHoSo, MaTTHC, TrangThaiHoSo…)", Run: runHubExportDossiers},
-	{Path: "hub catalog import", Usage: "--db HUB.db [--staff NAME] FILE… (.csv or .xlsx)",
-		Help: "make the files the province catalog: a new version, with the hub's calendar files, sent to every device at its next sync", Run: runHubCatalogImport},
+	{Path: "hub catalog import", Usage: "--db HUB.db [--staff NAME] [--communes COMMUNES.csv] FILE… (.csv or .xlsx)",
+		Help: "make the files the province catalog: a new version, with the commune list (given, or kept from the version before) and the hub's calendar files, sent to every device at its next sync", Run: runHubCatalogImport},
 	{Path: "hub report import-onestop", Usage: "--db HUB.db FILE (.csv or .xlsx: MaHoSo, MaCoQuan, NgayTiepNhan, KenhThucHien[, MaTTHC, SoBienNhan])",
 		Help: "import the one-stop system's list of dossiers for the reconciliation (all rows or none)", Run: runHubImportOneStop},
 	{Path: "hub report reconcile", Usage: "--db HUB.db [--from DD/MM/YYYY --to DD/MM/YYYY | --year YYYY | --quarter Q/YYYY | --month MM/YYYY] --format json|csv|xlsx --out FILE",
@@ -143,6 +144,7 @@ func runHubCatalogImport(env *Env, args []string) error {
 	fs := cmdline.Flags("hub catalog import")
 	db := fs.String("db", "", "hub database file")
 	staff := fs.String("staff", "", "who imports it (kept with the version)")
+	communesFile := fs.String("communes", "", "the province's commune list for the intake form (.csv: name,type,province,note); without it the version keeps the current list")
 	pos, err := cmdline.Parse(fs, args)
 	if err != nil {
 		return err
@@ -151,21 +153,27 @@ func runHubCatalogImport(env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	var communes []domain.Commune
+	if *communesFile != "" {
+		if communes, err = catalog.ParseCommuneFile(*communesFile); err != nil {
+			return cmdline.WithContext(*communesFile+": nothing imported", err)
+		}
+	}
 	s, err := openHub(*db)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	res, err := s.PushCatalog(env.Ctx, f, *staff)
+	res, err := s.PushCatalog(env.Ctx, f, communes, *staff)
 	if err != nil {
 		return cmdline.WithContext("nothing imported", err)
 	}
 	if res.Same {
-		fmt.Fprintf(env.Stdout, "province catalog version %d already has these %d procedures, %d agencies and %d calendar files: nothing sent\n",
-			res.Version, res.Procedures, res.Agencies, res.Calendars)
+		fmt.Fprintf(env.Stdout, "province catalog version %d already has these %d procedures, %d agencies, %d communes and %d calendar files: nothing sent\n",
+			res.Version, res.Procedures, res.Agencies, res.Communes, res.Calendars)
 		return nil
 	}
-	fmt.Fprintf(env.Stdout, "province catalog version %d: %d procedures, %d agencies, %d calendar files; every device takes it at its next sync\n",
-		res.Version, res.Procedures, res.Agencies, res.Calendars)
+	fmt.Fprintf(env.Stdout, "province catalog version %d: %d procedures, %d agencies, %d communes, %d calendar files; every device takes it at its next sync\n",
+		res.Version, res.Procedures, res.Agencies, res.Communes, res.Calendars)
 	return nil
 }

@@ -20,6 +20,9 @@ type CatalogImport struct {
 	// HubVersion is the province catalog's version at the hub when the
 	// import comes down from it (0: a file imported on this device).
 	HubVersion int
+	// Communes, when not nil, replaces the device's commune list (the
+	// province's, from the hub); nil leaves it as it is.
+	Communes []domain.Commune
 }
 
 // CatalogResult says what an import changed.
@@ -91,6 +94,9 @@ func (s *Store) ImportCatalog(ctx context.Context, staff string, f CatalogImport
 		if f.HubVersion > 0 {
 			fields["hub_version"] = f.HubVersion
 		}
+		if f.Communes != nil {
+			fields["communes"] = len(f.Communes)
+		}
 		payload, _ := json.Marshal(fields)
 		if _, err = r.append(&domain.Event{Kind: domain.KindCatalogImported, Staff: staff, Payload: payload}, nil, false); err != nil {
 			return err
@@ -133,9 +139,12 @@ func (s *Store) writeCatalog(ctx context.Context, tx *sql.Tx, f CatalogImport, m
 	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) + 1 FROM catalog_versions").Scan(&res.Version); err != nil {
 		return res, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_versions(version, imported_at, file_name, sha256, agencies, procedures, added, updated, staff, hub_version, from_device)
-		VALUES(?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)`, res.Version, formatTime(s.Now()), f.FileName, f.SHA256,
-		len(f.Agencies), len(f.Procedures), staff, f.HubVersion, from); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO catalog_versions(version, imported_at, file_name, sha256, agencies, procedures, added, updated, staff, hub_version, from_device, communes)
+		VALUES(?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?)`, res.Version, formatTime(s.Now()), f.FileName, f.SHA256,
+		len(f.Agencies), len(f.Procedures), staff, f.HubVersion, from, len(f.Communes)); err != nil {
+		return res, err
+	}
+	if err := replaceCommunes(ctx, tx, f.Communes, res.Version); err != nil {
 		return res, err
 	}
 	for _, a := range f.Agencies {
@@ -224,6 +233,43 @@ func (r *recorder) peerCatalog(e *domain.Event) error {
 	return err
 }
 
+// replaceCommunes makes list the commune list, inside an import's
+// transaction; a nil list leaves the one there.
+func replaceCommunes(ctx context.Context, tx *sql.Tx, list []domain.Commune, version int) error {
+	if list == nil {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM communes"); err != nil {
+		return err
+	}
+	for i, c := range list {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO communes(position, name, type, province, note, catalog_version) VALUES(?, ?, ?, ?, ?, ?)",
+			i+1, c.Name, c.Type, c.Province, c.Note, version); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Communes returns the province's commune list that came down from the
+// hub, in its order (none: the intake form offers the shipped list).
+func (s *Store) Communes(ctx context.Context) ([]domain.Commune, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT name, type, province, note FROM communes ORDER BY position")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []domain.Commune
+	for rows.Next() {
+		var c domain.Commune
+		if err := rows.Scan(&c.Name, &c.Type, &c.Province, &c.Note); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
 // CatalogVersion is the newest imported catalog version (0 when none).
 func (s *Store) CatalogVersion(ctx context.Context) (int, error) {
 	var v int
@@ -238,12 +284,16 @@ type CatalogInfo struct {
 	HubVersion int       `json:"hub_version,omitempty"` // newest province catalog version applied (0: none)
 	HubAt      time.Time `json:"hub_at,omitempty"`      // when that one was applied here
 	HubFile    string    `json:"hub_file,omitempty"`    // its file name at the hub
+	Communes   int       `json:"communes"`              // communes of the province's list held here (0: the shipped list is offered)
 }
 
 // Catalog returns which catalog the device runs.
 func (s *Store) Catalog(ctx context.Context) (CatalogInfo, error) {
 	var c CatalogInfo
 	if err := s.db.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM catalog_versions").Scan(&c.Version); err != nil {
+		return c, err
+	}
+	if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM communes").Scan(&c.Communes); err != nil {
 		return c, err
 	}
 	var at string

@@ -144,7 +144,8 @@ type Update struct {
 }
 
 // CatalogChange is a catalog the device imports (agencies and procedures
-// are added or updated by code, as in store.ImportCatalog). Version is the
+// are added or updated by code, as in store.ImportCatalog; the communes,
+// when given, replace the device's list). Version is the
 // province catalog's version at the hub (the device records it); Calendars
 // are the official calendar's year files (internal/calendar) the hub holds,
 // installed beside the device's database. Applied all or nothing: a bad
@@ -155,7 +156,10 @@ type CatalogChange struct {
 	Version    int                `json:"version,omitempty"`
 	Agencies   []domain.Agency    `json:"agencies"`
 	Procedures []domain.Procedure `json:"procedures"`
-	Calendars  []CalendarFile     `json:"calendars,omitempty"`
+	// Communes is the province's commune list for the intake form; none
+	// (an older hub, or a province that gave none) leaves the device's as it is.
+	Communes  []domain.Commune `json:"communes,omitempty"`
+	Calendars []CalendarFile   `json:"calendars,omitempty"`
 }
 
 // CalendarFile is one year file of the official calendar, as its text.

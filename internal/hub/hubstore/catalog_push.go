@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -21,8 +22,9 @@ import (
 )
 
 // The province catalog flows down: the hub keeps the catalog (procedures
-// with their BCCI flags, fees, days and checklists; agencies) and the
-// calendar year files installed beside its database, numbered by version,
+// with their BCCI flags, fees, days and checklists; agencies; the communes
+// of the intake form's list) and the calendar year files installed beside
+// its database, numbered by version,
 // and queues each version for every device as a signed catalog update
 // (syncproto.CatalogChange). A device applies it all or nothing and
 // records the version (internal/devicesync).
@@ -32,6 +34,7 @@ type CatalogPush struct {
 	Version    int
 	Procedures int
 	Agencies   int
+	Communes   int // in the version: given with the import, or kept from the one before
 	Calendars  int
 	Same       bool // the catalog and calendars are those of the current version: nothing queued
 }
@@ -69,8 +72,10 @@ func (s *Store) hubCalendars() ([]syncproto.CalendarFile, error) {
 // catalog: a new version with the hub's calendar files, the province
 // report's catalog replaced, and one catalog update queued for every
 // device — all in one transaction. Every procedure's agency must be in f.
-// The same catalog and calendars as the current version queue nothing.
-func (s *Store) PushCatalog(ctx context.Context, f *catalog.File, staff string) (CatalogPush, error) {
+// communes, when not nil, is the province's commune list (checked with
+// catalog.ValidateCommunes); nil keeps the current version's. The same
+// catalog, communes and calendars as the current version queue nothing.
+func (s *Store) PushCatalog(ctx context.Context, f *catalog.File, communes []domain.Commune, staff string) (CatalogPush, error) {
 	var res CatalogPush
 	if len(f.Procedures) == 0 {
 		return res, domain.Errors{domain.Errf(f.Name, "hub.report.err.no_procedures", "the catalog has no procedures")}
@@ -78,25 +83,35 @@ func (s *Store) PushCatalog(ctx context.Context, f *catalog.File, staff string) 
 	if err := f.CheckAgencies(nil); err != nil {
 		return res, err
 	}
+	if communes != nil {
+		if err := catalog.ValidateCommunes(communes); err != nil {
+			return res, err
+		}
+	}
 	cals, err := s.hubCalendars()
 	if err != nil {
 		return res, err
 	}
-	// The content's identity: the catalog file(s) and every calendar file.
-	h := sha256.New()
-	h.Write([]byte(f.SHA256))
-	for _, c := range cals {
-		h.Write([]byte{0})
-		h.Write([]byte(c.Text))
-	}
-	sum := hex.EncodeToString(h.Sum(nil))
 	res.Procedures, res.Agencies, res.Calendars = len(f.Procedures), len(f.Agencies), len(cals)
 	now := s.Now()
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		var last int
 		var lastSum string
-		err := tx.QueryRowContext(ctx, "SELECT version, sha256 FROM hub_catalog_versions ORDER BY version DESC LIMIT 1").Scan(&last, &lastSum)
+		var lastPayload []byte
+		err := tx.QueryRowContext(ctx, "SELECT version, sha256, payload FROM hub_catalog_versions ORDER BY version DESC LIMIT 1").Scan(&last, &lastSum, &lastPayload)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if communes == nil && len(lastPayload) > 0 {
+			var prev syncproto.CatalogChange
+			if err := json.Unmarshal(lastPayload, &prev); err != nil {
+				return fmt.Errorf("province catalog version %d: %w", last, err)
+			}
+			communes = prev.Communes
+		}
+		res.Communes = len(communes)
+		sum, err := catalogSum(f, communes, cals)
+		if err != nil {
 			return err
 		}
 		if lastSum == sum {
@@ -105,7 +120,7 @@ func (s *Store) PushCatalog(ctx context.Context, f *catalog.File, staff string) 
 		}
 		res.Version = last + 1
 		change := syncproto.CatalogChange{FileName: f.Name, SHA256: sum, Version: res.Version,
-			Agencies: f.Agencies, Procedures: f.Procedures, Calendars: cals}
+			Agencies: f.Agencies, Procedures: f.Procedures, Communes: communes, Calendars: cals}
 		payload, err := json.Marshal(change)
 		if err != nil {
 			return err
@@ -122,6 +137,26 @@ func (s *Store) PushCatalog(ctx context.Context, f *catalog.File, staff string) 
 		return err
 	})
 	return res, err
+}
+
+// catalogSum is a version's identity: the catalog file(s), the communes
+// and every calendar file.
+func catalogSum(f *catalog.File, communes []domain.Commune, cals []syncproto.CalendarFile) (string, error) {
+	h := sha256.New()
+	h.Write([]byte(f.SHA256))
+	if len(communes) > 0 { // a version without communes keeps the identity it had before communes were pushed
+		b, err := json.Marshal(communes)
+		if err != nil {
+			return "", err
+		}
+		h.Write([]byte{1})
+		h.Write(b)
+	}
+	for _, c := range cals {
+		h.Write([]byte{0})
+		h.Write([]byte(c.Text))
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // ProvinceCatalog is the current version at the hub (0 when none).
