@@ -110,7 +110,7 @@ func TestCatalogImportAllOrNothing(t *testing.T) {
 		"1.000894,Thủ tục đăng ký kết hôn,Hộ tịch,cấp xã,000.01.50.H21,abc,0,1,\n"+
 		"9.999999,Thủ tục mới,Hộ tịch,cấp xã,999.99.99.H99,3,0,1,\n"), 0o600)
 	code, _, errs = run(t, "catalog", "import", "--db", db, bad)
-	if code != 1 || !strings.Contains(errs, "nothing imported") || !strings.Contains(errs, "2") {
+	if code != 1 || !strings.Contains(errs, "nothing imported") || !strings.Contains(errs, "Dòng 2: processing_days") {
 		t.Fatalf("bad import: %d %q", code, errs)
 	}
 	s, err := store.Open(db)

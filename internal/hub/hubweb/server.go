@@ -98,6 +98,7 @@ func NewServer(s *hubstore.Store, opt Options) *Server {
 	srv.mux.HandleFunc("PUT "+syncproto.PathProofs, srv.proofs)
 	srv.mux.HandleFunc("POST "+PathOutcomes, srv.outcomes)
 	srv.mux.HandleFunc("GET "+PathOneStopDossiers, srv.oneStopDossiers)
+	srv.mux.HandleFunc("POST "+PathOneStopTotals, srv.oneStopTotals)
 	srv.web = newWeb(srv)
 	return srv
 }
@@ -311,21 +312,31 @@ func (srv *Server) outcomes(w http.ResponseWriter, r *http.Request) {
 		res, err = srv.store.QueueOutcomes(r.Context(), rows, "api:"+name)
 	}
 	if err != nil {
-		var fes domain.Errors
-		if !errors.As(err, &fes) {
+		fails, ok := rowFails(err)
+		if !ok {
 			writeRefusal(w, err)
 			return
 		}
-		ans := OutcomesAnswer{Rows: len(rows), Code: "invalid_rows", Message: "nothing was queued: fix these rows and send the whole set again"}
-		vi, _ := i18n.New("vi")
-		en, _ := i18n.New("en")
-		for _, fe := range fes {
-			ans.Errors = append(ans.Errors, OutcomeFail{Field: fe.Field, Message: en.Message(fe), MessageVI: vi.Message(fe)})
-		}
-		writeJSON(w, http.StatusBadRequest, ans)
+		writeJSON(w, http.StatusBadRequest, OutcomesAnswer{Rows: len(rows), Code: "invalid_rows",
+			Message: "nothing was queued: fix these rows and send the whole set again", Errors: fails})
 		return
 	}
 	writeJSON(w, http.StatusOK, OutcomesAnswer{Rows: res.Rows, Queued: res.Queued, AlreadyQueued: res.AlreadyQueued, Unchanged: res.Unchanged})
+}
+
+// rowFails is a refused upload's problems, each in English and Vietnamese;
+// ok is false when err is not about the rows (then it is a refusal).
+func rowFails(err error) (fails []OutcomeFail, ok bool) {
+	var fes domain.Errors
+	if !errors.As(err, &fes) {
+		return nil, false
+	}
+	vi, _ := i18n.New("vi")
+	en, _ := i18n.New("en")
+	for _, fe := range fes {
+		fails = append(fails, OutcomeFail{Field: fe.Field, Message: en.Message(fe), MessageVI: vi.Message(fe)})
+	}
+	return fails, true
 }
 
 // Serve runs the hub on addr until ctx ends, then shuts down gracefully:
