@@ -1,4 +1,4 @@
--- 011: the province's commune list, pushed down by the hub with its catalog
+-- 012: the province's commune list, pushed down by the hub with its catalog
 -- (syncproto.CatalogChange.Communes). The intake form offers these once any
 -- are here, else the list shipped with the app. An import that brings a list
 -- replaces the whole list in its transaction; the catalog version records
