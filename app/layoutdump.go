@@ -26,12 +26,15 @@ const layoutDumpDelay = 700 * time.Millisecond
 
 // LayoutRecord is one line of the dump.
 type LayoutRecord struct {
-	Seq     int       `json:"seq"`
-	What    string    `json:"what"`    // the screen's ID, "signin", "setup", or "dialog:<title>"
-	Canvas  [2]int    `json:"canvas"`  // the window's content area, px
-	Needs   [2]int    `json:"needs"`   // the content's minimum size, px
-	Misfits []Misfit  `json:"misfits"` // what does not fit
-	At      time.Time `json:"at"`
+	Seq     int      `json:"seq"`
+	What    string   `json:"what"`    // the screen's ID, "signin", "setup", or "dialog:<title>"
+	Canvas  [2]int   `json:"canvas"`  // the window's content area, px
+	Needs   [2]int   `json:"needs"`   // the content's minimum size, px
+	Misfits []Misfit `json:"misfits"` // what does not fit
+	// BackupError is the automatic backup's failure the status bar shows
+	// in red ("" when none).
+	BackupError string    `json:"backup_error,omitempty"`
+	At          time.Time `json:"at"`
 }
 
 // Misfit is one thing that does not fit, as the dump writes it.
@@ -57,7 +60,8 @@ func (u *UI) dumpLayoutLater(what string) {
 func (u *UI) dumpLayout(path string, seq int, what string) {
 	c := u.Win.Canvas()
 	size := c.Size()
-	rec := LayoutRecord{Seq: seq, What: what, Canvas: [2]int{int(size.Width), int(size.Height)}, At: time.Now()}
+	rec := LayoutRecord{Seq: seq, What: what, Canvas: [2]int{int(size.Width), int(size.Height)}, At: time.Now(),
+		BackupError: u.backupErr}
 	if content := c.Content(); content != nil {
 		m := content.MinSize()
 		rec.Needs = [2]int{int(m.Width + 0.5), int(m.Height + 0.5)}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"postdesk/internal/desk"
 	"postdesk/internal/store"
 	"postdesk/internal/testtool"
 	"postdesk/internal/vault"
@@ -29,8 +30,22 @@ func TestBackupHidesEveryCitizen(t *testing.T) {
 		t.Fatalf("seed: %s", errs)
 	}
 	backup := filepath.Join(dir, "b.db.age")
-	if code, _, errs := run(t, "backup", "--db", db, "--out", backup); code != 1 || !strings.Contains(errs, "khóa khôi phục") {
+	// A post point set up without a recovery key (the demo has one) is
+	// refused a backup.
+	bare := filepath.Join(dir, "bare.db")
+	bs, err := store.Open(bare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := bs.Setup(t.Context(), desk.DemoPostPoint, "A"); err != nil {
+		t.Fatal(err)
+	}
+	bs.Close()
+	if code, _, errs := run(t, "backup", "--db", bare, "--out", backup); code != 1 || !strings.Contains(errs, "khóa khôi phục") {
 		t.Fatalf("backup before a recovery key: %d %q", code, errs)
+	}
+	if _, err := os.Stat(backup); !os.IsNotExist(err) {
+		t.Fatalf("a refused backup left a file: %v", err)
 	}
 	sheet := filepath.Join(dir, "sheet.pdf")
 	code, out, errs := run(t, "recovery-key", "new", "--db", db, "--out", sheet)

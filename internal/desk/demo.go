@@ -3,6 +3,7 @@ package desk
 import (
 	"context"
 	"errors"
+	"path/filepath"
 
 	"postdesk/internal/auth"
 	"postdesk/internal/catalog"
@@ -20,8 +21,15 @@ var DemoPostPoint = domain.PostPoint{Code: "600900", Name: "Bưu điện Văn h�
 // DemoActor is who sets the demo post point up.
 var DemoActor = Actor{Username: "demo", Role: domain.RoleSupervisor}
 
-// PrepareDemo sets up the demo post point, its staff and the sample catalog
-// in a database that lacks them; what is already there is kept.
+// DemoSheetName is the demo post point's recovery sheet, written beside its
+// database.
+const DemoSheetName = "demo-recovery-sheet.pdf"
+
+// PrepareDemo sets up the demo post point, its staff, the sample catalog
+// and a recovery key in a database that lacks them; what is already there
+// is kept. The recovery key's secret goes only to its sheet (DemoSheetName,
+// beside the database), as for a real post point, so the demo's automatic
+// backup is encrypted and works from the first start.
 func (d *Desk) PrepareDemo(ctx context.Context) error {
 	s := d.Store
 	if _, _, err := s.Device(ctx); errors.Is(err, store.ErrNotSetUp) {
@@ -39,6 +47,13 @@ func (d *Desk) PrepareDemo(ctx context.Context) error {
 			return err
 		}
 		if _, err := d.ImportCatalog(ctx, DemoActor, f); err != nil {
+			return err
+		}
+	}
+	if has, err := d.HasRecoveryKey(ctx); err != nil {
+		return err
+	} else if !has && s.Path() != "" {
+		if _, err := d.NewRecoveryKey(ctx, DemoActor, filepath.Join(filepath.Dir(s.Path()), DemoSheetName)); err != nil {
 			return err
 		}
 	}

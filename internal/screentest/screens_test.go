@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"postdesk/app"
+	"postdesk/internal/desk"
+	"postdesk/internal/store"
 	"postdesk/internal/testtool"
 )
 
@@ -96,6 +98,14 @@ func TestRealBinaryScreensFitUnderXvfb(t *testing.T) {
 	d.check("dialog")
 	d.key("Escape")
 	d.stop()
+	// The demo post point has a recovery key (its sheet beside the
+	// database), so the app's automatic backup was written at the start.
+	if _, err := os.Stat(filepath.Join(dir, desk.DemoSheetName)); err != nil {
+		t.Errorf("the demo's recovery sheet: %v", err)
+	}
+	if backups, _ := filepath.Glob(filepath.Join(dir, "backups", "postdesk-*"+store.BackupExt)); len(backups) == 0 {
+		t.Errorf("the app wrote no automatic backup of the demo post point in %s", filepath.Join(dir, "backups"))
+	}
 
 	// A supervisor: the screens only a supervisor has, and the catalog's import.
 	d = startApp(t, bin, db, name, filepath.Join(dir, "supervisor.jsonl"), shots, "supervisor")
@@ -254,6 +264,9 @@ func (d *display) check(what string) {
 	if rec.Needs[0] > rec.Canvas[0] || rec.Needs[1] > rec.Canvas[1] {
 		d.t.Errorf("%s %s: the content needs %d×%d, the window shows %d×%d (%s)", d.prefix, what,
 			rec.Needs[0], rec.Needs[1], rec.Canvas[0], rec.Canvas[1], shot)
+	}
+	if rec.BackupError != "" {
+		d.t.Errorf("%s %s: the status bar shows a backup failure: %s (%s)", d.prefix, what, rec.BackupError, shot)
 	}
 	for i, m := range rec.Misfits {
 		if i == 10 {
