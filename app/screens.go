@@ -86,6 +86,7 @@ type session struct {
 	reports  *reportsScreen
 	settings *settingsForm
 	staff    *staffScreen
+	citizen  *citizenExportForm // the citizen export dialog last opened
 	catalog  *catalogScreen
 
 	openDelivery    string // a dossier for the delivery screen to open

@@ -115,9 +115,13 @@ func buildStaff(u *UI) fyne.CanvasObject {
 	s.addPIN2.OnSubmitted = func(string) { s.add() }
 	addBtn := newButton(i18n.T("app.staff.add"), s.add)
 	addBtn.Importance = widget.HighImportance
+	u.Shortcut("staff", "citizen.export.open", &desktop.CustomShortcut{KeyName: fyne.KeyE, Modifier: fyne.KeyModifierControl},
+		func() { u.showCitizenExport() })
 	u.Shortcut("staff", "app.staff.add_focus", &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierControl},
 		func() { u.Win.Canvas().Focus(s.addUser) })
+	citizenBtn := newButton(i18n.T("citizen.export.open")+" (Ctrl+E)", func() { u.showCitizenExport() })
 	add := container.NewVBox(
+		container.NewHBox(citizenBtn),
 		widget.NewLabelWithStyle(i18n.T("app.staff.add_title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		row(s.addErrs, "app.setup.username", "staff.username", s.addUser),
 		row(s.addErrs, "app.setup.full_name", "staff.full_name", s.addName),
