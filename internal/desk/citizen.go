@@ -2,34 +2,20 @@ package desk
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
-	"time"
 
 	"postdesk/internal/atomicfile"
-
 	"postdesk/internal/domain"
 	"postdesk/internal/receipt"
 )
 
-// CitizenData is everything this device holds about one ID number: each
-// dossier (its current state, as the projection has it) with every event
-// about it — what a citizen may ask to see (Law 91/2025/QH15).
-type CitizenData struct {
-	IDNumber  string           `json:"id_number"`
-	PostPoint domain.PostPoint `json:"post_point"`
-	MadeAt    time.Time        `json:"made_at"`
-	MadeBy    string           `json:"made_by"`
-	Dossiers  []CitizenDossier `json:"dossiers"`
-}
+// CitizenData is everything this device holds about one ID number
+// (receipt.CitizenExport: written as JSON or PDF there).
+type CitizenData = receipt.CitizenExport
 
 // CitizenDossier is one dossier of a citizen's export.
-type CitizenDossier struct {
-	Dossier *domain.Dossier `json:"dossier"`
-	Events  []domain.Event  `json:"events"`
-}
+type CitizenDossier = receipt.CitizenDossier
 
 // CitizenExport gathers a citizen's data (supervisors only: it is given
 // to the citizen on request) and records the export in the access log.
@@ -38,7 +24,7 @@ func (d *Desk) CitizenExport(ctx context.Context, a Actor, idNumber, format stri
 	if err != nil {
 		return nil, err
 	}
-	if err := d.RecordExport(ctx, a, "citizen export "+format, out.dossierIDs()); err != nil {
+	if err := d.RecordExport(ctx, a, "citizen export "+format, out.DossierIDs()); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -72,20 +58,12 @@ func (d *Desk) ExportCitizenFiles(ctx context.Context, a Actor, idNumber, dir st
 		os.Remove(f.PDF)
 		return CitizenFiles{}, err
 	}
-	if err := d.RecordExport(ctx, a, "citizen export pdf+json", data.dossierIDs()); err != nil {
+	if err := d.RecordExport(ctx, a, "citizen export pdf+json", data.DossierIDs()); err != nil {
 		os.Remove(f.PDF)
 		os.Remove(f.JSON)
 		return CitizenFiles{}, err
 	}
 	return f, nil
-}
-
-func (c *CitizenData) dossierIDs() []string {
-	ids := make([]string, 0, len(c.Dossiers))
-	for _, d := range c.Dossiers {
-		ids = append(ids, d.Dossier.ID)
-	}
-	return ids
 }
 
 // citizenData reads a citizen's dossiers and events, without logging.
@@ -117,21 +95,4 @@ func (d *Desk) citizenData(ctx context.Context, a Actor, idNumber string) (*Citi
 		out.Dossiers = append(out.Dossiers, CitizenDossier{Dossier: dos, Events: evs})
 	}
 	return out, nil
-}
-
-// WritePDF writes the export as a PDF (internal/receipt).
-func (c *CitizenData) WritePDF(path string) error {
-	in := receipt.CitizenInput{IDNumber: c.IDNumber, PostPoint: c.PostPoint, MadeAt: c.MadeAt, MadeBy: c.MadeBy}
-	for _, d := range c.Dossiers {
-		in.Dossiers = append(in.Dossiers, d.Dossier)
-		in.Events = append(in.Events, d.Events)
-	}
-	return receipt.RenderCitizenFile(path, in)
-}
-
-// WriteJSON writes the export as indented JSON.
-func (c *CitizenData) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(c)
 }
