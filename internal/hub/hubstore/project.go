@@ -272,22 +272,7 @@ func projectedEvents(ctx context.Context, q queryer, dossier, device string, thr
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []domain.Event
-	for rows.Next() {
-		var e domain.Event
-		var kind, at string
-		var payload []byte
-		if err := rows.Scan(&e.DeviceID, &e.Seq, &kind, &e.Dossier, &e.Staff, &at, &payload, &e.PrevHash, &e.Hash); err != nil {
-			return nil, err
-		}
-		e.Kind, e.At = domain.Kind(kind), parseTime(at)
-		if len(payload) > 0 {
-			e.Payload = json.RawMessage(payload)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return scanEvents(rows)
 }
 
 func (p *projector) flush() error {

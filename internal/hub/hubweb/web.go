@@ -52,7 +52,7 @@ func checkPages(in []ExtraPage) []ExtraPage {
 	pages := slices.Clone(in)
 	for i, p := range pages {
 		switch p.Path {
-		case "/", "/login", "/logout", "/conflicts", "/tokens", "/upload", "/devices/revoke", "/hub.css":
+		case "/", "/login", "/logout", "/conflicts", "/dossier", "/tokens", "/upload", "/devices/revoke", "/hub.css":
 			panic("hubweb: page " + p.Path + " is taken")
 		}
 		if len(p.Path) < 2 || p.Path[0] != '/' || strings.HasPrefix(p.Path, "/v1/") {
@@ -133,7 +133,7 @@ func newWeb(srv *Server) *web {
 		if err != nil {
 			panic(err)
 		}
-		for _, page := range []string{"login", "home", "token", "conflicts", "page"} {
+		for _, page := range []string{"login", "home", "token", "conflicts", "page", "dossier"} {
 			t := template.Must(template.New("layout.html").Funcs(funcs(cat)).ParseFS(webFiles, "web/layout.html", "web/"+page+".html"))
 			w.tmpls[lang+"/"+page] = t
 		}
@@ -145,6 +145,7 @@ func newWeb(srv *Server) *web {
 	m.HandleFunc("POST /logout", w.auth(w.logout))
 	m.HandleFunc("GET /{$}", w.auth(w.home))
 	m.HandleFunc("GET /conflicts", w.auth(w.conflicts))
+	m.HandleFunc("GET /dossier", w.auth(w.dossier))
 	m.HandleFunc("POST /tokens", w.auth(w.issueToken))
 	m.HandleFunc("POST /devices/revoke", w.auth(w.revoke))
 	m.HandleFunc("POST /upload", w.auth(w.upload))
@@ -368,6 +369,38 @@ func (w *web) conflicts(rw http.ResponseWriter, r *http.Request, s *hubstore.Ses
 		Dossiers []hubstore.ConflictedDossier
 	}{cs, ds}
 	w.render(rw, r, "conflicts", w.catalog(r).T("hub.web.conflicts_title"), data, "", "")
+}
+
+// dossier shows one dossier's personal data and events (GET /dossier?id=),
+// recorded in the hub's access log before anything is shown.
+func (w *web) dossier(rw http.ResponseWriter, r *http.Request, s *hubstore.Session) {
+	cat := w.catalog(r)
+	data := struct {
+		Query   string
+		Dossier *domain.Dossier
+		Events  []domain.Event
+	}{Query: strings.TrimSpace(r.URL.Query().Get("id"))}
+	title := cat.T("hub.web.dossier_title")
+	if data.Query == "" {
+		w.render(rw, r, "dossier", title, data, "", "")
+		return
+	}
+	d, evs, err := w.srv.store.DossierDetail(r.Context(), data.Query)
+	if errors.Is(err, hubstore.ErrNotFound) {
+		w.renderStatus(rw, r, http.StatusNotFound, "dossier", title, data,
+			cat.Tf("hub.web.dossier_not_found", map[string]string{"ID": data.Query}), "")
+		return
+	}
+	if err != nil {
+		http.Error(rw, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	if err := w.srv.store.RecordAccess(r.Context(), s.Username, domain.AccessView, hubstore.ViaWeb, "web dossier page", []string{d.ID}); err != nil {
+		http.Error(rw, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	data.Dossier, data.Events = d, evs
+	w.render(rw, r, "dossier", title+" "+d.ID, data, "", "")
 }
 
 func (w *web) issueToken(rw http.ResponseWriter, r *http.Request, s *hubstore.Session) {
