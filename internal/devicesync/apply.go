@@ -178,6 +178,15 @@ func (a *applier) do(ctx context.Context, hu store.HubUpdate, u syncproto.Update
 			}
 		}
 		return "", a.s.MarkUpdateApplied(ctx, hu)
+	case syncproto.UpdateNotice:
+		var n syncproto.ReceiptNotice
+		if err := json.Unmarshal(u.Payload, &n); err != nil {
+			return fmt.Sprintf("receipt notice unreadable: %v", err), nil
+		}
+		if err := n.Check(); err != nil {
+			return err.Error(), nil
+		}
+		return "", a.s.ApplyReceiptNotice(ctx, hu, n.Texts)
 	default:
 		return fmt.Sprintf("unknown update kind %q (a newer hub? update PostDesk)", u.Kind), nil
 	}

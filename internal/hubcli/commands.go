@@ -26,6 +26,8 @@ func Commands() []cmdline.Command {
 			Help: "write every dossier and event about one ID number over every post point (logged in the hub's access log)", Run: runHubCitizenExport},
 		{Path: "hub access", Usage: "--db HUB.db [--dossier NUMBER] [--user NAME] [--limit N] [--json]",
 			Help: "who looked: the hub's own views and exports and every post point's access log, per dossier or per user", Run: runHubAccess},
+		{Path: "hub notice set", Usage: "--db HUB.db [--vi TEXT] [--en TEXT] | --default",
+			Help: "the province's wording of the receipt's personal-data notice, sent to every device (signed update)", Run: runHubNoticeSet},
 		{Path: "hub import-outcomes", Usage: "--db HUB.db FILE",
 			Help: "queue agency outcomes and result-only registrations from a .csv/.xlsx file (all rows or none)", Run: runHubImportOutcomes},
 		{Path: "hub import", Usage: "--db HUB.db FILE --reply REPLY",

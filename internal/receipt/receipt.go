@@ -43,6 +43,19 @@ type Input struct {
 	// Calendar counts the appointment's working days, with the settings'
 	// local days off added; nil: the shipped calendar (calendar.Embedded).
 	Calendar *calendar.Calendar
+	// Notices are the province's wording of the personal-data notice by
+	// language (store.ReceiptNotices, sent by the hub); a language without
+	// one prints PostDesk's own (i18n receipt.privacy_notice).
+	Notices map[string]string
+}
+
+// Notice is the personal-data notice a receipt in lang prints: the
+// province's wording for that language when it set one, else PostDesk's.
+func Notice(notices map[string]string, lang *i18n.Catalog) string {
+	if t := strings.TrimSpace(notices[lang.Locale()]); t != "" {
+		return t
+	}
+	return lang.T("receipt.privacy_notice")
 }
 
 // LayoutSize is the page size of a receipt layout ("" is A5).
@@ -294,18 +307,31 @@ func (r *rc) draw(doc *Doc) error {
 	}
 
 	// Signatures.
-	doc.Space(2)
+	doc.Space(1)
 	note := r.t("receipt.sign.note")
-	doc.Signatures(15,
+	doc.Signatures(12,
 		Signature{Title: r.t("receipt.sign.applicant"), Note: note, Name: r.d.Applicant.FullName},
 		Signature{Title: r.t("receipt.sign.clerk"), Note: note, Name: r.in.ClerkName})
 
-	// Hotline, and on a roll the QR code at the bottom.
-	doc.Space(1)
+	// What personal data is collected and why (Law 91/2025/QH15), in
+	// small type under the signatures, then the hotline; on a roll the QR
+	// code at the bottom.
+	// On a sheet the hotline and "keep this receipt" share one line, so the
+	// notice still leaves an A5 receipt on one page.
+	doc.Space(0.5)
+	doc.Text(Notice(r.in.Notices, r.lang), Style{Size: base - 2.5})
+	hotline := ""
 	if h := r.in.Settings.Hotline; h != "" {
-		doc.Text(r.lang.Tf("receipt.hotline", map[string]string{"Hotline": h}), Style{Bold: true, Align: "C", Size: base - 0.5})
+		hotline = r.lang.Tf("receipt.hotline", map[string]string{"Hotline": h})
 	}
-	doc.Text(r.t("receipt.keep"), Style{Italic: true, Align: "C", Size: base - 1})
+	if roll || hotline == "" {
+		if hotline != "" {
+			doc.Text(hotline, Style{Bold: true, Align: "C", Size: base - 0.5})
+		}
+		doc.Text(r.t("receipt.keep"), Style{Italic: true, Align: "C", Size: base - 1})
+	} else {
+		doc.Text(hotline+" · "+r.t("receipt.keep"), Style{Align: "C", Size: base - 1})
+	}
 	if roll && r.in.QR != "" {
 		doc.Space(2)
 		if err := doc.QR(r.in.QR, 44, "C"); err != nil {
@@ -543,6 +569,9 @@ func ForDossier(ctx context.Context, s *store.Store, id, clerk string) (Input, e
 		return Input{}, err
 	}
 	in.Layout = in.Settings.ReceiptLayout
+	if in.Notices, err = s.ReceiptNotices(ctx); err != nil {
+		return Input{}, err
+	}
 	dev, pp, err := s.Device(ctx)
 	if err != nil {
 		return Input{}, err

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"filippo.io/age"
 
@@ -105,6 +106,7 @@ const (
 	UpdateRevoke    = "revoke"          // a device of the province was revoked (maybe this one)
 	UpdateDeviceKey = "device_key"      // the public key of a device of the province
 	UpdateRetention = "retention"       // the province's retention for personal data on the devices
+	UpdateNotice    = "receipt_notice"  // the province's wording of the receipt's personal-data notice
 )
 
 // RetentionChange is a retention update's payload: how many days a done
@@ -134,6 +136,7 @@ var OutcomeEvents = map[domain.Kind]func() any{
 //	catalog         —        —                             CatalogChange
 //	revoke          —        —                             Revocation
 //	device_key      —        —                             DeviceKey
+//	receipt_notice  —        —                             ReceiptNotice
 type Update struct {
 	ID      int64           `json:"id"`
 	Kind    string          `json:"kind"`
@@ -166,6 +169,31 @@ type CatalogChange struct {
 type CalendarFile struct {
 	Year int    `json:"year"`
 	Text string `json:"text"`
+}
+
+// ReceiptNotice is the province's wording of the short notice printed on
+// every receipt: what personal data is collected and why (Law 91/2025/QH15).
+// Texts are by language ("vi", "en"); a language left out, or an empty
+// Texts, prints PostDesk's own wording (i18n receipt.privacy_notice). The
+// latest notice (by update id) replaces the earlier ones whole.
+type ReceiptNotice struct {
+	Texts map[string]string `json:"texts"`
+}
+
+// MaxNoticeRunes bounds a notice's text, so it fits the 80 mm receipt.
+const MaxNoticeRunes = 240
+
+// Check refuses a notice in another language than vi and en, or too long.
+func (n ReceiptNotice) Check() error {
+	for lang, text := range n.Texts {
+		if lang != "vi" && lang != "en" {
+			return Errorf(CodeBadRequest, "receipt notice: language %q is neither vi nor en", lang)
+		}
+		if r := utf8.RuneCountInString(text); r > MaxNoticeRunes {
+			return Errorf(CodeBadRequest, "receipt notice (%s): %d characters, at most %d fit on the receipt", lang, r, MaxNoticeRunes)
+		}
+	}
+	return nil
 }
 
 // Revocation names a revoked device.
