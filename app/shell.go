@@ -147,6 +147,7 @@ type UI struct {
 	actions      map[string][]action // screen ID → its shortcuts, for the menu
 	globalsDone  bool
 	session      session             // the signed-in session's screens and requests
+	lost         *lostDeviceForm     // the lock screen of a lost device, while shown
 	setup        *setupForm          // the first-start form while shown
 	signIn       *signInForm         // the sign-in screen while shown
 	keptOverlays []fyne.CanvasObject // dialogs hidden by an idle lock
@@ -186,6 +187,9 @@ func (u *UI) Start() error {
 	u.Device, u.PostPoint = dev, pp
 	if u.Settings, err = u.Store.Settings(u.Ctx); err != nil {
 		return err
+	}
+	if u.checkDeviceLock() { // a lost device: no sign-in (lostdevice.go)
+		return nil
 	}
 	u.showSignIn("")
 	return nil

@@ -106,6 +106,9 @@ func setFieldError(l *widget.Label, msg string) {
 func (u *UI) submitSignIn(f *signInForm) {
 	setFieldError(f.errUser, "")
 	setFieldError(f.errPIN, "")
+	if u.checkDeviceLock() {
+		return
+	}
 	st, err := u.Store.SignIn(u.Ctx, f.username.Text, f.secret.Text)
 	if err != nil {
 		f.secret.SetText("")
@@ -381,6 +384,9 @@ func fieldErrors(err error) []*domain.FieldError {
 // SignInAs signs in without the form (tests, and the first start after
 // setup); it checks the PIN like the form does.
 func (u *UI) SignInAs(username, secret string) error {
+	if u.checkDeviceLock() {
+		return desk.ErrLocked
+	}
 	st, err := u.Store.SignIn(u.Ctx, username, secret)
 	if err != nil {
 		return err

@@ -129,6 +129,11 @@ func (r *syncRunner) feed(u *UI) {
 			link = "offline"
 		}
 	}
+	if last, ok := r.status(); ok && last.State == devicesync.StateRevoked && u.shell != nil {
+		if u.checkDeviceLock() { // the hub's signed order: lock at once
+			return
+		}
+	}
 	u.SetSyncStatus(link, int(waiting), st.LastSuccess)
 	r.mu.Lock()
 	f := r.onChange

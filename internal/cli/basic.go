@@ -13,6 +13,7 @@ import (
 
 	"postdesk/i18n"
 	"postdesk/internal/desk"
+	"postdesk/internal/domain"
 	"postdesk/internal/receipt"
 	"postdesk/internal/store"
 	"postdesk/internal/vault"
@@ -27,15 +28,24 @@ func runVersion(env *Env, args []string) error {
 func runCheck(env *Env, args []string) error {
 	fs, db := dbFlags("check")
 	asJSON := fs.Bool("json", false, "print JSON")
-	return onDB(fs, db, args, nil, func(s *store.Store, _ []string) error {
+	return onAnyDB(fs, db, args, nil, func(s *store.Store, _ []string) error {
 		start := time.Now()
 		rep, err := s.Check(env.Ctx)
 		if err != nil {
 			return fmt.Errorf("check failed: %w", err)
 		}
 		if *asJSON {
-			return json.NewEncoder(env.Stdout).Encode(map[string]any{"ok": true, "events": rep.Events,
-				"devices": rep.Devices, "dossiers": rep.Dossiers})
+			out := map[string]any{"ok": true, "events": rep.Events, "devices": rep.Devices, "dossiers": rep.Dossiers}
+			if rep.Erased != nil {
+				out["erased"], out["erased_events"] = rep.Erased, rep.ErasedEvents
+			}
+			return json.NewEncoder(env.Stdout).Encode(out)
+		}
+		if e := rep.Erased; e != nil {
+			fmt.Fprintf(env.Stdout, "ok, erased: the personal data of this device was erased on %s by %s on the province's order; "+
+				"%d events from %d devices are in order and linked, %d of them without their payload (their content can no longer be checked); no dossiers are kept (%.1fs)\n",
+				domain.FormatDateTime(e.ErasedAt), e.ErasedBy, rep.Events, rep.Devices, rep.ErasedEvents, time.Since(start).Seconds())
+			return nil
 		}
 		fmt.Fprintf(env.Stdout, "ok: %d events from %d devices, %d dossiers match their events (%.1fs)\n",
 			rep.Events, rep.Devices, rep.Dossiers, time.Since(start).Seconds())

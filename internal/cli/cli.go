@@ -66,7 +66,27 @@ func Run(args []string, stdout, stderr io.Writer) int {
 
 // openDB opens the --db database, which must exist: only the commands that
 // set a database up (demo seed, catalog import) use createDB.
+//
+// A device the province ordered locked (a lost one, desk.ErrLocked) opens
+// only for the commands that show no citizen's data: check, status, sync
+// and erase (onAnyDB); every other command is refused until the erase.
 func openDB(path string) (*store.Store, error) {
+	s, err := openAnyDB(path)
+	if err != nil {
+		return nil, err
+	}
+	if lock, err := s.Lock(context.Background()); err != nil || (lock.Locked && !lock.Erased) {
+		s.Close()
+		if err == nil {
+			err = desk.ErrLocked
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+// openAnyDB opens the --db database, which must exist, locked or not.
+func openAnyDB(path string) (*store.Store, error) {
 	if err := cmdline.DBPath(path, true); err != nil {
 		return nil, err
 	}
@@ -75,6 +95,11 @@ func openDB(path string) (*store.Store, error) {
 		fmt.Fprintln(notices, "postdesk:", UpgradeNotice(s.Upgraded))
 	}
 	return s, err
+}
+
+// onAnyDB is onDB for the commands a locked device still runs.
+func onAnyDB(fs *flag.FlagSet, db *string, args []string, check func(pos []string) error, run func(s *store.Store, pos []string) error) error {
+	return cmdline.OnDB(fs, args, db, openAnyDB, check, run)
 }
 
 // createDB opens the --db database, creating it when it does not exist.

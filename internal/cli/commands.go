@@ -23,6 +23,8 @@ func commands() []cmdline.Command {
 			Help: "write a consistent copy of the database, encrypted to the recovery key and the hub", Run: runBackup},
 		{Path: "restore", Usage: "--db PATH [--key-file FILE | --key - | --identity HUB-KEY-FILE] FILE",
 			Help: "replace the database with a backup after decrypting and checking it whole", Run: runRestore},
+		{Path: "erase", Usage: "--db PATH --staff SUPERVISOR --confirm  (PIN on standard input)",
+			Help: "on a device the province revoked (lost): erase its citizens' personal data, after a supervisor's PIN", Run: runErase},
 		{Path: "recovery-key new", Usage: "--db PATH --out SHEET.pdf [--staff NAME]",
 			Help: "make the post point's recovery key: printed once on the sheet, only its public part kept", Run: runRecoveryKeyNew},
 		// catalog.go

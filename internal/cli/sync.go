@@ -36,7 +36,7 @@ func runEnroll(env *Env, args []string) error {
 
 func runSync(env *Env, args []string) error {
 	fs, db := dbFlags("sync")
-	return onDB(fs, db, args, nil, func(s *store.Store, pos []string) error {
+	return onAnyDB(fs, db, args, nil, func(s *store.Store, pos []string) error {
 		r, err := devicesync.New(s).RunOnce(env.Ctx)
 		if err != nil {
 			return fmt.Errorf("sync failed after sending %d events: %w", r.Pushed, err)
@@ -71,7 +71,7 @@ type statusReport struct {
 func runStatus(env *Env, args []string) error {
 	fs, db := dbFlags("status")
 	asJSON := fs.Bool("json", false, "print JSON")
-	return onDB(fs, db, args, nil, func(s *store.Store, pos []string) error {
+	return onAnyDB(fs, db, args, nil, func(s *store.Store, pos []string) error {
 		ctx := env.Ctx
 		dev, pp, err := s.Device(ctx)
 		if err != nil {

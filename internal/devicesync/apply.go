@@ -138,7 +138,11 @@ func (a *applier) do(ctx context.Context, hu store.HubUpdate, u syncproto.Update
 			return "revocation unreadable", nil
 		}
 		if rv.Device == a.dev.ID() {
+			// In the hub's signed updates list: a revoked device locks (§7.1).
 			if err := a.s.SetRevoked(ctx, u.At, rv.Reason); err != nil {
+				return "", err
+			}
+			if err := a.s.SetLockOrder(ctx, u.At, rv.Reason); err != nil {
 				return "", err
 			}
 			a.revoked = true

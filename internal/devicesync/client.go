@@ -395,6 +395,11 @@ func (c *Client) revoked(ctx context.Context, hubKey ed25519.PublicKey, device s
 	if err := c.Store.SetRevoked(context.WithoutCancel(ctx), rv.RevokedAt, pe.Message); err != nil {
 		return err
 	}
+	if rv.Order == syncproto.OrderLockErase {
+		if err := c.Store.SetLockOrder(context.WithoutCancel(ctx), rv.RevokedAt, pe.Message); err != nil {
+			return err
+		}
+	}
 	return ErrRevoked
 }
 

@@ -184,7 +184,8 @@ func (h *fakeHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // revokedError is a revoked refusal carrying a revocation signed by key.
 func (h *fakeHub) revokedError(key ed25519.PrivateKey, device string) *syncproto.Error {
 	e := syncproto.Errorf(syncproto.CodeRevoked, "device %s revoked", device)
-	sig, err := syncproto.SignRevocation(key, syncproto.RevokedNotice{Device: device, RevokedAt: h.now(), HubTime: h.now()})
+	sig, err := syncproto.SignRevocation(key, syncproto.RevokedNotice{Device: device, RevokedAt: h.now(), HubTime: h.now(),
+		Order: syncproto.OrderLockErase})
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -37,6 +37,10 @@ func TestUnsignedAnswersChangeNothing(t *testing.T) {
 			if st.Revoked() {
 				t.Fatalf("%s: the device is marked revoked (%q)", mode, st.RevokedReason)
 			}
+			// A forged order to lock and erase (signed by another key) locks nothing.
+			if lock, err := s.Lock(ctx); err != nil || lock.Locked {
+				t.Fatalf("%s: the device locked on an order its hub did not sign: %+v %v", mode, lock, err)
+			}
 			ackMoved := st.AckedThrough != before.AckedThrough && mode != "updates" // pushes went to the real hub
 			if ackMoved || st.UpdateCursor != before.UpdateCursor {
 				t.Fatalf("%s: acked %d→%d, cursor %d→%d on answers the hub did not sign", mode,
@@ -58,7 +62,8 @@ func TestUnsignedAnswersChangeNothing(t *testing.T) {
 	}
 }
 
-// A revocation signed by the hub for this device still stops it.
+// A revocation signed by the hub for this device still stops it, and its
+// order to lock and erase locks it.
 func TestSignedRevocationStops(t *testing.T) {
 	h, url := startHub(t)
 	s := newDevice(t, "600900", "A")
@@ -72,6 +77,9 @@ func TestSignedRevocationStops(t *testing.T) {
 	}
 	if st, _ := s.SyncState(ctx); !st.Revoked() {
 		t.Fatal("the device is not marked revoked")
+	}
+	if lock, err := s.Lock(ctx); err != nil || !lock.Locked || lock.Erased {
+		t.Fatalf("the hub's signed order to lock and erase did not lock the device: %+v %v", lock, err)
 	}
 }
 

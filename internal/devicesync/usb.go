@@ -42,13 +42,27 @@ func ExportFile(ctx context.Context, s *store.Store, path string) (ExportResult,
 	return res, err
 }
 
+// KeepForHub writes the events of a revoked device the hub never
+// acknowledged into a batch file encrypted to the hub (as ExportFile, but
+// for a device that may no longer sync): before a lost device erases its
+// personal data (desk.EraseLostDevice), what it never pushed is kept in a
+// form only the hub's identity opens. It records no sync round.
+func KeepForHub(ctx context.Context, s *store.Store, path string) (events int, err error) {
+	res, err := exportAny(ctx, s, path, true)
+	return res.Events, err
+}
+
 func exportFile(ctx context.Context, s *store.Store, path string) (ExportResult, error) {
+	return exportAny(ctx, s, path, false)
+}
+
+func exportAny(ctx context.Context, s *store.Store, path string, revokedToo bool) (ExportResult, error) {
 	res := ExportResult{Path: path}
 	st, err := s.SyncState(ctx)
 	if err != nil {
 		return res, err
 	}
-	if st.Revoked() {
+	if st.Revoked() && !revokedToo {
 		return res, ErrRevoked
 	}
 	dev, pp, err := s.Device(ctx)

@@ -161,6 +161,10 @@ func BackupName(t time.Time) string {
 }
 
 // isBackupName: an automatic backup, encrypted or (from before) plain.
+// IsBackupName reports whether a file name is one of PostDesk's automatic
+// backups (encrypted, or plain from an older version).
+func IsBackupName(name string) bool { return isBackupName(name) }
+
 func isBackupName(name string) bool {
 	return strings.HasPrefix(name, "postdesk-") && (strings.HasSuffix(name, BackupExt) || strings.HasSuffix(name, ".db"))
 }

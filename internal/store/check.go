@@ -20,9 +20,19 @@ type Discrepancy = sqlitedb.Discrepancy
 // discrepancy. It reads in one snapshot and holds one dossier in memory at a time.
 func (s *Store) Check(ctx context.Context) (CheckReport, error) {
 	var rep CheckReport
-	err := sqlitedb.Check(ctx, s.db, func(tx *sql.Tx) (err error) {
-		if rep.Events, rep.Devices, err = checkChains(ctx, tx); err != nil {
+	lock, err := s.Lock(ctx)
+	if err != nil {
+		return rep, err
+	}
+	if lock.Erased {
+		rep.Erased = &lock
+	}
+	err = sqlitedb.Check(ctx, s.db, func(tx *sql.Tx) (err error) {
+		if rep.Events, rep.Devices, rep.ErasedEvents, err = checkChains(ctx, tx, lock.Erased); err != nil {
 			return err
+		}
+		if lock.Erased {
+			return nil // no projection is left to compare
 		}
 		rep.Dossiers, err = checkProjection(ctx, tx)
 		return err
@@ -33,17 +43,26 @@ func (s *Store) Check(ctx context.Context) (CheckReport, error) {
 // CheckReport counts what Check looked at.
 type CheckReport struct {
 	Events, Devices, Dossiers int
+	// Erased is set on a device whose personal data was erased on the
+	// province's order (erase.go): its events without a payload then are
+	// checked for their order and links only (ErasedEvents of them), since
+	// their content hash covers the payload that is gone.
+	Erased       *LockState
+	ErasedEvents int
 }
 
 // redactionsIn reads every purge event's redactions (domain.PurgePayload),
 // by device and seq: a redacted event verifies through them (verifyEvent).
-func redactionsIn(ctx context.Context, tx *sql.Tx) (map[redactionKey]domain.Redaction, error) {
+func redactionsIn(ctx context.Context, tx *sql.Tx, erased bool) (map[redactionKey]domain.Redaction, error) {
 	evs, err := queryEventsIn(ctx, tx, "WHERE kind = ?", string(domain.KindPurge))
 	if err != nil {
 		return nil, err
 	}
 	out := map[redactionKey]domain.Redaction{}
 	for _, e := range evs {
+		if erased && e.Payload == nil {
+			continue // erased with the rest on the province's order (erase.go)
+		}
 		var p domain.PurgePayload
 		if err := json.Unmarshal(e.Payload, &p); err != nil {
 			return nil, &Discrepancy{What: fmt.Sprintf("device %s event %d: unreadable purge record: %v", e.DeviceID, e.Seq, err)}
@@ -80,39 +99,45 @@ func verifyEvent(prevHash string, e *domain.Event, red map[redactionKey]domain.R
 	return &domain.ChainError{Seq: e.Seq, Reason: "hash does not match the content"}
 }
 
-func checkChains(ctx context.Context, tx *sql.Tx) (events, devices int, err error) {
-	red, err := redactionsIn(ctx, tx)
+func checkChains(ctx context.Context, tx *sql.Tx, erased bool) (events, devices, linkOnly int, err error) {
+	red, err := redactionsIn(ctx, tx, erased)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	rows, err := tx.QueryContext(ctx, "SELECT device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash FROM events ORDER BY device_id, seq")
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	defer rows.Close()
 	var prev domain.Event
 	for rows.Next() {
 		e, err := scanEvent(rows)
 		if err != nil {
-			return events, devices, err
+			return events, devices, linkOnly, err
 		}
 		events++
 		if e.DeviceID != prev.DeviceID {
 			devices++
 			if e.Seq != 1 {
-				return events, devices, &Discrepancy{What: fmt.Sprintf("device %s: the log starts at seq %d, not 1", e.DeviceID, e.Seq)}
+				return events, devices, linkOnly, &Discrepancy{What: fmt.Sprintf("device %s: the log starts at seq %d, not 1", e.DeviceID, e.Seq)}
 			}
 			prev = domain.Event{DeviceID: e.DeviceID}
 		}
-		if err := verifyEvent(prev.Hash, &e, red); err != nil {
-			return events, devices, &Discrepancy{What: fmt.Sprintf("device %s: %v", e.DeviceID, err)}
+		if erased && e.Payload == nil && e.ComputeHash() != e.Hash {
+			// Its payload was erased: the links still hold.
+			linkOnly++
+			if e.PrevHash != prev.Hash {
+				return events, devices, linkOnly, &Discrepancy{What: fmt.Sprintf("device %s: seq %d: previous hash does not match", e.DeviceID, e.Seq)}
+			}
+		} else if err := verifyEvent(prev.Hash, &e, red); err != nil {
+			return events, devices, linkOnly, &Discrepancy{What: fmt.Sprintf("device %s: %v", e.DeviceID, err)}
 		}
 		if prev.Seq != 0 && e.Seq != prev.Seq+1 {
-			return events, devices, &Discrepancy{What: fmt.Sprintf("device %s: gap after seq %d", e.DeviceID, prev.Seq)}
+			return events, devices, linkOnly, &Discrepancy{What: fmt.Sprintf("device %s: gap after seq %d", e.DeviceID, prev.Seq)}
 		}
 		prev = e
 	}
-	return events, devices, rows.Err()
+	return events, devices, linkOnly, rows.Err()
 }
 
 // checkProjection replays each dossier's events in the order they were

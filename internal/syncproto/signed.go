@@ -129,7 +129,14 @@ type RevokedNotice struct {
 	Device    string    `json:"device"`
 	RevokedAt time.Time `json:"revoked_at"`
 	HubTime   time.Time `json:"hub_time"`
+	// Order is what the device must do: OrderLockErase (a lost device:
+	// lock at once, erase its personal data once a supervisor confirms).
+	Order string `json:"order,omitempty"`
 }
+
+// OrderLockErase orders a revoked device to lock and, after a supervisor
+// on the device confirms, erase its citizens' personal data (§7.1).
+const OrderLockErase = "lock_erase"
 
 // SignRevocation signs a revocation with the hub's key.
 func SignRevocation(key ed25519.PrivateKey, r RevokedNotice) (Signed, error) {

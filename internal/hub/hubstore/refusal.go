@@ -21,10 +21,13 @@ func Refuse(code, format string, a ...any) *syncproto.Error {
 }
 
 // revokedError is the refusal for a revoked device, with the hub's signed
-// revocation: the device stops syncing only on a signed one.
+// revocation: the device stops syncing only on a signed one. A revoked
+// device is one the province no longer trusts (lost, stolen, retired), so
+// the revocation always carries the order to lock and erase (§7.1).
 func (s *Store) revokedError(dev *Device) *syncproto.Error {
 	e := Refuse(syncproto.CodeRevoked, "device %s was revoked on %s", dev.ID, domain.FormatDateTime(dev.RevokedAt))
-	if sig, err := syncproto.SignRevocation(s.signKey, syncproto.RevokedNotice{Device: dev.ID, RevokedAt: dev.RevokedAt, HubTime: s.Now()}); err == nil {
+	if sig, err := syncproto.SignRevocation(s.signKey, syncproto.RevokedNotice{Device: dev.ID, RevokedAt: dev.RevokedAt, HubTime: s.Now(),
+		Order: syncproto.OrderLockErase}); err == nil {
 		e.Revocation = &sig
 	}
 	return e
