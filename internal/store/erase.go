@@ -141,6 +141,13 @@ BEGIN SELECT RAISE(ABORT, 'events are append-only'); END`)
 	return s.FinishErase(ctx)
 }
 
+// eraseVacuum compacts the file (a variable, so a test can cut the power
+// between the erase's commit and its compaction).
+var eraseVacuum = func(ctx context.Context, s *Store) error {
+	_, err := s.db.ExecContext(ctx, "VACUUM")
+	return err
+}
+
 // FinishErase compacts the database after an erase (VACUUM, then the
 // write-ahead log folded in and truncated), so the erased bytes are in no
 // page of the file; it does nothing when no erase waits for it.
@@ -148,7 +155,7 @@ func (s *Store) FinishErase(ctx context.Context) error {
 	if c, err := s.Meta(ctx, metaEraseCleanup, ""); err != nil || c != "1" {
 		return err
 	}
-	if _, err := s.db.ExecContext(ctx, "VACUUM"); err != nil {
+	if err := eraseVacuum(ctx, s); err != nil {
 		return fmt.Errorf("erase: compacting the database: %w", err)
 	}
 	if err := s.SetMeta(ctx, metaEraseCleanup, ""); err != nil {
