@@ -43,6 +43,7 @@ func (u *UI) checkDeviceLock() bool {
 
 // showLostDevice replaces everything in the window with the lock screen.
 func (u *UI) showLostDevice(lock store.LockState) {
+	u.lostShown = true
 	u.stopIdleTicker()
 	u.dropOverlays()
 	u.keptOverlays, u.keptDialogs = nil, nil

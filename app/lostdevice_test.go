@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +13,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"postdesk/i18n"
+	"postdesk/internal/desk"
+	"postdesk/internal/devicesync"
+	"postdesk/internal/hub/hubstore"
+	"postdesk/internal/hub/hubweb"
 	"postdesk/internal/store"
 )
 
@@ -109,5 +115,49 @@ func TestLostDeviceLocksAndErases(t *testing.T) {
 	defer u2.Close()
 	if u2.signIn != nil || !strings.Contains(shownText(u2), i18n.T("app.lost.title")) {
 		t.Fatalf("after a restart:\n%s", shownText(u2))
+	}
+}
+
+// TestRevokedAtHubLocksTheRunningDesk: the province revokes the device at a
+// real hub (127.0.0.1); the app's sync loop gets the hub's signed order and
+// the desk in use locks at once.
+func TestRevokedAtHubLocksTheRunningDesk(t *testing.T) {
+	u, _ := newTestUI(t, "truong")
+	ctx := context.Background()
+	hs, err := hubstore.Open(filepath.Join(t.TempDir(), "hub.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { hs.Close() })
+	srv := httptest.NewServer(hubweb.NewServer(hs, hubweb.Options{}))
+	t.Cleanup(srv.Close)
+	tok, err := hs.IssueToken(ctx, desk.DemoPostPoint.Code, desk.DemoPostPoint.Name, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Show("sync")
+	s := u.session.sync
+	s.hubURL.SetText(srv.URL)
+	s.token.SetText(tok.Token)
+	s.enrollBtn.OnTapped()
+	waitFor(t, "enrollment", func() bool {
+		st, _ := u.Store.SyncState(ctx)
+		return st.Enrolled() && !s.busy
+	})
+	if err := hs.Revoke(ctx, u.Device.ID(), "test", "máy bị mất"); err != nil {
+		t.Fatal(err)
+	}
+	r := runnerOf(u)
+	lctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { r.loop.Run(lctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitFor(t, "the revocation", func() bool {
+		st, ok := r.status()
+		return ok && st.State == devicesync.StateRevoked
+	})
+	r.feed(u)
+	if !u.lostShown || u.shell != nil || u.lost == nil {
+		t.Fatal("the running desk did not lock on the hub's order")
 	}
 }

@@ -147,7 +147,8 @@ type UI struct {
 	actions      map[string][]action // screen ID → its shortcuts, for the menu
 	globalsDone  bool
 	session      session             // the signed-in session's screens and requests
-	lost         *lostDeviceForm     // the lock screen of a lost device, while shown
+	lost         *lostDeviceForm     // the lock screen's erase form, while shown
+	lostShown    bool                // the lock screen of a lost device is shown (for good)
 	setup        *setupForm          // the first-start form while shown
 	signIn       *signInForm         // the sign-in screen while shown
 	keptOverlays []fyne.CanvasObject // dialogs hidden by an idle lock

@@ -129,7 +129,7 @@ func (r *syncRunner) feed(u *UI) {
 			link = "offline"
 		}
 	}
-	if last, ok := r.status(); ok && last.State == devicesync.StateRevoked && u.shell != nil {
+	if last, ok := r.status(); ok && last.State == devicesync.StateRevoked && !u.lostShown {
 		if u.checkDeviceLock() { // the hub's signed order: lock at once
 			return
 		}

@@ -21,7 +21,7 @@ func Commands() []cmdline.Command {
 		{Path: "hub retention", Usage: "--db HUB.db --days N",
 			Help: "set the province's retention: days a done dossier keeps its personal fields on the devices (0: for ever), sent as a signed update", Run: runHubRetention},
 		{Path: "hub revoke", Usage: "--db HUB.db --device ID [--reason TEXT]",
-			Help: "revoke a device: its batches and pulls are refused from now on", Run: runHubRevoke},
+			Help: "revoke a device (lost, stolen, retired): its batches and pulls are refused, its peers told; at its next connection it is ordered to lock and erase", Run: runHubRevoke},
 		{Path: "hub citizen export", Usage: "--db HUB.db --cccd NUMBER --out FILE.{json,pdf} [--staff NAME]",
 			Help: "write every dossier and event about one ID number over every post point (logged in the hub's access log)", Run: runHubCitizenExport},
 		{Path: "hub access", Usage: "--db HUB.db [--dossier NUMBER] [--user NAME] [--limit N] [--json]",
