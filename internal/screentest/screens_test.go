@@ -121,6 +121,20 @@ func TestRealBinaryScreensFitUnderXvfb(t *testing.T) {
 		d.check(s.id)
 	}
 	d.stop()
+
+	// A lost device: the province's order locks it; the lock screen fits.
+	ls, err := store.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ls.SetLockOrder(ctx, time.Now(), "test")
+	ls.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d = startApp(t, bin, db, name, filepath.Join(dir, "locked.jsonl"), shots, "locked")
+	d.check("lostdevice")
+	d.stop()
 }
 
 // startXvfb starts a virtual display of the post points' size on a free
