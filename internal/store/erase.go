@@ -89,7 +89,7 @@ var ErrNotLocked = errors.New("the province has not ordered this device locked")
 // projection and its name index, intake drafts, the hub updates kept for
 // retries (a result-only registration holds an applicant), and the peer
 // envelopes waiting to go to the hub.
-var ErasedTables = []string{"dossiers", "dossier_name_keys", "drafts", "sync_updates", "peer_outbox"}
+var ErasedTables = []string{"dossiers", "dossier_name_keys", "drafts", "sync_updates", "peer_outbox", "proof_files", "proof_key_slots"}
 
 // ErasePersonal erases the citizens' personal data of a locked device in
 // one transaction: every event keeps its device, seq, kind, dossier, staff,

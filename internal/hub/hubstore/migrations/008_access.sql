@@ -1,4 +1,4 @@
--- 007: who looked at the hub (issue 15): every view of a dossier's personal
+-- 008: who looked at the hub (issue 15): every view of a dossier's personal
 -- data on the web page and every citizen export by the hub's own staff.
 -- One row per dossier an access showed (access_id groups them; an access
 -- that found none has one row with dossier ''). Portable SQL (no rowid, no
