@@ -179,7 +179,7 @@ func runPeerSync(env *Env, args []string) error {
 	if res.Refused > 0 {
 		return fmt.Errorf("with %s: %d events sent, %d new events stored, %d batches refused (see the Sync screen)", res.Peer, res.Sent, res.Received, res.Refused)
 	}
-	fmt.Fprintf(env.Stdout, "synced with %s: %d events sent, %d new events stored; %d batches kept to hand on to the province\n",
-		res.Peer, res.Sent, res.Received, res.ToTheHub)
+	fmt.Fprintf(env.Stdout, "synced with %s: %d events sent, %d new events stored; %d events of other devices handed on; %d batches kept to hand on to the province\n",
+		res.Peer, res.Sent, res.Received, res.Relayed, res.ToTheHub)
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -124,7 +125,8 @@ func (l *LANServer) hello(w http.ResponseWriter, r *http.Request) {
 			lanError(w, http.StatusInternalServerError, err)
 			return
 		}
-		h.Holds = heads[asker]
+		h.Holds, h.Heads = heads[asker], heads
+		delete(h.Heads, asker)
 	}
 	if open, _ := l.Pairing(); open {
 		l.mu.Lock()
@@ -253,18 +255,32 @@ func (l *LANServer) exchange(w http.ResponseWriter, r *http.Request) {
 		lanError(w, http.StatusBadRequest, syncproto.Errorf(syncproto.CodeBadRequest, "have: not a seq"))
 		return
 	}
+	// What the asker holds of the other devices (absent: an older asker,
+	// which gets this device's own events only).
+	var heads map[string]int64
+	if q := r.URL.Query(); q.Has("heads") {
+		if heads, err = decodeHeads(q.Get("heads")); err != nil {
+			lanError(w, http.StatusBadRequest, syncproto.Errorf(syncproto.CodeBadRequest, "%v", err))
+			return
+		}
+	}
 	in, err := ImportPeerFile(ctx, l.Store, bytes.NewReader(body))
 	if err != nil {
 		lanError(w, http.StatusBadRequest, err)
 		return
 	}
 	var out bytes.Buffer
-	sent, err := ExportPeerFileAfter(ctx, l.Store, from, have, &out, l.now())
+	var sent PeerExport
+	if heads != nil {
+		sent, err = ExportPeerFileRelay(ctx, l.Store, from, have, heads, &out, l.now())
+	} else {
+		sent, err = ExportPeerFileAfter(ctx, l.Store, from, have, &out, l.now())
+	}
 	if err != nil {
 		lanError(w, http.StatusInternalServerError, err)
 		return
 	}
-	l.log("synced with %s: %d events taken, %d refused batches, %d events sent", from, in.Events, in.Refused, sent.Events)
+	l.log("synced with %s: %d events taken, %d refused batches, %d events sent, %d relayed", from, in.Events, in.Refused, sent.Events, sent.Relayed)
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Write(out.Bytes())
 }
@@ -413,14 +429,17 @@ func (c *LANClient) Pair(ctx context.Context, addr, code string) (PairResult, er
 type LANSyncResult struct {
 	Peer     string
 	Sent     int // this device's events sent
+	Relayed  int // other devices' events handed on to it
 	Received int // new events of the other device stored here
 	Refused  int // batches of it refused whole (noted for the Sync screen)
 	ToTheHub int // its batches kept to hand on to the hub
 }
 
 // Sync exchanges events with the paired device listening at addr: this
-// device sends its events the other does not hold, as a peer file for it,
-// and takes the other's it does not hold, checked as a peer file.
+// device sends the events the other does not hold — its own, and the post
+// point's other devices' it holds, in their origins' signed envelopes — as
+// a peer file for it, and takes the same from the other, checked as a peer
+// file (each envelope with its origin's key).
 func (c *LANClient) Sync(ctx context.Context, addr string) (LANSyncResult, error) {
 	var res LANSyncResult
 	base, err := lanURL(addr)
@@ -448,12 +467,13 @@ func (c *LANClient) Sync(ctx context.Context, addr string) (LANSyncResult, error
 		return res, err
 	}
 	var file bytes.Buffer
-	sent, err := ExportPeerFileAfter(ctx, c.Store, h.Device, h.Holds, &file, c.now())
+	sent, err := ExportPeerFileRelay(ctx, c.Store, h.Device, h.Holds, h.Heads, &file, c.now())
 	if err != nil {
 		return res, err
 	}
-	res.Sent = sent.Events
-	req, err := http.NewRequest(http.MethodPost, base+pathLANExchange+"?have="+strconv.FormatInt(heads[h.Device], 10), bytes.NewReader(file.Bytes()))
+	res.Sent, res.Relayed = sent.Events, sent.Relayed
+	q := url.Values{"have": {strconv.FormatInt(heads[h.Device], 10)}, "heads": {encodeHeads(heads)}}
+	req, err := http.NewRequest(http.MethodPost, base+pathLANExchange+"?"+q.Encode(), bytes.NewReader(file.Bytes()))
 	if err != nil {
 		return res, err
 	}

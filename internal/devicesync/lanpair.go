@@ -7,6 +7,8 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -90,13 +92,42 @@ func pairKey(code string, salt []byte) []byte {
 
 // lanHello is the listener's unauthenticated greeting: who it is, its
 // clock (the client signs its requests with it), the pairing salt when a
-// code is open, and how far it holds the asking device's events.
+// code is open, how far it holds the asking device's events, and how far
+// it holds every other device's (the asker relays what it lacks).
 type lanHello struct {
-	Device    string    `json:"device"`
-	PostPoint string    `json:"post_point"`
-	Time      time.Time `json:"time"`
-	Salt      string    `json:"salt,omitempty"`
-	Holds     int64     `json:"holds"`
+	Device    string           `json:"device"`
+	PostPoint string           `json:"post_point"`
+	Time      time.Time        `json:"time"`
+	Salt      string           `json:"salt,omitempty"`
+	Holds     int64            `json:"holds"`
+	Heads     map[string]int64 `json:"heads,omitempty"`
+}
+
+// encodeHeads writes heads for a query: device:seq,device:seq (sorted).
+func encodeHeads(heads map[string]int64) string {
+	parts := make([]string, 0, len(heads))
+	for d, n := range heads {
+		parts = append(parts, d+":"+strconv.FormatInt(n, 10))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ",")
+}
+
+// decodeHeads reads encodeHeads' text; an error names the faulty part.
+func decodeHeads(s string) (map[string]int64, error) {
+	out := map[string]int64{}
+	if s == "" {
+		return out, nil
+	}
+	for _, p := range strings.Split(s, ",") {
+		d, n, ok := strings.Cut(p, ":")
+		seq, err := strconv.ParseInt(n, 10, 64)
+		if !ok || d == "" || err != nil || seq < 0 {
+			return nil, fmt.Errorf("heads: %q is not device:seq", p)
+		}
+		out[d] = seq
+	}
+	return out, nil
 }
 
 // pairOffer is the joining device's half: its keys, a nonce, and the MAC

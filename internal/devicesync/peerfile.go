@@ -23,7 +23,8 @@ import (
 type PeerExport struct {
 	To        string
 	Envelopes int
-	Events    int
+	Events    int // this device's own
+	Relayed   int // other devices' events handed on (ExportPeerFileRelay)
 }
 
 // ExportPeerFile writes every event of this device, in signed batches, as a
@@ -36,6 +37,23 @@ func ExportPeerFile(ctx context.Context, s *store.Store, to string, w io.Writer,
 // ExportPeerFileAfter is ExportPeerFile of the events after seq after only
 // (what the other device already holds, on the LAN).
 func ExportPeerFileAfter(ctx context.Context, s *store.Store, to string, after int64, w io.Writer, now time.Time) (PeerExport, error) {
+	return exportPeerFile(ctx, s, to, after, nil, w, now)
+}
+
+// ExportPeerFileRelay is ExportPeerFileAfter with, after this device's own
+// events, the other devices' events this device holds that to lacks
+// (heads: what to holds of each), in their origins' signed envelopes
+// (store.PeerRelay); to's own events are never sent back to it.
+func ExportPeerFileRelay(ctx context.Context, s *store.Store, to string, after int64, heads map[string]int64, w io.Writer, now time.Time) (PeerExport, error) {
+	if heads == nil {
+		heads = map[string]int64{}
+	}
+	return exportPeerFile(ctx, s, to, after, heads, w, now)
+}
+
+// exportPeerFile writes this device's events after after and, when heads
+// is not nil, the relayed envelopes.
+func exportPeerFile(ctx context.Context, s *store.Store, to string, after int64, heads map[string]int64, w io.Writer, now time.Time) (PeerExport, error) {
 	out := PeerExport{To: to}
 	dev, pp, err := s.Device(ctx)
 	if err != nil {
@@ -79,6 +97,21 @@ func ExportPeerFileAfter(ctx context.Context, s *store.Store, to string, after i
 		out.Envelopes++
 		out.Events += n
 		after, prev = b.Header.LastSeq, b.Header.LastHash
+	}
+	if heads != nil {
+		relay, err := s.PeerRelay(ctx, heads, to, dev.ID())
+		if err != nil {
+			return out, err
+		}
+		for _, raw := range relay {
+			b, err := syncproto.ParseBatch(raw)
+			if err != nil {
+				return out, fmt.Errorf("a kept envelope is unreadable: %w", err)
+			}
+			envs = append(envs, raw)
+			out.Envelopes++
+			out.Relayed += int(b.Header.LastSeq - max(b.Header.FirstSeq, heads[b.Header.Device]+1) + 1)
+		}
 	}
 	id := make([]byte, 16)
 	if _, err := rand.Read(id); err != nil {
@@ -138,10 +171,24 @@ func ImportPeerFile(ctx context.Context, s *store.Store, r io.Reader) (PeerImpor
 	}
 	var forward []store.OutboxEnvelope
 	for _, b := range f.Batches { // all verified before anything is stored
-		if b.Header.Device != f.Header.From {
-			return out, syncproto.Errorf(syncproto.CodeForeign, "the file from %s carries a batch of %s", f.Header.From, b.Header.Device)
+		// The sender's own batches, and the ones it relays of the post
+		// point's other devices, each verified with its origin's key.
+		origin := b.Header.Device
+		key := k.Public
+		if origin != f.Header.From {
+			if err := syncproto.CheckDeviceID(origin, pp.Code); err != nil || origin == dev.ID() || b.Header.PostPoint != pp.Code {
+				return out, syncproto.Errorf(syncproto.CodeForeign, "the file from %s carries a batch of %s, not another device of post point %s", f.Header.From, origin, pp.Code)
+			}
+			pk, known, err := s.PeerKeyOf(ctx, origin)
+			if err != nil {
+				return out, err
+			}
+			if !known {
+				continue // ApplyPeerBatches refuses it (unknown_key) and notes it; not handed on
+			}
+			key = pk.Public
 		}
-		if err := b.Verify(k.Public); err != nil {
+		if err := b.Verify(key); err != nil {
 			return out, err
 		}
 		if _, err := b.Events(); err != nil {

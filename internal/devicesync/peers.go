@@ -128,7 +128,7 @@ func ApplyPeerBatches(ctx context.Context, s *store.Store, batches []*syncproto.
 			refusals, blocked[origin] = append(refusals, pe), true
 			continue
 		}
-		runs = append(runs, store.PeerRun{Origin: origin, Events: checked[i].events})
+		runs = append(runs, store.PeerRun{Origin: origin, Events: checked[i].events, Envelope: b.Raw})
 	}
 	if len(runs) > 0 {
 		out, err := s.StorePeerRuns(ctx, runs)

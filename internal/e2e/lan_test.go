@@ -181,3 +181,104 @@ func TestLANPairAndSyncWithoutHub(t *testing.T) {
 		t.Fatalf("reports differ:\nA   %s\nB   %s\nhub %s", ra, rb, rh)
 	}
 }
+
+// TestLANRelaysThroughAMiddleDevice: A, B and C of one post point know each
+// other's keys from the hub, which then stops. A syncs with B on the LAN,
+// then C with B: C gets A's events through B (each in A's own signed
+// envelope, verified with A's key), and A gets C's on its next sync with B.
+// All three then hold the same dossiers and reports; syncing again brings
+// nothing. When the hub is back, C hands on first what it got, yet the hub
+// holds each event once.
+func TestLANRelaysThroughAMiddleDevice(t *testing.T) {
+	dir := t.TempDir()
+	hubPath := filepath.Join(dir, "HUB.db")
+	h := startHub(t, hubPath, "127.0.0.1:0")
+	a := newDevice(t, dir, "600960", "A", 5, 61)
+	b := newDevice(t, dir, "600960", "B", 5, 62)
+	c := newDevice(t, dir, "600960", "C", 5, 63)
+	all := []*device{a, b, c}
+	for _, d := range all {
+		d.enroll(h, h.URL)
+	}
+	for i := 0; i < 2; i++ { // the second round brings the keys of the devices enrolled after
+		for _, d := range all {
+			d.syncUntilQuiet()
+		}
+	}
+	h.stop()
+	idsA := a.intakes(2, "Y Điêng Niê", "0640960011")
+	idsC := c.intakes(1, "H'Hen Mlô", "0640960033")
+	b.intakes(1, "Đinh Văn Rôh", "0640960022")
+
+	pairSync := func(d *device) string {
+		t.Helper()
+		l := startListener(t, b.db)
+		if out := mustPD(t, "peer", "pair", "--db", d.db, l.addr, l.code); !strings.Contains(out, "paired with 600960-B") {
+			t.Fatalf("pair %s: %s", d.id, out)
+		}
+		l.wait(t, "paired with "+d.id)
+		out := mustPD(t, "peer", "sync", "--db", d.db, l.addr)
+		line := l.wait(t, "synced with "+d.id)
+		l.cmd.Process.Kill()
+		l.cmd.Wait()
+		return out + "\n" + line
+	}
+	pairSync(a) // A ↔ B
+	if n := queryInt(t, hubDB(t, c.db), "SELECT count(*) FROM events WHERE device_id = ?", a.id); n >= a.lastSeq() {
+		t.Fatalf("C holds %d of A's %d events before its LAN sync", n, a.lastSeq())
+	}
+	out := pairSync(c) // B ↔ C: A's events reach C through B
+	if !regexp.MustCompile(`[1-9][0-9]* relayed`).MatchString(out) {
+		t.Fatalf("B relayed nothing to C: %s", out)
+	}
+	for _, q := range []string{idsA[1], "y dieng nie"} {
+		if out := mustPD(t, "find", "--db", c.db, q); !strings.Contains(out, idsA[1]) {
+			t.Fatalf("C finds A's %q: %s", q, out)
+		}
+	}
+	if got, want := queryInt(t, hubDB(t, c.db), "SELECT count(*) FROM events WHERE device_id = ?", a.id), a.lastSeq(); got != want {
+		t.Fatalf("C holds %d of A's events, A has %d", got, want)
+	}
+	// A syncs with B again: C's events reach A through B.
+	l := startListener(t, b.db, "--code=false")
+	out = mustPD(t, "peer", "sync", "--db", a.db, l.addr)
+	if !strings.Contains(out, "handed on") {
+		t.Fatalf("peer sync: %s", out)
+	}
+	l.wait(t, "synced with "+a.id)
+	if out := mustPD(t, "find", "--db", a.db, idsC[0]); !strings.Contains(out, idsC[0]) {
+		t.Fatalf("A finds C's dossier: %s", out)
+	}
+	// Again: nothing new either way, nothing handed on.
+	if out := mustPD(t, "peer", "sync", "--db", a.db, l.addr); !strings.Contains(out, "0 events sent, 0 new events stored; 0 events of other devices handed on") {
+		t.Fatalf("second peer sync: %s", out)
+	}
+	if line := l.wait(t, "synced with "+a.id); !strings.Contains(line, "0 events taken") || !strings.Contains(line, "0 events sent, 0 relayed") {
+		t.Fatalf("second peer sync at B: %s", line)
+	}
+	l.cmd.Process.Kill()
+	l.cmd.Wait()
+	for _, d := range all {
+		d.check()
+		for _, o := range all {
+			if got, want := queryInt(t, hubDB(t, d.db), "SELECT count(*) FROM events WHERE device_id = ?", o.id), o.lastSeq(); got != want {
+				t.Fatalf("%s holds %d of %s's events, want %d", d.id, got, o.id, want)
+			}
+		}
+	}
+	ra, rb, rc := deviceKPI(t, a), deviceKPI(t, b), deviceKPI(t, c)
+	if ra != rb || ra != rc {
+		t.Fatalf("reports differ after the LAN syncs:\nA %s\nB %s\nC %s", ra, rb, rc)
+	}
+
+	// The hub is back: C hands on A's and B's events first, then each
+	// device brings its own; the hub holds each event once.
+	h.restart()
+	for _, d := range []*device{c, b, a, c, b, a} {
+		d.syncUntilQuiet()
+	}
+	assertExactlyOnce(t, hubPath, a, b, c)
+	if rh := hubKPI(t, hubPath, "600960"); ra != rh || deviceKPI(t, c) != rh {
+		t.Fatalf("reports differ:\nA   %s\nhub %s", ra, rh)
+	}
+}

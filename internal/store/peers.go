@@ -158,6 +158,9 @@ func (s *Store) StorePeerEvents(ctx context.Context, origin string, events []dom
 type PeerRun struct {
 	Origin string
 	Events []domain.Event
+	// Envelope is the origin's signed batch the run came in (nil: none);
+	// kept when the run brings new events, to relay (PeerRelay).
+	Envelope []byte
 }
 
 // PeerRunResult is what became of one run: Added new events, or Err (a
@@ -218,6 +221,11 @@ func (s *Store) StorePeerRuns(ctx context.Context, runs []PeerRun) ([]PeerRunRes
 				return err
 			}
 			out[i].Added = n
+			if n > 0 && len(run.Envelope) > 0 {
+				if err := r.keepEnvelope(run); err != nil {
+					return err
+				}
+			}
 		}
 		return r.flushPeers()
 	})

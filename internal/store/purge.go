@@ -183,6 +183,11 @@ func (s *Store) purgeDossier(ctx context.Context, actor, id string, days int) (i
 				[]byte(red), e.DeviceID, e.Seq); err != nil {
 				return err
 			}
+			if e.DeviceID != r.device.ID() {
+				if err := r.dropEnvelopesOf(e.DeviceID, e.Seq); err != nil {
+					return err
+				}
+			}
 			if e.Kind == domain.KindRegisterResult && e.DeviceID == r.device.ID() {
 				if _, err := r.tx.ExecContext(ctx, `UPDATE sync_updates SET data = ? WHERE event_seq = ? AND kind = 'register_result'`,
 					[]byte(`{"personal_data_purged":true}`), e.Seq); err != nil {
