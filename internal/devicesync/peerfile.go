@@ -103,6 +103,10 @@ func exportPeerFile(ctx context.Context, s *store.Store, to string, after int64,
 		if err != nil {
 			return out, err
 		}
+		at := map[string]int64{} // how far the receiver will hold each origin
+		for d, n := range heads {
+			at[d] = n
+		}
 		for _, raw := range relay {
 			b, err := syncproto.ParseBatch(raw)
 			if err != nil {
@@ -110,7 +114,9 @@ func exportPeerFile(ctx context.Context, s *store.Store, to string, after int64,
 			}
 			envs = append(envs, raw)
 			out.Envelopes++
-			out.Relayed += int(b.Header.LastSeq - max(b.Header.FirstSeq, heads[b.Header.Device]+1) + 1)
+			h := b.Header
+			out.Relayed += int(h.LastSeq - max(h.FirstSeq, at[h.Device]+1) + 1)
+			at[h.Device] = h.LastSeq
 		}
 	}
 	id := make([]byte, 16)
