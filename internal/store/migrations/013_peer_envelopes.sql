@@ -1,4 +1,4 @@
--- 012: LAN sync relays (docs/sync-protocol.md §11.6): the signed batch
+-- 013: LAN sync relays (docs/sync-protocol.md §11.6): the signed batch
 -- envelopes of the other devices' events this device stored, as their
 -- origin signed them, so it can hand them on to a third device of the post
 -- point, which verifies each with the origin's key. One kept per run that
