@@ -16,7 +16,18 @@ import (
 
 // pullPeers fetches the other devices' batch envelopes of this post point
 // from the hub and stores them (ApplyPeerBatches), page after page.
-func (c *Client) pullPeers(ctx context.Context, st store.SyncState, r *Round) error {
+func (c *Client) pullPeers(ctx context.Context, st store.SyncState, r *Round) (err error) {
+	cu := &catchUp{s: c.Store}
+	defer func() {
+		// What a bulk catch-up stored is projected even when it stops
+		// half way (the next round goes on); not when the app is closing
+		// (the next Open builds it).
+		if ctx.Err() == nil {
+			if ferr := cu.finish(ctx); err == nil {
+				err = ferr
+			}
+		}
+	}()
 	dev, _, err := c.Store.Device(ctx)
 	if err != nil {
 		return err
@@ -47,7 +58,7 @@ func (c *Client) pullPeers(ctx context.Context, st store.SyncState, r *Round) er
 		if err != nil {
 			return err
 		}
-		res, err := ApplyPeerBatches(ctx, c.Store, batches, "hub")
+		res, err := cu.page(ctx, batches, more)
 		r.PeerEvents += res.Events
 		r.PeerRefused += res.Refused
 		if err != nil {
@@ -74,6 +85,11 @@ type PeerResult struct {
 // noted (store.PeerRefusals); the later batches of the same device are then
 // skipped (they cannot link), the other devices' go on.
 func ApplyPeerBatches(ctx context.Context, s *store.Store, batches []*syncproto.Batch, via string) (PeerResult, error) {
+	return applyPeerBatches(ctx, s, batches, via, false)
+}
+
+// applyPeerBatches is ApplyPeerBatches, storing in bulk when bulk (catchUp).
+func applyPeerBatches(ctx context.Context, s *store.Store, batches []*syncproto.Batch, via string, bulk bool) (PeerResult, error) {
 	var res PeerResult
 	// The origins' keys first (the store), then every batch's signature,
 	// body and hashes checked on all the cores: a catch-up's pages are
@@ -131,7 +147,11 @@ func ApplyPeerBatches(ctx context.Context, s *store.Store, batches []*syncproto.
 		runs = append(runs, store.PeerRun{Origin: origin, Events: checked[i].events, Envelope: b.Raw})
 	}
 	if len(runs) > 0 {
-		out, err := s.StorePeerRuns(ctx, runs)
+		put := s.StorePeerRuns
+		if bulk {
+			put = s.StorePeerRunsBulk
+		}
+		out, err := put(ctx, runs)
 		if err != nil {
 			return res, err
 		}

@@ -18,7 +18,7 @@ import (
 
 // benchPostPoint opens a device of post point 600900 with letter, seeded
 // with n demo dossiers (n = 0: the demo catalog and staff only).
-func benchPostPoint(b *testing.B, dir, letter string, n int, seed uint64) *store.Store {
+func benchPostPoint(b testing.TB, dir, letter string, n int, seed uint64) *store.Store {
 	b.Helper()
 	ctx := context.Background()
 	s, err := store.Open(filepath.Join(dir, "pp-"+letter+".db"))
@@ -42,7 +42,7 @@ func benchPostPoint(b *testing.B, dir, letter string, n int, seed uint64) *store
 
 // envelopes cuts a device's whole log into signed batches as it pushes
 // them (5,000 events each), as the hub relays them.
-func envelopes(b *testing.B, s *store.Store) ([]*syncproto.Batch, int) {
+func envelopes(b testing.TB, s *store.Store) ([]*syncproto.Batch, int) {
 	b.Helper()
 	var out []*syncproto.Batch
 	var after int64
@@ -146,14 +146,9 @@ func BenchmarkPeerCatchUp(b *testing.B) {
 		}
 		b.StartTimer()
 		start, cpu0 := time.Now(), cpuTime(b)
-		got := 0
-		for _, page := range peerPages(all) { // as the hub answers: pages of PeerAnswerBudget
-			res, err := ApplyPeerBatches(ctx, fresh, page, "hub")
-			if err != nil || res.Refused != 0 {
-				b.Fatalf("%+v %v", res, err)
-			}
-			got += res.Events
-		}
+		// As pullPeers: the hub's answers of PeerAnswerBudget, in bulk
+		// after the first that says more follow, then the projection.
+		got := catchUpAll(b, fresh, peerPages(all))
 		if got != events {
 			b.Fatalf("%d events stored of %d", got, events)
 		}

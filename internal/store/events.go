@@ -22,6 +22,7 @@ type recorder struct {
 	lastHash string
 	insEvent *sql.Stmt
 	putDoss  *sql.Stmt
+	peerBulk bool // peer events stored without their projection (bulkpeers.go)
 	getDoss  *sql.Stmt
 	// getLatest is latest's query (peers.go), prepared on first use.
 	getLatest *sql.Stmt

@@ -179,6 +179,12 @@ type PeerRunResult struct {
 // catch-up pays one commit and one projection write per dossier per page
 // rather than per batch.
 func (s *Store) StorePeerRuns(ctx context.Context, runs []PeerRun) ([]PeerRunResult, error) {
+	return s.storePeerRuns(ctx, runs, false)
+}
+
+// storePeerRuns is StorePeerRuns, or StorePeerRunsBulk when bulk (or when
+// a catch-up left the projection stale: it stays so until rebuilt).
+func (s *Store) storePeerRuns(ctx context.Context, runs []PeerRun, bulk bool) ([]PeerRunResult, error) {
 	out := make([]PeerRunResult, len(runs))
 	dev, _, err := s.Device(ctx)
 	if err != nil {
@@ -202,6 +208,18 @@ func (s *Store) StorePeerRuns(ctx context.Context, runs []PeerRun) ([]PeerRunRes
 		}
 		defer r.close()
 		r.peerPending = map[string]*peerDossier{}
+		if from, err := staleFrom(ctx, tx); err != nil {
+			return err
+		} else if from > 0 {
+			bulk = true
+		}
+		// Marked before any event of it is inserted: the mark names the
+		// first row not projected.
+		if r.peerBulk = bulk; bulk {
+			if err := r.markStale(); err != nil {
+				return err
+			}
+		}
 		blocked := map[string]bool{}
 		for i, run := range runs {
 			out[i] = PeerRunResult{}
@@ -368,7 +386,7 @@ type peerDossier struct {
 func (r *recorder) peerEvents(events []domain.Event) error {
 	for i := range events {
 		e := &events[i]
-		if e.Dossier != "" {
+		if e.Dossier != "" && !r.peerBulk { // in bulk, RebuildProjection projects it
 			pd, ok := r.peerPending[e.Dossier]
 			if !ok {
 				pd = &peerDossier{}

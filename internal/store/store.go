@@ -75,6 +75,17 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, Damaged(path, err)
 	}
+	// A catch-up cut by a power cut left the projection to build: built
+	// now, before anything reads the dossiers (bulkpeers.go).
+	if stale, err := s.ProjectionStale(ctx); err != nil {
+		db.Close()
+		return nil, err
+	} else if stale {
+		if _, err := s.RebuildProjection(ctx); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	if _, err := s.SealPlainProofs(ctx); err != nil { // proofs kept by an older PostDesk (proofkey.go)
 		db.Close()
 		return nil, err

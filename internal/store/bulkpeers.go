@@ -1,0 +1,182 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+
+	"postdesk/internal/domain"
+)
+
+// A new device's catch-up (docs/sync-protocol.md §11.1, "Catching up"):
+// when a device is far behind, its pages of peer events are stored without
+// the dossiers' projection — the same checks, each run all or nothing — and
+// each page's transaction marks the projection stale from the first event
+// row it did not project (meta projection_stale_from). RebuildProjection
+// then projects every dossier with events from that row on, in one
+// transaction, with the dossiers' secondary indexes dropped and made again
+// once: loading first and indexing after. Until it commits, readers see
+// the projection as it was; a power cut in between leaves the mark, and
+// Open rebuilds before anything reads the dossiers.
+
+const metaProjectionStale = "projection_stale_from"
+
+// StorePeerRunsBulk is StorePeerRuns without writing the projection: the
+// transaction marks it stale instead. Call RebuildProjection when the
+// catch-up is over.
+func (s *Store) StorePeerRunsBulk(ctx context.Context, runs []PeerRun) ([]PeerRunResult, error) {
+	return s.storePeerRuns(ctx, runs, true)
+}
+
+// staleFrom returns the first events rowid the projection does not reflect
+// (0: not stale).
+func staleFrom(ctx context.Context, q txQuerier) (int64, error) {
+	var v string
+	err := q.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", metaProjectionStale).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseInt(v, 10, 64)
+}
+
+// markStale records, unless already marked, that the events from the next
+// rowid on are not projected (inside the bulk page's transaction).
+func (r *recorder) markStale() error {
+	from, err := staleFrom(r.ctx, r.tx)
+	if err != nil || from > 0 {
+		return err
+	}
+	var next int64
+	if err := r.tx.QueryRowContext(r.ctx, "SELECT coalesce(max(rowid), 0) + 1 FROM events").Scan(&next); err != nil {
+		return err
+	}
+	_, err = r.tx.ExecContext(r.ctx, "INSERT INTO meta(key, value) VALUES(?, ?)", metaProjectionStale, strconv.FormatInt(next, 10))
+	return err
+}
+
+// ProjectionStale reports whether a catch-up left the projection to build.
+func (s *Store) ProjectionStale(ctx context.Context) (bool, error) {
+	from, err := staleFrom(ctx, s.db)
+	return from > 0, err
+}
+
+// rebuildIndexesOver is how many dossiers to project again, and at least
+// half as many as are held, before the dossiers' secondary indexes are
+// dropped for the rebuild and made again after (fewer: kept, maintained
+// row by row).
+const rebuildIndexesOver = 1000
+
+// RebuildProjection projects again, from all their events, the dossiers
+// with events the projection does not reflect, in one transaction, and
+// clears the mark. It returns how many dossiers it wrote; 0 when the
+// projection was not stale.
+func (s *Store) RebuildProjection(ctx context.Context) (int, error) {
+	written := 0
+	err := s.writeBig(ctx, true, func(tx *sql.Tx) error {
+		written = 0
+		from, err := staleFrom(ctx, tx)
+		if err != nil || from == 0 {
+			return err
+		}
+		var touched, held int
+		if err := tx.QueryRowContext(ctx, "SELECT count(DISTINCT dossier) FROM events WHERE rowid >= ? AND dossier <> ''", from).Scan(&touched); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM dossiers").Scan(&held); err != nil {
+			return err
+		}
+		var indexes []string
+		if touched >= rebuildIndexesOver && 2*touched >= held {
+			if indexes, err = dropIndexes(ctx, tx, "dossiers"); err != nil {
+				return err
+			}
+		}
+		r, err := s.newRecorder(ctx, tx)
+		if err != nil {
+			return err
+		}
+		defer r.close()
+		where := "WHERE dossier <> '' ORDER BY dossier, rowid"
+		args := []any{}
+		if from > 1 {
+			where = "WHERE dossier IN (SELECT DISTINCT dossier FROM events WHERE rowid >= ? AND dossier <> '') ORDER BY dossier, rowid"
+			args = append(args, from)
+		}
+		rows, err := tx.QueryContext(ctx, "SELECT device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash FROM events "+where, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var evs []domain.Event
+		put := func() error {
+			if len(evs) == 0 {
+				return nil
+			}
+			d := domain.Project(evs)
+			evs = evs[:0]
+			if d == nil {
+				return nil // no event creates it yet
+			}
+			written++
+			return r.putDossier(d)
+		}
+		for rows.Next() {
+			e, err := scanEvent(rows)
+			if err != nil {
+				return err
+			}
+			if len(evs) > 0 && evs[0].Dossier != e.Dossier {
+				if err := put(); err != nil {
+					return err
+				}
+			}
+			evs = append(evs, e)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if err := put(); err != nil {
+			return err
+		}
+		for _, ddl := range indexes {
+			if _, err := tx.ExecContext(ctx, ddl); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, "DELETE FROM meta WHERE key = ?", metaProjectionStale)
+		return err
+	})
+	return written, err
+}
+
+// dropIndexes drops the table's own indexes (not its primary key) inside
+// tx and returns the statements that make them again.
+func dropIndexes(ctx context.Context, tx *sql.Tx, table string) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name", table)
+	if err != nil {
+		return nil, err
+	}
+	var names, ddl []string
+	for rows.Next() {
+		var n, q string
+		if err := rows.Scan(&n, &q); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names, ddl = append(names, n), append(ddl, q)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		if _, err := tx.ExecContext(ctx, `DROP INDEX "`+n+`"`); err != nil {
+			return nil, err
+		}
+	}
+	return ddl, nil
+}
