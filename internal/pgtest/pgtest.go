@@ -60,6 +60,25 @@ func Start(t testing.TB) *Cluster {
 	return c
 }
 
+// StartShared starts a cluster for a whole test binary (a TestMain's), to
+// be stopped with Stop after m.Run. It returns (nil, nil) when PostgreSQL is
+// not installed and the tests may skip (not under CI), an error under CI.
+func StartShared() (*Cluster, error) {
+	bin := binDir()
+	if bin == "" {
+		if testtool.CI() {
+			return nil, fmt.Errorf("PostgreSQL's initdb and pg_ctl are not installed (scripts/deps.sh test installs postgresql)")
+		}
+		return nil, nil
+	}
+	return start(bin)
+}
+
+// URLFor is the cluster's URL for database name.
+func (c *Cluster) URLFor(name string) string {
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", c.Port, name)
+}
+
 func start(bin string) (*Cluster, error) {
 	c := &Cluster{bin: bin}
 	dir, err := os.MkdirTemp("", "postdesk-pgtest-")
@@ -95,7 +114,7 @@ func start(bin string) (*Cluster, error) {
 			os.RemoveAll(dir)
 			return nil, err
 		}
-		opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off", c.Port, dir)
+		opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300", c.Port, dir)
 		out, err := c.run("pg_ctl", "-D", data, "-l", filepath.Join(dir, "server.log"), "-w", "-t", strconv.Itoa(int(startTimeout/time.Second)), "-o", opts, "start")
 		if err == nil {
 			break
@@ -106,7 +125,7 @@ func start(bin string) (*Cluster, error) {
 			return nil, fmt.Errorf("pg_ctl start: %v\n%s\n%s", err, out, log)
 		}
 	}
-	c.URL = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", c.Port)
+	c.URL = c.URLFor("postgres")
 	return c, nil
 }
 

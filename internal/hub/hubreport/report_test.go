@@ -207,9 +207,10 @@ func countSQL(t *testing.T, db *sql.DB, q string, args ...any) int64 {
 }
 
 // window is a period's bounds, and the bounds of its covered part
-// (January–September 2026), as UTC text for julianday().
+// (January–September 2026), as the hub's time columns write them (fixed
+// width UTC text, so text order is time order on both stores).
 func coveredWindow(p domain.Period) (from, to, cfrom, cto string) {
-	f := func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05") }
+	f := hubstore.FormatTime
 	cs, ce := time.Date(2026, 1, 1, 0, 0, 0, 0, domain.Zone), time.Date(2026, 10, 1, 0, 0, 0, 0, domain.Zone)
 	if p.Start().After(cs) {
 		cs = p.Start()
@@ -235,15 +236,15 @@ func TestProvinceFiguresMatchIndependentSQL(t *testing.T) {
 	h, db := fx.hub, hubtest.DB(t, fx.hub)
 	per := domain.YearPeriod(2026)
 	from, to, cfrom, cto := coveredWindow(per)
-	dep := "JOIN hub_report_procedures p ON p.code = d.procedure_code AND (p.bcci_intake OR p.bcci_return)"
+	dep := "JOIN hub_report_procedures p ON p.code = d.procedure_code AND (p.bcci_intake <> 0 OR p.bcci_return <> 0)"
 	// a dossier cancelled before any handover counts nowhere; independent of
 	// the hub's sent column: the projection keeps handed_over_at when a
 	// dossier is cancelled after a handover
 	unsent := " AND NOT (d.state = 'cancelled' AND d.handed_over_at = '')"
-	inPeriod := `((julianday(d.received_at) >= julianday(?1) AND julianday(d.received_at) < julianday(?2)` + unsent + `)
-		OR (d.delivered_at <> '' AND julianday(d.delivered_at) >= julianday(?1) AND julianday(d.delivered_at) < julianday(?2)))`
-	recvQ := `SELECT count(*) FROM hub_dossiers d ` + dep + ` WHERE d.option <> 'return'` + unsent + ` AND julianday(d.received_at) >= julianday(?1) AND julianday(d.received_at) < julianday(?2)`
-	retQ := `SELECT count(*) FROM hub_dossiers d ` + dep + ` WHERE d.delivered_at <> '' AND julianday(d.delivered_at) >= julianday(?1) AND julianday(d.delivered_at) < julianday(?2)`
+	inPeriod := `((d.received_at >= ?1 AND d.received_at < ?2` + unsent + `)
+		OR (d.delivered_at <> '' AND d.delivered_at >= ?1 AND d.delivered_at < ?2))`
+	recvQ := `SELECT count(*) FROM hub_dossiers d ` + dep + ` WHERE d.option <> 'return'` + unsent + ` AND d.received_at >= ?1 AND d.received_at < ?2`
+	retQ := `SELECT count(*) FROM hub_dossiers d ` + dep + ` WHERE d.delivered_at <> '' AND d.delivered_at >= ?1 AND d.delivered_at < ?2`
 	var sumD, sumR int64
 	for a := range fx.sumD {
 		sumD += fx.sumD[a]
@@ -254,7 +255,7 @@ func TestProvinceFiguresMatchIndependentSQL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	nDep := countSQL(t, db, "SELECT count(*) FROM hub_report_procedures WHERE bcci_intake OR bcci_return")
+	nDep := countSQL(t, db, "SELECT count(*) FROM hub_report_procedures WHERE bcci_intake <> 0 OR bcci_return <> 0")
 	sameFigure(t, "province", r.Total.Figure(domain.FigureProcedures),
 		countSQL(t, db, `SELECT count(DISTINCT d.procedure_code) FROM hub_dossiers d `+dep+` WHERE `+inPeriod, from, to), nDep)
 	sameFigure(t, "province", r.Total.Figure(domain.FigureDossiers), countSQL(t, db, recvQ, cfrom, cto), sumD)
@@ -289,7 +290,7 @@ func TestProvinceFiguresMatchIndependentSQL(t *testing.T) {
 		t.Fatalf("communes %+v", rc.Units)
 	}
 	own := "('" + strings.Join(fx.own, "','") + "')"
-	ownDep := countSQL(t, db, "SELECT count(*) FROM hub_report_procedures WHERE (bcci_intake OR bcci_return) AND agency_code IN "+own)
+	ownDep := countSQL(t, db, "SELECT count(*) FROM hub_report_procedures WHERE (bcci_intake <> 0 OR bcci_return <> 0) AND agency_code IN "+own)
 	sameFigure(t, "Ia O", iaO.Figure(domain.FigureProcedures),
 		countSQL(t, db, `SELECT count(DISTINCT d.procedure_code) FROM hub_dossiers d `+dep+` WHERE d.post_point_code = '600900' AND p.agency_code IN `+own+` AND `+inPeriod, from, to), ownDep)
 	sameFigure(t, "Ia O", iaO.Figure(domain.FigureDossiers),
@@ -319,7 +320,7 @@ func TestProvinceFiguresMatchIndependentSQL(t *testing.T) {
 		sameFigure(t, "agency "+u.Key, u.Figure(domain.FigureResults), countSQL(t, db, retQ+` AND d.agency_code = ?3`, cfrom, cto, u.Key), fx.sumD[u.Key])
 		sameFigure(t, "agency "+u.Key, u.Figure(domain.FigureProcedures),
 			countSQL(t, db, `SELECT count(DISTINCT d.procedure_code) FROM hub_dossiers d `+dep+` WHERE d.agency_code = ?3 AND p.agency_code = ?3 AND `+inPeriod, from, to, u.Key),
-			countSQL(t, db, "SELECT count(*) FROM hub_report_procedures WHERE (bcci_intake OR bcci_return) AND agency_code = ?", u.Key))
+			countSQL(t, db, "SELECT count(*) FROM hub_report_procedures WHERE (bcci_intake <> 0 OR bcci_return <> 0) AND agency_code = ?", u.Key))
 		if u.Name == u.Key {
 			t.Errorf("agency %s has no name", u.Key)
 		}
@@ -387,7 +388,7 @@ func TestProvinceFiguresMatchIndependentSQL(t *testing.T) {
 func fieldTotals(t *testing.T, db *sql.DB, field, col string) int64 {
 	t.Helper()
 	return countSQL(t, db, `SELECT coalesce(sum(t.`+col+`), 0) FROM hub_report_totals t
-		JOIN hub_report_procedures p ON p.code = t.procedure_code AND (p.bcci_intake OR p.bcci_return) WHERE p.field = ?`, field)
+		JOIN hub_report_procedures p ON p.code = t.procedure_code AND (p.bcci_intake <> 0 OR p.bcci_return <> 0) WHERE p.field = ?`, field)
 }
 
 func TestProvinceTotalsRefusals(t *testing.T) {
@@ -586,18 +587,19 @@ func TestReportCellsFollowProjection(t *testing.T) {
 	db := hubtest.DB(t, fx.hub)
 	recount := `SELECT month, procedure_code, agency_code, post_point_code AS pp, sum(r) AS r, sum(g) AS g, sum(d) AS d FROM (
 		SELECT strftime('%Y-%m', received_at, '+7 hours') AS month, procedure_code, agency_code, post_point_code,
-			option <> 'return' AND NOT (state = 'cancelled' AND handed_over_at = '') AS r, option = 'return' AS g, 0 AS d FROM hub_dossiers
+			CASE WHEN option <> 'return' AND NOT (state = 'cancelled' AND handed_over_at = '') THEN 1 ELSE 0 END AS r,
+			CASE WHEN option = 'return' THEN 1 ELSE 0 END AS g, 0 AS d FROM hub_dossiers
 		UNION ALL SELECT strftime('%Y-%m', delivered_at, '+7 hours'), procedure_code, agency_code, post_point_code, 0, 0, 1
-			FROM hub_dossiers WHERE delivered_at <> '') GROUP BY 1, 2, 3, 4 HAVING sum(r) + sum(g) + sum(d) > 0`
+			FROM hub_dossiers WHERE delivered_at <> '') AS e GROUP BY 1, 2, 3, 4 HAVING sum(r) + sum(g) + sum(d) > 0`
 	kept := `SELECT month, procedure_code, agency_code, post_point_code, received, registered, returned FROM hub_report_cells
 		WHERE received + registered + returned > 0`
 	keptTotal := `SELECT month, procedure_code, agency_code, received, registered, returned FROM hub_report_cells_total
 		WHERE received + registered + returned > 0`
-	recountTotal := `SELECT month, procedure_code, agency_code, sum(r), sum(g), sum(d) FROM (` + recount + `) GROUP BY 1, 2, 3 HAVING sum(r) + sum(g) + sum(d) > 0`
+	recountTotal := `SELECT month, procedure_code, agency_code, sum(r), sum(g), sum(d) FROM (` + recount + `) AS c GROUP BY 1, 2, 3 HAVING sum(r) + sum(g) + sum(d) > 0`
 	same := func(when string) {
 		t.Helper()
 		for _, pair := range [][2]string{{recount, kept}, {kept, recount}, {recountTotal, keptTotal}, {keptTotal, recountTotal}} {
-			if n := countSQL(t, db, "SELECT count(*) FROM ("+pair[0]+" EXCEPT "+pair[1]+")"); n != 0 {
+			if n := countSQL(t, db, "SELECT count(*) FROM ("+pair[0]+" EXCEPT "+pair[1]+") AS x"); n != 0 {
 				t.Errorf("%s: %d cells differ between the kept counts and a recount", when, n)
 			}
 		}
@@ -607,22 +609,22 @@ func TestReportCellsFollowProjection(t *testing.T) {
 	}
 	same("after the ingest")
 	// a dossier's procedure corrected, another one delivered later, a third removed
-	if _, err := db.Exec(`UPDATE hub_dossiers SET procedure_code = '1.000656' WHERE rowid = (SELECT min(rowid) FROM hub_dossiers WHERE delivered_at <> '')`); err != nil {
+	if _, err := db.Exec(`UPDATE hub_dossiers SET procedure_code = '1.000656' WHERE id = (SELECT min(id) FROM hub_dossiers WHERE delivered_at <> '')`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(`UPDATE hub_dossiers SET delivered_at = '2026-06-30T18:00:00.000000000Z' WHERE rowid = (SELECT min(rowid) FROM hub_dossiers WHERE delivered_at = '' AND option <> 'send')`); err != nil {
+	if _, err := db.Exec(`UPDATE hub_dossiers SET delivered_at = '2026-06-30T18:00:00.000000000Z' WHERE id = (SELECT min(id) FROM hub_dossiers WHERE delivered_at = '' AND option <> 'send')`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(`DELETE FROM hub_dossiers WHERE rowid = (SELECT max(rowid) FROM hub_dossiers)`); err != nil {
+	if _, err := db.Exec(`DELETE FROM hub_dossiers WHERE id = (SELECT max(id) FROM hub_dossiers)`); err != nil {
 		t.Fatal(err)
 	}
 	same("after changes")
 	// a dossier cancelled before handover leaves figure 2; one handed over stays
 	before := countSQL(t, db, "SELECT sum(received) FROM hub_report_cells_total")
-	if _, err := db.Exec(`UPDATE hub_dossiers SET state = 'cancelled', sent = 0, handed_over_at = '' WHERE rowid = (SELECT min(rowid) FROM hub_dossiers WHERE option = 'send' AND state <> 'cancelled')`); err != nil {
+	if _, err := db.Exec(`UPDATE hub_dossiers SET state = 'cancelled', sent = 0, handed_over_at = '' WHERE id = (SELECT min(id) FROM hub_dossiers WHERE option = 'send' AND state <> 'cancelled')`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(`UPDATE hub_dossiers SET state = 'cancelled', sent = 1 WHERE rowid = (SELECT min(rowid) FROM hub_dossiers WHERE option = 'send' AND state <> 'cancelled' AND handed_over_at <> '')`); err != nil {
+	if _, err := db.Exec(`UPDATE hub_dossiers SET state = 'cancelled', sent = 1 WHERE id = (SELECT min(id) FROM hub_dossiers WHERE option = 'send' AND state <> 'cancelled' AND handed_over_at <> '')`); err != nil {
 		t.Fatal(err)
 	}
 	same("after cancellations")

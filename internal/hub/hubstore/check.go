@@ -32,7 +32,7 @@ type Discrepancy = sqlitedb.Discrepancy
 // It names the first discrepancy. It reads in one snapshot.
 func (s *Store) Check(ctx context.Context) (CheckReport, error) {
 	var rep CheckReport
-	err := sqlitedb.Check(ctx, s.db, func(tx *sql.Tx) error {
+	err := s.check(ctx, func(tx *sql.Tx) error {
 		devs, err := devicesIn(ctx, tx)
 		if err != nil {
 			return err

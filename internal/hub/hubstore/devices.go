@@ -68,7 +68,7 @@ func (s *Store) EnsurePostPoint(ctx context.Context, code, name string) error {
 
 func ensurePostPoint(ctx context.Context, tx *sql.Tx, code, name string, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO post_points(code, name, created_at) VALUES(?, ?, ?)
-		ON CONFLICT(code) DO UPDATE SET name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE name END`,
+		ON CONFLICT(code) DO UPDATE SET name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE post_points.name END`,
 		code, name, formatTime(now))
 	return err
 }

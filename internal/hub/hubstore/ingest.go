@@ -178,8 +178,8 @@ func (s *Store) reply(ctx context.Context, deviceID, batchID string, after int64
 			return err
 		}
 		ups = syncproto.Updates{Device: deviceID, After: after, Next: next, More: more, HubTime: now.UTC(), Items: items}
-		_, err = tx.ExecContext(ctx, "UPDATE devices SET update_cursor = max(update_cursor, ?), last_sync_at = ? WHERE id = ?",
-			after, formatTime(now), deviceID)
+		_, err = tx.ExecContext(ctx, "UPDATE devices SET update_cursor = CASE WHEN update_cursor > ? THEN update_cursor ELSE ? END, last_sync_at = ? WHERE id = ?",
+			after, after, formatTime(now), deviceID)
 		return err
 	})
 	if err != nil {
@@ -359,13 +359,10 @@ func (s *Store) ingestOne(ctx context.Context, tx *sql.Tx, dev *Device, h *head,
 		return 0, nil, nil, err
 	}
 	ack = signed.Marshal()
-	res, err := tx.ExecContext(ctx, `INSERT INTO batches(batch_id, device_id, body_sha256, first_seq, last_seq, events,
-		new_events, through_seq, ack, via, received_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		hd.BatchID, dev.ID, hd.BodySHA256, hd.FirstSeq, hd.LastSeq, len(in.events), len(fresh), through, ack, via, recv)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	batchRow, err := res.LastInsertId()
+	var batchRow int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO batches(batch_id, device_id, body_sha256, first_seq, last_seq, events,
+		new_events, through_seq, ack, via, received_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		hd.BatchID, dev.ID, hd.BodySHA256, hd.FirstSeq, hd.LastSeq, len(in.events), len(fresh), through, ack, via, recv).Scan(&batchRow)
 	if err != nil {
 		return 0, nil, nil, err
 	}
@@ -478,8 +475,8 @@ type conflict struct {
 func (s *Store) recordConflicts(ctx context.Context, cs []conflict) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		for _, c := range cs {
-			if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO conflicts(device_id, seq, batch_id, stored_hash, received_hash, received, detected_at)
-				VALUES(?, ?, ?, ?, ?, ?, ?)`, c.device, c.seq, c.batch, c.stored, c.received, c.event, formatTime(c.at)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO conflicts(device_id, seq, batch_id, stored_hash, received_hash, received, detected_at)
+				VALUES(?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, c.device, c.seq, c.batch, c.stored, c.received, c.event, formatTime(c.at)); err != nil {
 				return err
 			}
 		}

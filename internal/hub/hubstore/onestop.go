@@ -192,7 +192,7 @@ func (s *Store) ExportDossiers(ctx context.Context, from, to time.Time, put func
 	if err := s.Project(ctx); err != nil {
 		return 0, err
 	}
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.readTx(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -248,7 +248,7 @@ func (s *Store) Feed(ctx context.Context, after int64, limit int) (FeedPage, err
 		after = 0
 	}
 	page := FeedPage{After: after, Next: after, Items: []FeedItem{}}
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.readTx(ctx)
 	if err != nil {
 		return page, err
 	}

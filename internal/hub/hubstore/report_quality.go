@@ -2,6 +2,8 @@ package hubstore
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 
 	"postdesk/internal/domain"
 	"postdesk/internal/report"
@@ -23,7 +25,7 @@ func (s *Store) ReportTimelines(ctx context.Context, p domain.Period) ([]report.
 	// closed before the start (closing is a dossier's last step)
 	rows, err := s.db.QueryContext(ctx, `SELECT post_point_code, procedure_code, option, state, received_at, handed_over_at,
 		result_ready_at, result_at_post_at, delivered_at, closed_at,
-		CASE WHEN instr(data, '"failed_attempts"') > 0 THEN coalesce(json_extract(data, '$.failed_attempts'), 0) ELSE 0 END
+		CASE WHEN instr(data, '"failed_attempts"') > 0 THEN data ELSE '' END
 		FROM hub_dossiers WHERE received_at < ? AND (closed_at = '' OR closed_at >= ?)`, end, start)
 	if err != nil {
 		return nil, err
@@ -32,9 +34,18 @@ func (s *Store) ReportTimelines(ctx context.Context, p domain.Period) ([]report.
 	var tl []report.Timeline
 	for rows.Next() {
 		var t report.Timeline
-		var option, state, rec, hand, ready, atPost, deliv, closed string
-		if err := rows.Scan(&t.Unit, &t.Procedure, &option, &state, &rec, &hand, &ready, &atPost, &deliv, &closed, &t.Failed); err != nil {
+		var option, state, rec, hand, ready, atPost, deliv, closed, data string
+		if err := rows.Scan(&t.Unit, &t.Procedure, &option, &state, &rec, &hand, &ready, &atPost, &deliv, &closed, &data); err != nil {
 			return nil, err
+		}
+		if data != "" { // the few dossiers with failed attempts: their JSON is read in Go, the same on both stores
+			var d struct {
+				Failed int `json:"failed_attempts"`
+			}
+			if err := json.Unmarshal([]byte(data), &d); err != nil {
+				return nil, fmt.Errorf("hub dossier of %s: %w", t.Procedure, err)
+			}
+			t.Failed = d.Failed
 		}
 		if option != string(domain.OptionReturnOnly) {
 			t.Intake = parseTime(rec)

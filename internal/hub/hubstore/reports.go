@@ -274,7 +274,7 @@ func cellsSQL(pp bool) string {
 // exactSQL counts one kind of event in month ?1 with times in [?2, ?3),
 // from the dossiers.
 func exactSQL(delivered, pp bool) string {
-	m, at, n := monthReceived, "received_at", "sum("+receivedSQL+") * 4398046511104 + sum(option = 'return') * 2097152"
+	m, at, n := monthReceived, "received_at", "sum(CASE WHEN "+receivedSQL+" THEN 1 ELSE 0 END) * 4398046511104 + sum(CASE WHEN option = 'return' THEN 1 ELSE 0 END) * 2097152"
 	where := ""
 	if delivered {
 		m, at, n = monthDelivered, "delivered_at", "count(*)"
@@ -301,7 +301,7 @@ var ReportCountsSQL = cellsSQL(false)
 // deliveries of whole months counted from the dossiers themselves (through
 // the covering expression indexes), for benchmarks that compare the two.
 var ReportScanSQL = "SELECT " + monthReceived + " || '|' || procedure_code || '|' || agency_code || '|', " +
-	"sum(option <> 'return') * 4398046511104 + sum(option = 'return') * 2097152 FROM hub_dossiers WHERE " +
+	"sum(CASE WHEN option <> 'return' THEN 1 ELSE 0 END) * 4398046511104 + sum(CASE WHEN option = 'return' THEN 1 ELSE 0 END) * 2097152 FROM hub_dossiers WHERE " +
 	monthReceived + " >= ?1 AND " + monthReceived + " <= ?2 GROUP BY " + monthReceived + ", procedure_code, agency_code"
 
 // ReportCounts reads the BCCI counts of period p per procedure, agency and
@@ -429,12 +429,8 @@ func (s *Store) ImportReportTotals(ctx context.Context, staff string, f *report.
 			return err
 		}
 		now := formatTime(s.Now())
-		res, err := tx.ExecContext(ctx, `INSERT INTO hub_report_totals_imports(source, sha256, staff, imported_at, period_from, period_to, rows)
-			VALUES(?, ?, ?, ?, ?, ?, ?)`, f.Name, f.SHA256, staff, now, string(f.From), string(f.To), len(f.Rows))
-		if err != nil {
-			return err
-		}
-		if id, err = res.LastInsertId(); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO hub_report_totals_imports(source, sha256, staff, imported_at, period_from, period_to, rows)
+			VALUES(?, ?, ?, ?, ?, ?, ?) RETURNING id`, f.Name, f.SHA256, staff, now, string(f.From), string(f.To), len(f.Rows)).Scan(&id); err != nil {
 			return err
 		}
 		for _, a := range f.Agencies() {

@@ -162,7 +162,7 @@ const refusalsShownPerClient = 3
 // of each client.
 func (s *Store) Refusals(ctx context.Context, limit int) ([]Refusal, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT at, device_id, code, message, client FROM (
-		SELECT *, row_number() OVER (PARTITION BY client ORDER BY id DESC) AS nth FROM refusals)
+		SELECT *, row_number() OVER (PARTITION BY client ORDER BY id DESC) AS nth FROM refusals) AS r
 		WHERE nth <= ? ORDER BY id DESC LIMIT ?`, refusalsShownPerClient, limit)
 	if err != nil {
 		return nil, err

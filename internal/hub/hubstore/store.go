@@ -17,6 +17,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -24,12 +25,13 @@ import (
 	"filippo.io/age"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
+	"postdesk/internal/pgdb"
 	"postdesk/internal/sqlitedb"
 
 	"postdesk/internal/domain"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
 
 // ErrNotFound is returned when a device, post point or user does not exist.
@@ -38,7 +40,10 @@ var ErrNotFound = errors.New("not found")
 // Store is an open hub database.
 type Store struct {
 	db   *sql.DB
-	path string
+	path string // the SQLite file, or the PostgreSQL connection string
+	pg   bool   // on PostgreSQL (see postgres.go)
+
+	calendarDir string // set by SetCalendarDir
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 
@@ -60,21 +65,53 @@ type Store struct {
 }
 
 // CalendarDir is the calendar/ folder beside the hub's database: year
-// files (internal/calendar) that override the shipped ones.
-func (s *Store) CalendarDir() string { return filepath.Join(filepath.Dir(s.path), "calendar") }
+// files (internal/calendar) that override the shipped ones. A hub on
+// PostgreSQL has no file: its folder is $POSTDESK_HUB_CALENDAR_DIR, else
+// calendar/ in the folder the hub runs in (every hub process of one
+// database needs the same files: docs in README's PostgreSQL section).
+func (s *Store) CalendarDir() string {
+	if s.calendarDir != "" {
+		return s.calendarDir
+	}
+	if s.pg {
+		if d := os.Getenv("POSTDESK_HUB_CALENDAR_DIR"); d != "" {
+			return d
+		}
+		return "calendar"
+	}
+	return filepath.Join(filepath.Dir(s.path), "calendar")
+}
 
-// Open opens (creating if needed) the hub database at path, brings its
-// schema up to date and makes the hub's keys on first start.
-func Open(path string) (*Store, error) {
-	db, err := sqlitedb.Open(path, dsn(path), "hub database")
+// SetCalendarDir sets the folder CalendarDir names (tests give a hub on
+// PostgreSQL a folder of their own).
+func (s *Store) SetCalendarDir(dir string) { s.calendarDir = dir }
+
+// IsPostgres reports whether db (a --db value) names a PostgreSQL database
+// (a postgres:// URL or a key=value connection string) rather than a file.
+func IsPostgres(db string) bool { return pgdb.Is(db) }
+
+// Open opens (creating if needed) the hub database db — a SQLite file, or
+// a PostgreSQL database when db is a connection string (IsPostgres) —
+// brings its schema up to date and makes the hub's keys on first start.
+func Open(db string) (*Store, error) {
+	if pgdb.Is(db) {
+		return openPostgres(db)
+	}
+	path := db
+	sdb, err := sqlitedb.Open(path, dsn(path), "hub database")
 	if err != nil {
 		return nil, err
 	}
 	// Keep connections open: each new one re-reads the schema and pragmas,
 	// and ingests, pulls, the projector and the web page read at once.
-	db.SetMaxIdleConns(16)
-	db.SetConnMaxIdleTime(10 * time.Minute)
-	s := &Store{db: db, path: path, Now: time.Now}
+	sdb.SetMaxIdleConns(16)
+	sdb.SetConnMaxIdleTime(10 * time.Minute)
+	return start(&Store{db: sdb, path: path, Now: time.Now})
+}
+
+// start brings a newly opened store's schema up to date and loads its keys.
+func start(s *Store) (*Store, error) {
+	db := s.db
 	if err := s.migrate(context.Background()); err != nil {
 		db.Close()
 		return nil, err
@@ -111,11 +148,18 @@ func (s *Store) AgeIdentity() *age.X25519Identity { return s.ageID }
 // AgeRecipient is what devices encrypt batch files to.
 func (s *Store) AgeRecipient() *age.X25519Recipient { return s.ageID.Recipient() }
 
-func migrations() []sqlitedb.Migration { return sqlitedb.Migrations(migrationFiles, "migrations") }
+func migrations() []sqlitedb.Migration {
+	return sqlitedb.Migrations(migrationFiles, "migrations/sqlite")
+}
 
-// Migrations are the hub database's numbered schema steps (benchmarks key
-// their cached files by them).
+// Migrations are the hub database's numbered schema steps on SQLite
+// (benchmarks key their cached files by them).
 func Migrations() []sqlitedb.Migration { return migrations() }
+
+// PostgresMigrations are the same steps, with the same numbers, on PostgreSQL.
+func PostgresMigrations() []sqlitedb.Migration {
+	return sqlitedb.Migrations(migrationFiles, "migrations/postgres")
+}
 
 // ErrNewerSchema means the file was written by a newer PostDesk.
 type ErrNewerSchema = sqlitedb.ErrNewerSchema
@@ -124,6 +168,9 @@ type ErrNewerSchema = sqlitedb.ErrNewerSchema
 var ErrNotHub = errors.New("this file is a post point's database, not a hub database (HUB.db)")
 
 func (s *Store) migrate(ctx context.Context) error {
+	if s.pg {
+		return s.migratePostgres(ctx)
+	}
 	current, err := sqlitedb.Version(ctx, s.db)
 	if err != nil {
 		return fmt.Errorf("open hub database: %w", err)
@@ -148,15 +195,30 @@ func (s *Store) migrate(ctx context.Context) error {
 	return sqlitedb.Migrate(ctx, s.db, all, len(all), "hub database")
 }
 
-// write runs fn in one write transaction (BEGIN IMMEDIATE).
+// write runs fn in one write transaction: BEGIN IMMEDIATE on SQLite; on
+// PostgreSQL one that first takes the hub's write lock (postgres.go), so
+// the hub's writers, in every process, run one after another as on SQLite.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	if s.pg {
+		return s.writePostgres(ctx, fn)
+	}
 	return sqlitedb.Write(ctx, s.db, fn)
 }
 
-// loadKeys reads the hub's keys, making them on first start. INSERT OR
-// IGNORE then read back: two processes opening a new file agree on one key.
+// readTx begins a read-only transaction that sees one snapshot throughout
+// (SQLite's read transactions do; PostgreSQL's need REPEATABLE READ).
+func (s *Store) readTx(ctx context.Context) (*sql.Tx, error) {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.pg {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	return s.db.BeginTx(ctx, opts)
+}
+
+// loadKeys reads the hub's keys, making them on first start. Insert if
+// absent, then read back: two processes opening a new hub agree on one key.
 func (s *Store) loadKeys(ctx context.Context) error {
 	seed := make([]byte, ed25519.SeedSize)
 	if _, err := rand.Read(seed); err != nil {
@@ -167,30 +229,30 @@ func (s *Store) loadKeys(ctx context.Context) error {
 		return err
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO hub_meta(key, value) VALUES('sign_key_seed', ?)", seed); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO hub_meta(key, value) VALUES('sign_key_seed', ?) ON CONFLICT DO NOTHING", seed); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO hub_meta(key, value) VALUES('age_identity', ?)", id.String()); err != nil {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO hub_meta(key, value) VALUES('age_identity', ?) ON CONFLICT DO NOTHING", []byte(id.String())); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, "INSERT OR IGNORE INTO hub_meta(key, value) VALUES('created_at', ?)", formatTime(s.Now()))
+		_, err := tx.ExecContext(ctx, "INSERT INTO hub_meta(key, value) VALUES('created_at', ?) ON CONFLICT DO NOTHING", []byte(formatTime(s.Now())))
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	var ageText string
+	var ageText []byte
 	if err := s.db.QueryRowContext(ctx, "SELECT value FROM hub_meta WHERE key = 'sign_key_seed'").Scan(&seed); err != nil {
 		return err
 	}
 	if len(seed) != ed25519.SeedSize {
 		return errors.New("hub database: the stored signing key is damaged")
 	}
-	if err := s.db.QueryRowContext(ctx, "SELECT CAST(value AS TEXT) FROM hub_meta WHERE key = 'age_identity'").Scan(&ageText); err != nil {
+	if err := s.db.QueryRowContext(ctx, "SELECT value FROM hub_meta WHERE key = 'age_identity'").Scan(&ageText); err != nil {
 		return err
 	}
 	s.signKey = ed25519.NewKeyFromSeed(seed)
-	if s.ageID, err = age.ParseX25519Identity(ageText); err != nil {
+	if s.ageID, err = age.ParseX25519Identity(string(ageText)); err != nil {
 		return fmt.Errorf("hub database: the stored age identity is damaged: %w", err)
 	}
 	return nil

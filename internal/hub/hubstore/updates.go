@@ -99,8 +99,8 @@ func (s *Store) QueueOutcomes(ctx context.Context, rows []Outcome, source string
 		if v.err != nil {
 			return v.err
 		}
-		ins, err := tx.PrepareContext(ctx, `INSERT OR IGNORE INTO updates(post_point_code, device_id, kind, dossier, event, payload, source, dedup, created_at)
-			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO updates(post_point_code, device_id, kind, dossier, event, payload, source, dedup, created_at)
+			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
 		if err != nil {
 			return err
 		}
@@ -624,8 +624,8 @@ func (s *Store) Pull(ctx context.Context, deviceID string, cursor int64, limit i
 			return err
 		}
 		out.Items, out.More, out.Next = items, more, next
-		_, err = tx.ExecContext(ctx, "UPDATE devices SET update_cursor = max(update_cursor, ?), last_sync_at = ? WHERE id = ?",
-			cursor, formatTime(now), dev.ID)
+		_, err = tx.ExecContext(ctx, "UPDATE devices SET update_cursor = CASE WHEN update_cursor > ? THEN update_cursor ELSE ? END, last_sync_at = ? WHERE id = ?",
+			cursor, cursor, formatTime(now), dev.ID)
 		return err
 	})
 	return out, err
@@ -667,11 +667,11 @@ func pullTx(ctx context.Context, tx *sql.Tx, dev *Device, cursor int64, limit in
 		items = items[:limit]
 		return items, true, items[len(items)-1].ID, nil
 	}
-	next := cursor
-	if err := tx.QueryRowContext(ctx, "SELECT max(?, coalesce(max(id), 0)) FROM updates", cursor).Scan(&next); err != nil {
+	var next int64
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM updates").Scan(&next); err != nil {
 		return nil, false, 0, err
 	}
-	return items, false, next, nil
+	return items, false, max(next, cursor), nil
 }
 
 // queueBroadcast adds an update for every device (keys, revocations).
@@ -680,7 +680,7 @@ func queueBroadcast(ctx context.Context, tx *sql.Tx, kind string, payload any, s
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT OR IGNORE INTO updates(device_id, kind, payload, source, dedup, created_at)
-		VALUES('*', ?, ?, ?, ?, ?)`, kind, b, source, dedupKey(kind, string(b)), formatTime(now))
+	_, err = tx.ExecContext(ctx, `INSERT INTO updates(device_id, kind, payload, source, dedup, created_at)
+		VALUES('*', ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`, kind, b, source, dedupKey(kind, string(b)), formatTime(now))
 	return err
 }

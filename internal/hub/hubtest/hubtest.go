@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -27,7 +26,6 @@ import (
 	"postdesk/internal/domain"
 	"postdesk/internal/hub/hubstore"
 	"postdesk/internal/syncproto"
-	"postdesk/internal/testtool"
 )
 
 var ctx = context.Background()
@@ -35,9 +33,12 @@ var ctx = context.Background()
 // Open opens a new hub store in the test's folder, closed at its end.
 func Open(t testing.TB) *hubstore.Store {
 	t.Helper()
-	s, err := hubstore.Open(filepath.Join(t.TempDir(), "HUB.db"))
+	s, err := hubstore.Open(NewDB(t))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if s.IsPostgres() {
+		s.SetCalendarDir(filepath.Join(t.TempDir(), "calendar"))
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
@@ -234,10 +235,6 @@ func BuildXLSX(t testing.TB, rows [][]any) []byte {
 	}
 	return buf.Bytes()
 }
-
-// DB is a connection of the test's own to s's file, for checks the store
-// has no method for; closed at the test's end.
-func DB(t testing.TB, s *hubstore.Store) *sql.DB { return testtool.DB(t, s.Path()) }
 
 // Browser signs in to the hub's staff page at Base and keeps its cookies.
 type Browser struct {

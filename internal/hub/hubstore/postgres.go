@@ -1,0 +1,136 @@
+package hubstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"postdesk/internal/pgdb"
+	"postdesk/internal/sqlitedb"
+)
+
+// A hub on PostgreSQL runs the same SQL as on SQLite (internal/pgdb
+// rewrites the placeholders; migrations/postgres provides the few SQLite
+// functions the SQL calls). What differs is here.
+//
+// Several hub processes may serve one database. The hub's SQL was written
+// for SQLite, where one writer at a time sees everything committed before
+// it: the ack computed from the device's stored head, the updates a device
+// is handed (and the result-only registrations it claims), the counters the
+// report triggers keep, and the commit order of onestop_changes.seq and
+// updates.id that pollers page through. On PostgreSQL every write
+// transaction therefore first takes one transaction-scoped advisory lock,
+// pg_advisory_xact_lock(writeLockKey), held until it commits or rolls back;
+// under READ COMMITTED each statement after the lock sees every write that
+// committed before it. So writers of all the processes run one after
+// another, exactly as on SQLite, and nothing needs retrying: a batch pushed
+// to two processes at once is stored by the first, and the second finds it
+// stored (the UNIQUE batch_id and (device_id, seq) constraints stand behind
+// this) and answers the same signed ack, read back from batches.ack. Reads
+// (pulls, the web page, reports) take no lock; a read of several statements
+// runs in one REPEATABLE READ snapshot (readTx).
+const writeLockKey = 0x506f737444657368 // "PostDesh"
+
+// postgresMaxConns bounds one process's connections (PostgreSQL's default
+// max_connections is 100, shared by every hub process and tool).
+const postgresMaxConns = 24
+
+func openPostgres(dsn string) (*Store, error) {
+	db, err := pgdb.Open(dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(postgresMaxConns)
+	db.SetMaxIdleConns(postgresMaxConns)
+	db.SetConnMaxIdleTime(10 * time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("hub database on PostgreSQL: cannot connect: %w", err)
+	}
+	return start(&Store{db: db, path: dsn, pg: true, Now: time.Now})
+}
+
+// IsPostgres reports whether the store is on PostgreSQL.
+func (s *Store) IsPostgres() bool { return s.pg }
+
+// ErrNotEmpty means a PostgreSQL database already holds tables that are not a hub's.
+var ErrNotEmpty = errors.New("this PostgreSQL database already holds tables and is not a PostDesk hub: give the hub an empty database of its own (CREATE DATABASE)")
+
+// migratePostgres applies the steps after the database's version in one
+// transaction (PostgreSQL's DDL is transactional: a cut leaves the last
+// whole version), under the write lock so two processes starting at once
+// migrate once. The version is kept in hub_schema_version.
+func (s *Store) migratePostgres(ctx context.Context) error {
+	all := PostgresMigrations()
+	return s.writePostgres(ctx, func(tx *sql.Tx) error {
+		var have bool
+		if err := tx.QueryRowContext(ctx, "SELECT to_regclass('hub_schema_version') IS NOT NULL").Scan(&have); err != nil {
+			return fmt.Errorf("open hub database: %w", err)
+		}
+		current := 0
+		if !have {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pg_catalog.pg_tables
+				WHERE schemaname = current_schema()`).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return ErrNotEmpty
+			}
+			if _, err := tx.ExecContext(ctx, "CREATE TABLE hub_schema_version (version bigint NOT NULL)"); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO hub_schema_version(version) VALUES(0)"); err != nil {
+				return err
+			}
+		} else if err := tx.QueryRowContext(ctx, "SELECT version FROM hub_schema_version").Scan(&current); err != nil {
+			return fmt.Errorf("open hub database: %w", err)
+		}
+		if current > len(all) {
+			return &ErrNewerSchema{What: "hub database", File: current, Known: len(all)}
+		}
+		for _, m := range all[current:] {
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+				return fmt.Errorf("migration %s: %w", m.Name, err)
+			}
+		}
+		_, err := tx.ExecContext(ctx, "UPDATE hub_schema_version SET version = ?", len(all))
+		return err
+	})
+}
+
+// writePostgres runs fn in one transaction that holds the hub's write lock.
+func (s *Store) writePostgres(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", int64(writeLockKey)); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// check runs fn in one read-only snapshot, after SQLite's integrity check
+// on SQLite (PostgreSQL keeps its own pages' checksums; pg_amcheck is the
+// DBA's tool).
+func (s *Store) check(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if !s.pg {
+		return sqlitedb.Check(ctx, s.db, fn)
+	}
+	tx, err := s.readTx(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
