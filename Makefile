@@ -35,7 +35,7 @@ STATICCHECK := bin/tools/staticcheck-$(STATICCHECK_VERSION)/staticcheck
 APP_VERSION = $(shell sed -n 's/^[[:space:]]*Version[[:space:]]*=[[:space:]]*"\(.*\)"/\1/p' FyneApp.toml | head -n1)
 GOARCH     := $(shell $(GO) env GOARCH)
 
-.PHONY: help run build hub test lint bench package package-hub e2e fmt clean
+.PHONY: help run build hub test test-hub-postgres lint bench package package-hub e2e fmt clean
 
 help:
 	@echo "make run      set up and start the app (ARGS='...' for its command line)"
@@ -85,6 +85,14 @@ test: lint
 	@scripts/deps.sh test windows
 	$(MAKE) --no-print-directory test-windows-build
 	CGO_ENABLED=$(TEST_CGO) $(GO) test -tags ci -count=1 -timeout 60m ./...
+	$(MAKE) --no-print-directory test-hub-postgres
+
+# The hub's suite and the end-to-end tests again with the hub on PostgreSQL
+# (a throwaway cluster per test package: internal/pgtest, internal/hub/hubtest).
+HUB_PG_PKGS ?= ./internal/hub/... ./internal/e2e/
+test-hub-postgres:
+	@scripts/deps.sh test
+	POSTDESK_TEST_HUB_DB=postgres CGO_ENABLED=$(TEST_CGO) $(GO) test -tags ci -count=1 -timeout 30m $(HUB_PG_PKGS)
 
 # The Windows build and installers the Wine suite (internal/wintest) runs:
 # this version's installer signed with a throwaway self-signed certificate,

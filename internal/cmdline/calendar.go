@@ -10,6 +10,7 @@ import (
 
 	"postdesk/internal/calendar"
 	"postdesk/internal/domain"
+	"postdesk/internal/pgdb"
 )
 
 // The calendar commands, the same at the post point (`postdesk calendar …`)
@@ -29,10 +30,14 @@ func CalendarCommands(prefix string) []Command {
 	}
 }
 
-// calendarDir is the calendar/ folder beside a post point's or the hub's database.
+// calendarDir is the calendar/ folder beside a post point's or the hub's
+// database (for a hub on PostgreSQL: pgdb.CalendarDir).
 func calendarDir(db string) (string, error) {
 	if db == "" {
 		return "", Usagef("--db PATH is required")
+	}
+	if pgdb.Is(db) {
+		return pgdb.CalendarDir(), nil
 	}
 	return filepath.Join(filepath.Dir(db), "calendar"), nil
 }

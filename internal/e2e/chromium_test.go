@@ -17,6 +17,8 @@ import (
 	"golang.org/x/net/websocket"
 
 	"postdesk/internal/testtool"
+
+	"postdesk/internal/hub/hubtest"
 )
 
 // cdp is a minimal Chrome DevTools Protocol client over one websocket.
@@ -138,7 +140,7 @@ func (c *cdp) waitFor(cond string) {
 func TestHubWebChromium(t *testing.T) {
 	chrome := testtool.First(t, "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 	dir := t.TempDir()
-	hubPath := filepath.Join(dir, "HUB.db")
+	hubPath := hubtest.NewDB(t)
 	h := startHub(t, hubPath, "127.0.0.1:0")
 	mustPD(t, "hub", "user", "add", "--db", hubPath, "--username", "tinh", "--password", "mat-khau-tinh-GL")
 	d := newDevice(t, dir, "600930", "A", 40, 30)

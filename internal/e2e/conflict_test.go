@@ -2,12 +2,13 @@ package e2e
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"postdesk/internal/desk"
 	"postdesk/internal/domain"
 	"postdesk/internal/hub/hubstore"
+
+	"postdesk/internal/hub/hubtest"
 )
 
 // TestConcurrentMovesSameEverywhere: the counter (A) and the laptop (B)
@@ -17,7 +18,7 @@ import (
 // resolution on A reaches B and the hub. check passes everywhere.
 func TestConcurrentMovesSameEverywhere(t *testing.T) {
 	dir := t.TempDir()
-	hubPath := filepath.Join(dir, "HUB.db")
+	hubPath := hubtest.NewDB(t)
 	h := startHub(t, hubPath, "127.0.0.1:0")
 	a := newDevice(t, dir, "600900", "A", 5, 1)
 	b := newDevice(t, dir, "600900", "B", 5, 2)

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +15,8 @@ import (
 	"postdesk/internal/devicesync"
 	"postdesk/internal/domain"
 	"postdesk/internal/syncproto"
+
+	"postdesk/internal/hub/hubtest"
 )
 
 // envelopes cuts a device's events from seq from..to into batches of size
@@ -73,7 +74,7 @@ func errCode(body []byte) string {
 // doubled, chains intact on both sides.
 func TestFaults(t *testing.T) {
 	dir := t.TempDir()
-	hubPath := filepath.Join(dir, "HUB.db")
+	hubPath := hubtest.NewDB(t)
 	h := startHub(t, hubPath, "127.0.0.1:0")
 
 	t.Run("connection cut after K bytes", func(t *testing.T) {

@@ -29,6 +29,8 @@ import (
 
 	"postdesk/internal/domain"
 	"postdesk/internal/syncproto"
+
+	"postdesk/internal/hub/hubtest"
 )
 
 // procKiB reads a field (VmRSS, VmHWM) of /proc/PID/status in KiB.
@@ -66,7 +68,7 @@ const (
 // checks during the flood and take a real device's sync after it.
 func TestSlowBodyFloodKeepsHubMemoryBounded(t *testing.T) {
 	dir := t.TempDir()
-	hubPath := filepath.Join(dir, "HUB.db")
+	hubPath := hubtest.NewDB(t)
 	h := startHub(t, hubPath, "127.0.0.1:0")
 	pid := h.cmd.Process.Pid
 	base, err := procKiB(pid, "VmRSS")
@@ -205,7 +207,7 @@ const (
 // /proc while it runs) stays under importRSSLimit, and every event is stored.
 func TestHubImportStreamsBigFile(t *testing.T) {
 	dir := t.TempDir()
-	hubPath := filepath.Join(dir, "HUB.db")
+	hubPath := hubtest.NewDB(t)
 	h := startHub(t, hubPath, "127.0.0.1:0")
 	const pp, device = "600940", "600940-A"
 	_, key, _ := ed25519.GenerateKey(rand.Reader)

@@ -28,6 +28,9 @@ import (
 	_ "modernc.org/sqlite"
 
 	"postdesk/internal/domain"
+	"postdesk/internal/hub/hubstore"
+	"postdesk/internal/hub/hubtest"
+	"postdesk/internal/pgdb"
 	"postdesk/internal/store"
 )
 
@@ -48,7 +51,9 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(dir)
 		os.Exit(1)
 	}
-	code := m.Run()
+	// A hub on PostgreSQL keeps its calendar files here (hubstore.CalendarDir).
+	os.Setenv(pgdb.CalendarDirEnv, filepath.Join(dir, "calendar"))
+	code := hubtest.Main(m) // the hub's database is a file, or on PostgreSQL (hubtest.StoreEnv)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -377,6 +382,14 @@ func (d *device) check() {
 // hubDB opens the hub file read-only beside a running hub.
 func hubDB(t testing.TB, path string) *sql.DB {
 	t.Helper()
+	if hubstore.IsPostgres(path) {
+		db, err := pgdb.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
 	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)

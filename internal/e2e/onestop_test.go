@@ -25,6 +25,8 @@ import (
 	"postdesk/internal/catalog"
 	"postdesk/internal/desk"
 	"postdesk/internal/domain"
+
+	"postdesk/internal/hub/hubtest"
 )
 
 // deviceCatalog is what `postdesk status --json` says of the catalog.
@@ -117,7 +119,7 @@ func newTamperProxy(t *testing.T, hubURL string) *tamperProxy {
 // catalog update tampered with on the way is refused whole.
 func TestProvinceCatalogFlowsDown(t *testing.T) {
 	dir := t.TempDir()
-	hubPath := filepath.Join(dir, "HUB.db")
+	hubPath := hubtest.NewDB(t)
 	h := startHub(t, hubPath, "127.0.0.1:0")
 	proxy := newTamperProxy(t, h.URL)
 	a := newDevice(t, dir, "600930", "A", 20, 31)
@@ -319,7 +321,7 @@ func status(it map[string]any) int {
 // KenhThucHien and HinhThucTra for every dossier.
 func TestOneStopSystemAgainstHub(t *testing.T) {
 	dir := t.TempDir()
-	hubPath := filepath.Join(dir, "HUB.db")
+	hubPath := hubtest.NewDB(t)
 	h := startHub(t, hubPath, "127.0.0.1:0")
 	devs := []*device{newDevice(t, dir, "600940", "A", 40, 41), newDevice(t, dir, "600941", "A", 40, 42)}
 	for _, d := range devs {

@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,8 @@ import (
 	_ "modernc.org/sqlite"
 
 	"postdesk/internal/domain"
+
+	"postdesk/internal/hub/hubtest"
 )
 
 // TestOversizedEventDoesNotStopSync: a device written by a PostDesk
@@ -22,7 +23,7 @@ import (
 // of its own, and the events after it sync as usual.
 func TestOversizedEventDoesNotStopSync(t *testing.T) {
 	dir := t.TempDir()
-	hubPath := filepath.Join(dir, "HUB.db")
+	hubPath := hubtest.NewDB(t)
 	h := startHub(t, hubPath, "127.0.0.1:0")
 	d := newDevice(t, dir, "600950", "A", 10, 50)
 	d.enroll(h, h.URL)
@@ -55,7 +56,7 @@ func TestOversizedEventDoesNotStopSync(t *testing.T) {
 	ids := d.work(3)
 	d.syncUntilQuiet()
 	hdb := hubDB(t, hubPath)
-	if n := queryInt(t, hdb, "SELECT length(payload) FROM hub_events WHERE device_id = ? AND seq = ?", d.id, before+1); n != int64(len(payload)) {
+	if n := queryInt(t, hdb, "SELECT octet_length(payload) FROM hub_events WHERE device_id = ? AND seq = ?", d.id, before+1); n != int64(len(payload)) {
 		t.Fatalf("the hub holds %d bytes of the oversized event, want %d", n, len(payload))
 	}
 	if n := queryInt(t, hdb, "SELECT count(*) FROM batches WHERE device_id = ? AND first_seq = ? AND last_seq = ?", d.id, before+1, before+1); n != 1 {

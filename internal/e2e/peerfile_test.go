@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"postdesk/internal/hub/hubtest"
 )
 
 // TestPeerFileWithoutHub: the hub is down; the counter (A) takes a dossier
@@ -14,7 +16,7 @@ import (
 // it first; A's own push afterwards stores nothing twice.
 func TestPeerFileWithoutHub(t *testing.T) {
 	dir := t.TempDir()
-	hubPath := filepath.Join(dir, "HUB.db")
+	hubPath := hubtest.NewDB(t)
 	h := startHub(t, hubPath, "127.0.0.1:0")
 	a := newDevice(t, dir, "600900", "A", 5, 1)
 	b := newDevice(t, dir, "600900", "B", 5, 2)

@@ -15,6 +15,8 @@ import (
 	"postdesk/internal/domain"
 	"postdesk/internal/store"
 	"postdesk/internal/syncproto"
+
+	"postdesk/internal/hub/hubtest"
 )
 
 // TestOnePostPointTwoDevices: one hub, a post point with a counter PC (A)
@@ -27,7 +29,7 @@ import (
 // its peer.
 func TestOnePostPointTwoDevices(t *testing.T) {
 	dir := t.TempDir()
-	hubPath := filepath.Join(dir, "HUB.db")
+	hubPath := hubtest.NewDB(t)
 	h := startHub(t, hubPath, "127.0.0.1:0")
 	a := newDevice(t, dir, "600900", "A", 20, 1)
 	b := newDevice(t, dir, "600900", "B", 20, 2)

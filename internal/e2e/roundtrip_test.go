@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"postdesk/internal/domain"
+
+	"postdesk/internal/hub/hubtest"
 )
 
 // TestTwoPostPoints: one hub, two devices of two post points. Each takes
@@ -17,7 +19,7 @@ import (
 // event exactly once and each device shows the outcomes.
 func TestTwoPostPoints(t *testing.T) {
 	dir := t.TempDir()
-	hubPath := filepath.Join(dir, "HUB.db")
+	hubPath := hubtest.NewDB(t)
 	h := startHub(t, hubPath, "127.0.0.1:0")
 	a := newDevice(t, dir, "600900", "A", 50, 1)
 	b := newDevice(t, dir, "600901", "A", 50, 2)

@@ -1,9 +1,10 @@
 package e2e
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
+
+	"postdesk/internal/hub/hubtest"
 )
 
 // TestDayOver2G: a day's work at one post point (50 dossiers taken and
@@ -12,7 +13,7 @@ import (
 // with the real binary (health probe, push, ack, pull).
 func TestDayOver2G(t *testing.T) {
 	dir := t.TempDir()
-	hubPath := filepath.Join(dir, "HUB.db")
+	hubPath := hubtest.NewDB(t)
 	h := startHub(t, hubPath, "127.0.0.1:0")
 	px := newProxy(t, h.addr)
 	d := newDevice(t, dir, "600940", "A", 0, 40)

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"os"
@@ -13,6 +12,8 @@ import (
 	_ "modernc.org/sqlite"
 
 	"postdesk/internal/domain"
+
+	"postdesk/internal/hub/hubtest"
 )
 
 // fingerprint hashes what a sync step may change on a device (its events,
@@ -20,11 +21,7 @@ import (
 // devices' heads, updates), to prove a repeated step changed nothing.
 func fingerprint(t testing.TB, path string, queries ...string) string {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := hubDB(t, path) // a device's file, or the hub's database on either store
 	h := sha256.New()
 	for _, q := range queries {
 		rows, err := db.Query(q)
@@ -66,7 +63,7 @@ var hubState = []string{
 // file is refused whole.
 func TestUSBRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	hubPath := filepath.Join(dir, "HUB.db")
+	hubPath := hubtest.NewDB(t)
 	h := startHub(t, hubPath, "127.0.0.1:0")
 	d := newDevice(t, dir, "600920", "A", 60, 20)
 	d.enroll(h, h.URL) // enrollment needs the line once; from here on, only a USB stick

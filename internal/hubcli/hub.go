@@ -25,9 +25,16 @@ import (
 // openHub opens the hub database --db, which must exist; createHub (hub
 // serve, token, user add, api-token: the commands that set a hub up) may
 // create it.
+//
+// A --db that is a PostgreSQL connection string (postgres://… or
+// key=value) opens the hub on PostgreSQL; its password comes from
+// PGPASSWORD or a password file, never from the command line.
 func openHub(path string) (*hubstore.Store, error) {
 	if path == "" {
-		return nil, usagef("--db HUB.db is required")
+		return nil, usagef("--db is required: the hub database file (HUB.db) or a PostgreSQL connection string (postgres://…)")
+	}
+	if hubstore.IsPostgres(path) {
+		return hubstore.Open(path)
 	}
 	if err := cmdline.DBPath(path, true); err != nil {
 		return nil, err
@@ -37,7 +44,10 @@ func openHub(path string) (*hubstore.Store, error) {
 
 func createHub(path string) (*hubstore.Store, error) {
 	if path == "" {
-		return nil, usagef("--db HUB.db is required")
+		return nil, usagef("--db is required: the hub database file (HUB.db) or a PostgreSQL connection string (postgres://…)")
+	}
+	if hubstore.IsPostgres(path) {
+		return hubstore.Open(path)
 	}
 	if err := cmdline.DBPath(path, false); err != nil {
 		return nil, err

@@ -20,7 +20,7 @@ type Env = cmdline.Env
 // exist, and runs run on it; onNewHub creates the database when it does
 // not exist (the commands that set a hub up).
 func hubFlags(name string) (*flag.FlagSet, *string) {
-	return cmdline.DBFlags(name, "hub database file")
+	return cmdline.DBFlags(name, "hub database: a file (HUB.db), or PostgreSQL as postgres://user@host/db or \"host=… dbname=…\" (password from PGPASSWORD or ~/.pgpass, never here)")
 }
 
 func onHub(fs *flag.FlagSet, db *string, args []string, check func(pos []string) error, run func(s *hubstore.Store, pos []string) error) error {

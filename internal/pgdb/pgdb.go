@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -79,8 +80,19 @@ func Open(dsn string) (*sql.DB, error) {
 	return sql.OpenDB(connector{stdlib.GetConnector(*cfg)}), nil
 }
 
-// Redact is dsn as it may be shown (it never carries a password: CheckDSN).
-func Redact(dsn string) string { return dsn }
+// CalendarDirEnv names the calendar folder of a hub on PostgreSQL.
+const CalendarDirEnv = "POSTDESK_HUB_CALENDAR_DIR"
+
+// CalendarDir is the folder of year calendar files of a hub on PostgreSQL
+// (a hub on SQLite keeps them in calendar/ beside its file; this one has
+// no file): $POSTDESK_HUB_CALENDAR_DIR, else calendar/ in the folder the
+// command runs in. Every hub process of one database needs the same files.
+func CalendarDir() string {
+	if d := os.Getenv(CalendarDirEnv); d != "" {
+		return d
+	}
+	return "calendar"
+}
 
 type connector struct{ driver.Connector }
 

@@ -17,7 +17,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -66,18 +65,13 @@ type Store struct {
 
 // CalendarDir is the calendar/ folder beside the hub's database: year
 // files (internal/calendar) that override the shipped ones. A hub on
-// PostgreSQL has no file: its folder is $POSTDESK_HUB_CALENDAR_DIR, else
-// calendar/ in the folder the hub runs in (every hub process of one
-// database needs the same files: docs in README's PostgreSQL section).
+// PostgreSQL has no file: pgdb.CalendarDir.
 func (s *Store) CalendarDir() string {
 	if s.calendarDir != "" {
 		return s.calendarDir
 	}
 	if s.pg {
-		if d := os.Getenv("POSTDESK_HUB_CALENDAR_DIR"); d != "" {
-			return d
-		}
-		return "calendar"
+		return pgdb.CalendarDir()
 	}
 	return filepath.Join(filepath.Dir(s.path), "calendar")
 }

@@ -99,7 +99,7 @@ CREATE TABLE hub_events (
     dossier     text NOT NULL DEFAULT '',
     staff       text NOT NULL,
     at          text NOT NULL,
-    payload     text,
+    payload     bytea,
     prev_hash   text NOT NULL,
     hash        text NOT NULL,
     batch       bigint NOT NULL REFERENCES batches(id),
