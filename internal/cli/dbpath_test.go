@@ -47,16 +47,15 @@ func TestReadOnlyCommandsRefuseMissingDB(t *testing.T) {
 	}
 }
 
-// --db postgres://… is not a file name: a clear error, and no folders
-// named "postgres:" made on the way.
+// --db postgres://… is not a file name: a clear error from the post
+// point's commands, the hub's open PostgreSQL; no folders named
+// "postgres:" made on the way.
 func TestPostgresURLIsNotAFilePath(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	for _, args := range [][]string{
 		{"check", "--db", "postgres://tinh:bi-mat@db.gialai.example/postdesk"},
 		{"demo", "seed", "--db", "postgresql://db/postdesk", "--dossiers", "1"},
-		{"hub", "serve", "--db", "postgres://tinh:bi-mat@db.gialai.example/hub", "--addr", "127.0.0.1:0"},
-		{"hub", "status", "--db", "postgres://db/hub"},
 	} {
 		code, _, errs := run(t, args...)
 		if code == 0 || !strings.Contains(errs, "PostgreSQL is not supported by this command yet") {
@@ -64,6 +63,22 @@ func TestPostgresURLIsNotAFilePath(t *testing.T) {
 		}
 		if strings.Contains(errs, "bi-mat") {
 			t.Errorf("%s: the password is in the message: %q", args[0], errs)
+		}
+	}
+	// The hub's commands take PostgreSQL (internal/hub/hubstore), never
+	// with a password on the command line; a server that is not there is
+	// named as such (nothing listens on 127.0.0.1 port 1).
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"hub", "serve", "--db", "postgres://tinh:bi-mat@db.gialai.example/hub", "--addr", "127.0.0.1:0"}, "carries a password"},
+		{[]string{"hub", "token", "--db", "host=127.0.0.1 password=bi-mat dbname=hub", "--post-point", "600900"}, "carries a password"},
+		{[]string{"hub", "status", "--db", "postgres://hub@127.0.0.1:1/hub"}, "cannot connect"},
+	} {
+		code, _, errs := run(t, c.args...)
+		if code == 0 || !strings.Contains(errs, c.want) || strings.Contains(errs, "bi-mat") {
+			t.Errorf("%s: %d %q, want %q without the password", strings.Join(c.args, " "), code, errs, c.want)
 		}
 	}
 	if code, _, errs := run(t, "check", "--db", "sqlite://x.db"); code == 0 || !strings.Contains(errs, "not a file path") {

@@ -36,6 +36,8 @@ func Commands() []cmdline.Command {
 			Help: "print post points, devices, events stored, last sync and conflicts", Run: runHubStatus},
 		{Path: "hub check", Usage: "--db HUB.db [--json]",
 			Help: "verify the hub file, every device's hash chain and the dossier projection", Run: runHubCheck},
+		{Path: "hub migrate", Usage: "--from HUB.db --to postgres://USER@HOST/DB",
+			Help: "copy a hub file into an empty PostgreSQL database in one transaction, then check both (stop hub serve first)", Run: runHubMigrate},
 		{Path: "hub user add", Usage: "--db HUB.db --username U --password P",
 			Help: "add a province staff account for the web page (or set its password)", Run: runHubUserAdd},
 		{Path: "hub api-token", Usage: "--db HUB.db --name NAME",

@@ -2,7 +2,9 @@ package hubstore
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -19,6 +21,10 @@ type CheckReport struct {
 	Conflicts   int `json:"conflicts"`    // kept for an engineer (not a defect of the store)
 	ApplyErrors int `json:"apply_errors"` // dossiers with an event the hub could not apply
 	Proofs      int `json:"proofs"`       // delivery proof files, each matching its SHA-256
+	// Digest is the SHA-256 of every device's chain head (id, seq, hash, in
+	// id order): two hubs with the same digest hold the same events, as
+	// each head's hash covers its whole chain (hub migrate's check compares it).
+	Digest string `json:"digest"`
 }
 
 // Discrepancy is the first thing Check found wrong.
@@ -38,6 +44,11 @@ func (s *Store) Check(ctx context.Context) (CheckReport, error) {
 			return err
 		}
 		rep.Devices = len(devs)
+		heads := sha256.New()
+		for _, d := range devs {
+			fmt.Fprintf(heads, "%s\x00%d\x00%s\n", d.ID, d.HeadSeq, d.HeadHash)
+		}
+		rep.Digest = hex.EncodeToString(heads.Sum(nil))
 		replay := map[string]*projected{}
 		for _, d := range devs {
 			n, err := checkDevice(ctx, tx, d, replay)

@@ -67,3 +67,41 @@ func columns(t *testing.T, db *sql.DB, q string) map[string][]string {
 	}
 	return out
 }
+
+// TestReadOnlyPostgresServesReports: a hub database PostgreSQL only lets
+// read (a replica; here one set read-only) opens without migrating or
+// making keys, answers reports and checks with the primary's keys, and
+// refuses writes.
+func TestReadOnlyPostgresServesReports(t *testing.T) {
+	if !hubtest.Postgres() {
+		t.Skip("PostgreSQL only (" + hubtest.StoreEnv + "=postgres)")
+	}
+	s, _, _ := hubtest.WithDossiers(t, 5)
+	want, err := s.Check(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := hubtest.DB(t, s)
+	var name string
+	if err := db.QueryRow("SELECT current_database()").Scan(&name); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("ALTER DATABASE " + name + " SET default_transaction_read_only = on"); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := hubstore.Open(s.Path())
+	if err != nil {
+		t.Fatalf("opening the read-only database: %v", err)
+	}
+	defer ro.Close()
+	if !ro.PublicKey().Equal(s.PublicKey()) {
+		t.Fatal("the read-only hub has other keys")
+	}
+	got, err := ro.Check(ctx)
+	if err != nil || got != want {
+		t.Fatalf("check on the read-only database: %+v %v, want %+v", got, err, want)
+	}
+	if _, err := ro.IssueToken(ctx, "600900", "x", "tester"); err == nil {
+		t.Fatal("a write succeeded on the read-only database")
+	}
+}

@@ -51,7 +51,14 @@ func openPostgres(dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("hub database on PostgreSQL: cannot connect: %w", err)
 	}
-	return start(&Store{db: db, path: dsn, pg: true, Now: time.Now})
+	s := &Store{db: db, path: dsn, pg: true, Now: time.Now}
+	// A streaming replica (or a database set read-only) serves what only
+	// reads: reports, exports, status, check. Nothing is migrated or made there.
+	if err := db.QueryRowContext(ctx, "SELECT pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on'").Scan(&s.readOnly); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("hub database on PostgreSQL: %w", err)
+	}
+	return start(s)
 }
 
 // IsPostgres reports whether the store is on PostgreSQL.
@@ -65,42 +72,56 @@ var ErrNotEmpty = errors.New("this PostgreSQL database already holds tables and 
 // whole version), under the write lock so two processes starting at once
 // migrate once. The version is kept in hub_schema_version.
 func (s *Store) migratePostgres(ctx context.Context) error {
+	if s.readOnly {
+		var v int
+		err := s.db.QueryRowContext(ctx, "SELECT version FROM hub_schema_version").Scan(&v)
+		if err != nil {
+			return fmt.Errorf("this PostgreSQL database is read-only (a replica?) and holds no hub: %w", err)
+		}
+		if n := len(PostgresMigrations()); v != n {
+			return fmt.Errorf("this PostgreSQL database is read-only (a replica?) and its hub schema is version %d, this PostDesk's is %d: run this PostDesk against the primary first", v, n)
+		}
+		return nil
+	}
+	return s.writePostgres(ctx, func(tx *sql.Tx) error { return migrateInTx(ctx, tx) })
+}
+
+// migrateInTx brings the PostgreSQL database of tx to the newest schema.
+func migrateInTx(ctx context.Context, tx *sql.Tx) error {
 	all := PostgresMigrations()
-	return s.writePostgres(ctx, func(tx *sql.Tx) error {
-		var have bool
-		if err := tx.QueryRowContext(ctx, "SELECT to_regclass('hub_schema_version') IS NOT NULL").Scan(&have); err != nil {
-			return fmt.Errorf("open hub database: %w", err)
+	var have bool
+	if err := tx.QueryRowContext(ctx, "SELECT to_regclass('hub_schema_version') IS NOT NULL").Scan(&have); err != nil {
+		return fmt.Errorf("open hub database: %w", err)
+	}
+	current := 0
+	if !have {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pg_catalog.pg_tables
+			WHERE schemaname = current_schema()`).Scan(&n); err != nil {
+			return err
 		}
-		current := 0
-		if !have {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pg_catalog.pg_tables
-				WHERE schemaname = current_schema()`).Scan(&n); err != nil {
-				return err
-			}
-			if n > 0 {
-				return ErrNotEmpty
-			}
-			if _, err := tx.ExecContext(ctx, "CREATE TABLE hub_schema_version (version bigint NOT NULL)"); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, "INSERT INTO hub_schema_version(version) VALUES(0)"); err != nil {
-				return err
-			}
-		} else if err := tx.QueryRowContext(ctx, "SELECT version FROM hub_schema_version").Scan(&current); err != nil {
-			return fmt.Errorf("open hub database: %w", err)
+		if n > 0 {
+			return ErrNotEmpty
 		}
-		if current > len(all) {
-			return &ErrNewerSchema{What: "hub database", File: current, Known: len(all)}
+		if _, err := tx.ExecContext(ctx, "CREATE TABLE hub_schema_version (version bigint NOT NULL)"); err != nil {
+			return err
 		}
-		for _, m := range all[current:] {
-			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-				return fmt.Errorf("migration %s: %w", m.Name, err)
-			}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO hub_schema_version(version) VALUES(0)"); err != nil {
+			return err
 		}
-		_, err := tx.ExecContext(ctx, "UPDATE hub_schema_version SET version = ?", len(all))
-		return err
-	})
+	} else if err := tx.QueryRowContext(ctx, "SELECT version FROM hub_schema_version").Scan(&current); err != nil {
+		return fmt.Errorf("open hub database: %w", err)
+	}
+	if current > len(all) {
+		return &ErrNewerSchema{What: "hub database", File: current, Known: len(all)}
+	}
+	for _, m := range all[current:] {
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
+		}
+	}
+	_, err := tx.ExecContext(ctx, "UPDATE hub_schema_version SET version = ?", len(all))
+	return err
 }
 
 // writePostgres runs fn in one transaction that holds the hub's write lock.

@@ -43,6 +43,7 @@ type Store struct {
 	pg   bool   // on PostgreSQL (see postgres.go)
 
 	calendarDir string // set by SetCalendarDir
+	readOnly    bool   // a PostgreSQL replica: read, never migrate or make keys
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 
@@ -222,7 +223,7 @@ func (s *Store) loadKeys(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.write(ctx, func(tx *sql.Tx) error {
+	create := func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO hub_meta(key, value) VALUES('sign_key_seed', ?) ON CONFLICT DO NOTHING", seed); err != nil {
 			return err
 		}
@@ -231,9 +232,11 @@ func (s *Store) loadKeys(ctx context.Context) error {
 		}
 		_, err := tx.ExecContext(ctx, "INSERT INTO hub_meta(key, value) VALUES('created_at', ?) ON CONFLICT DO NOTHING", []byte(formatTime(s.Now())))
 		return err
-	})
-	if err != nil {
-		return err
+	}
+	if !s.readOnly {
+		if err := s.write(ctx, create); err != nil {
+			return err
+		}
 	}
 	var ageText []byte
 	if err := s.db.QueryRowContext(ctx, "SELECT value FROM hub_meta WHERE key = 'sign_key_seed'").Scan(&seed); err != nil {
