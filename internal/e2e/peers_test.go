@@ -215,7 +215,7 @@ func deviceKPI(t *testing.T, d *device) string {
 }
 
 func hubKPI(t *testing.T, hubPath, pp string) string {
-	out := filepath.Join(filepath.Dir(hubPath), "hub-kpi.json")
+	out := filepath.Join(t.TempDir(), "hub-kpi.json") // the hub may be on PostgreSQL: no folder of its own
 	mustPD(t, "hub", "report", "kpi", "--db", hubPath, "--from", kpiFrom, "--to", kpiTo, "--by", "post-point", "--format", "json", "--out", out)
 	units, _ := readReport(t, out)["units"].([]any)
 	for _, u := range units {
