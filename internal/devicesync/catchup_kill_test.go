@@ -83,7 +83,8 @@ func dump(t testing.TB, path string) string {
 		"SELECT device_id || ':' || seq || ':' || hex(hash) FROM events WHERE device_id <> '600900-F' ORDER BY device_id, seq", // F's own setup differs by its clock
 		"SELECT id || ' ' || state || ' ' || name_fold || ' ' || in_conflict || ' ' || hex(data) FROM dossiers ORDER BY id",
 		"SELECT dossier || ' ' || key FROM dossier_name_keys ORDER BY dossier, key",
-		"SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name",
+		"SELECT type || ' ' || name FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY type, name",
+		"SELECT state || ' ' || n FROM dossier_state_counts WHERE n > 0 ORDER BY state", // the bulk rebuild derives them again
 		"SELECT count(*) FROM dossiers",
 	} {
 		rows, err := db.Query(q)
