@@ -110,10 +110,17 @@ func (s *Store) RebuildProjection(ctx context.Context) (int, error) {
 			return err
 		}
 		defer r.close()
+		// Every dossier's events in dossier order, read along events_dossier:
+		// without INDEXED BY, SQLite scans the table and sorts every event
+		// with its payload (5 of the 34 CPU-seconds at 200,000 dossiers).
 		where := "WHERE dossier <> '' ORDER BY dossier, rowid"
 		args := []any{}
-		if from > 1 {
-			where = "WHERE dossier IN (SELECT DISTINCT dossier FROM events WHERE rowid >= ? AND dossier <> '') ORDER BY dossier, rowid"
+		var older bool
+		if err := tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM events WHERE rowid < ? AND dossier <> '')", from).Scan(&older); err != nil {
+			return err
+		}
+		if older { // only the dossiers with events from the mark on
+			where = "INDEXED BY events_dossier WHERE dossier <> '' AND dossier IN (SELECT DISTINCT dossier FROM events WHERE rowid >= ? AND dossier <> '') ORDER BY dossier, rowid"
 			args = append(args, from)
 		}
 		rows, err := tx.QueryContext(ctx, "SELECT device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash FROM events "+where, args...)
