@@ -95,7 +95,7 @@ func runRestore(env *Env, args []string) error {
 	if res.Plain {
 		fmt.Fprintln(notices, "postdesk:", i18n.T("cli.restore.plain_warning"))
 	}
-	fmt.Fprintf(env.Stdout, "restored %s from %s (the previous file is kept as %s.before-restore)\n", *db, pos[0], *db)
+	fmt.Fprintf(env.Stdout, "restored %s from %s with %d proof files (the previous file is kept as %s.before-restore)\n", *db, pos[0], res.Proofs, *db)
 	return nil
 }
 

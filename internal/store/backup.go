@@ -5,6 +5,7 @@ package store
 // hub's key, so either can restore it and a lost USB stick shows nothing.
 
 import (
+	"archive/tar"
 	"bufio"
 	"context"
 	"database/sql"
@@ -72,13 +73,15 @@ type wrapped struct {
 func (e *wrapped) Error() string   { return e.fe.Error() }
 func (e *wrapped) Unwrap() []error { return []error{e.code, e.fe} }
 
-// Backup writes an encrypted, consistent copy of the database to path: the
-// pages of one read snapshot (SQLite's sqlite_dbpage, in page order, the
-// write-ahead log's committed pages included) streamed straight into age,
-// to BackupRecipients, under a temporary name, then renamed. No plain copy
-// is written anywhere, writers are not held up, and a cut never leaves half
-// a backup at path. The file holds the database as it is (free pages
-// included), not compacted as PlainCopy's VACUUM INTO is.
+// Backup writes an encrypted, consistent copy of the database and its proof
+// files to path: a tar stream (backupDBName: the pages of one read snapshot,
+// SQLite's sqlite_dbpage in page order, the write-ahead log's committed
+// pages included; then proofs/NAME for every proof file that snapshot
+// lists, as sealed on disk) straight into age, to BackupRecipients, under a
+// temporary name, then renamed. No plain copy is written anywhere, writers
+// are not held up, and a cut never leaves half a backup at path. The
+// database is as it is (free pages included), not compacted as PlainCopy's
+// VACUUM INTO is.
 func (s *Store) Backup(ctx context.Context, path string) error {
 	rcpts, err := s.BackupRecipients(ctx)
 	if err != nil {
@@ -90,27 +93,83 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("backup folder: %w", err)
 	}
-	return vault.SealWith(path, rcpts, func(w io.Writer) error { return s.writePages(ctx, w) })
+	return vault.SealWith(path, rcpts, func(w io.Writer) error { return s.writeBackup(ctx, w) })
 }
 
-// writePages writes the database file's image as one read transaction sees
-// it: every page in order, so the bytes are a database file.
-func (s *Store) writePages(ctx context.Context, w io.Writer) error {
+// backupDBName is the database's entry in a backup's tar stream; the proof
+// files follow it as proofs/NAME. A backup of before the proofs joined it
+// is the database file alone.
+const backupDBName = "postdesk.db"
+
+// writeBackup writes the backup's tar stream as one read transaction sees
+// the database: its pages (so the entry is a database file), then the
+// proof files it lists.
+func (s *Store) writeBackup(ctx context.Context, w io.Writer) error {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	var pages int64
+	var pages, pageSize int64
 	if err := tx.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
 		return err
 	}
+	if err := tx.QueryRowContext(ctx, "PRAGMA page_size").Scan(&pageSize); err != nil {
+		return err
+	}
+	proofs, err := backupProofs(ctx, tx)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	tw := tar.NewWriter(bw)
+	now := s.Now()
+	if err := tw.WriteHeader(&tar.Header{Name: backupDBName, Mode: 0o600, Size: pages * pageSize, ModTime: now, Format: tar.FormatPAX}); err != nil {
+		return err
+	}
+	if err := writePages(ctx, tx, tw, pages); err != nil {
+		return err
+	}
+	for _, name := range proofs {
+		if err := addProof(tw, filepath.Join(s.ProofsDir(), name), name); err != nil {
+			return err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// backupProofs lists the proof files a backup holds: every one the
+// database lists, but those of purged dossiers (their files are going, or
+// gone: store.Purge removes them after its commit).
+func backupProofs(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT f.name FROM proof_files f LEFT JOIN dossiers d ON d.id = f.dossier
+		WHERE coalesce(json_extract(d.data, '$.personal_data_purged'), 0) <> 1 ORDER BY f.name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		names = append(names, n)
+	}
+	return names, rows.Err()
+}
+
+// writePages writes the database file's image as tx sees it: every one of
+// its pages in order.
+func writePages(ctx context.Context, tx *sql.Tx, w io.Writer, pages int64) error {
 	rows, err := tx.QueryContext(ctx, "SELECT pgno, data FROM sqlite_dbpage('main') ORDER BY pgno")
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	defer rows.Close()
-	bw := bufio.NewWriterSize(w, 1<<20)
 	next := int64(1)
 	var data sql.RawBytes
 	for rows.Next() {
@@ -121,7 +180,7 @@ func (s *Store) writePages(ctx context.Context, w io.Writer) error {
 		if pgno != next {
 			return fmt.Errorf("backup: page %d read where %d was expected", pgno, next)
 		}
-		if _, err := bw.Write(data); err != nil {
+		if _, err := w.Write(data); err != nil {
 			return err
 		}
 		next++
@@ -132,7 +191,26 @@ func (s *Store) writePages(ctx context.Context, w io.Writer) error {
 	if next-1 != pages {
 		return fmt.Errorf("backup: %d pages read of %d", next-1, pages)
 	}
-	return bw.Flush()
+	return nil
+}
+
+// addProof writes one proof file into the backup. A file the database lists
+// but the disk lacks fails the backup: it would not restore whole.
+func addProof(tw *tar.Writer, path, name string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("backup: proof file %s: %w", name, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if err := tw.WriteHeader(&tar.Header{Name: "proofs/" + name, Mode: 0o600, Size: st.Size(), ModTime: st.ModTime(), Format: tar.FormatPAX}); err != nil {
+		return err
+	}
+	_, err = io.Copy(tw, f)
+	return err
 }
 
 // PlainCopy writes an unencrypted, consistent copy of the database to path
@@ -204,6 +282,9 @@ type Restored struct {
 	// Plain: the backup was an unencrypted copy made by an older PostDesk
 	// (restored, but anyone who held that file could read it).
 	Plain bool
+	// Proofs is how many proof files came back with it (a backup of before
+	// the proofs joined it holds none).
+	Proofs int
 }
 
 // ErrNotBackup: the file is neither an encrypted backup nor a PostDesk database.
@@ -233,9 +314,23 @@ func Restore(ctx context.Context, dst, src string, ids []age.Identity) (Restored
 	if err != nil {
 		return res, fmt.Errorf("restore refused, %s could not be opened: %w", src, err)
 	}
+	staged := dst + ".restoring-proofs"
+	os.RemoveAll(staged)
+	defer os.RemoveAll(staged)
+	if res.Proofs, err = unpackBackup(tmp, staged); err != nil {
+		os.Remove(tmp)
+		return res, fmt.Errorf("restore refused, %s is not a sound backup: %w", src, err)
+	}
 	if err := verifyBackup(ctx, tmp); err != nil {
 		os.Remove(tmp)
 		return res, fmt.Errorf("restore refused, %s is not a sound backup: %w", src, err)
+	}
+	// The proofs go first: a cut before the database is replaced leaves
+	// files the old database does not name, never a database naming files
+	// that are not there.
+	if err := moveProofs(staged, filepath.Join(filepath.Dir(dst), "proofs")); err != nil {
+		os.Remove(tmp)
+		return res, err
 	}
 	if _, err := os.Stat(dst); err == nil {
 		for _, suffix := range []string{"-wal", "-shm"} {
@@ -247,6 +342,106 @@ func Restore(ctx context.Context, dst, src string, ids []age.Identity) (Restored
 		}
 	}
 	return res, atomicfile.Commit(tmp, dst)
+}
+
+// sqliteMagic starts every SQLite database file.
+const sqliteMagic = "SQLite format 3\x00"
+
+// unpackBackup turns the decrypted backup at path into the database file
+// alone (in place) and its proof files under staged, and returns how many.
+// A backup of before the proofs joined it is the database file already.
+func unpackBackup(path, staged string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	head := make([]byte, len(sqliteMagic))
+	if _, err := io.ReadFull(f, head); err == nil && string(head) == sqliteMagic {
+		return 0, nil
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return 0, err
+	}
+	notBackup := func(format string, args ...any) error {
+		return &wrapped{ErrNotBackup, domain.Errf("file", "err.backup.not_backup", "not a PostDesk backup: "+format, args...)}
+	}
+	tr := tar.NewReader(bufio.NewReaderSize(f, 1<<20))
+	h, err := tr.Next()
+	if err != nil || h.Name != backupDBName {
+		return 0, notBackup("it does not start with the database (%v)", err)
+	}
+	db := path + ".db"
+	if err := writeEntry(db, tr); err != nil {
+		os.Remove(db)
+		return 0, err
+	}
+	n := 0
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		name, ok := strings.CutPrefix(h.Name, "proofs/")
+		if err == nil && (!ok || name == "" || filepath.Base(name) != name || strings.HasPrefix(name, ".") || h.Typeflag != tar.TypeReg) {
+			err = notBackup("unexpected entry %q", h.Name)
+		}
+		if err == nil {
+			if err = os.MkdirAll(staged, 0o700); err == nil {
+				err = writeEntry(filepath.Join(staged, name), tr)
+			}
+		}
+		if err != nil {
+			os.Remove(db)
+			return 0, err
+		}
+		n++
+	}
+	f.Close()
+	return n, os.Rename(db, path)
+}
+
+// writeEntry writes the tar entry r reads to a new file at path, synced.
+func writeEntry(path string, r io.Reader) error {
+	out, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, r); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
+// moveProofs moves the restored proof files from staged into dir; a file
+// already there is kept (a proof file's name is its dossier, kind and the
+// nanosecond it was written, so the same name is the same file).
+func moveProofs(staged, dir string) error {
+	entries, err := os.ReadDir(staged)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	for _, e := range entries {
+		to := filepath.Join(dir, e.Name())
+		if _, err := os.Stat(to); err == nil {
+			continue
+		}
+		if err := os.Rename(filepath.Join(staged, e.Name()), to); err != nil {
+			return fmt.Errorf("restoring proof file %s: %w", e.Name(), err)
+		}
+	}
+	return nil
 }
 
 // verifyBackup checks the plain database file at src without changing it:

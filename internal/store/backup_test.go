@@ -231,3 +231,60 @@ func mustReadDir(t testing.TB, dir string) []string {
 	}
 	return names
 }
+
+// TestBackupCarriesProofs: the delivery proofs travel inside the backup (as
+// sealed on disk) and come back with the database, readable after a sign-in
+// there; a backup that names a proof missing on disk is refused.
+func TestBackupCarriesProofs(t *testing.T) {
+	s := newTestStore(t)
+	recovery := giveRecoveryKey(t, s)
+	enrollAtFakeHub(t, s)
+	signInStaff(t, s, "gdv1", "246810", domain.RoleClerk)
+	d, sig, photo := deliveredWithProofs(t, s)
+	file := filepath.Join(t.TempDir(), "with-proofs"+BackupExt)
+	if err := s.Backup(ctx, file); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(file)
+	if bytes.Contains(raw, []byte("\x89PNG")) || bytes.Contains(raw, []byte("proofs/")) {
+		t.Fatal("the backup shows a proof or its name in the clear")
+	}
+
+	dir := t.TempDir()
+	target := filepath.Join(dir, "restored.db")
+	res, err := Restore(ctx, target, file, []age.Identity{recovery})
+	if err != nil || res.Proofs != 2 {
+		t.Fatalf("restore: %+v %v, want 2 proofs", res, err)
+	}
+	if e := mustReadDir(t, dir); strings.Join(e, ",") != "proofs,restored.db" {
+		t.Fatalf("restore left %v beside the database", e)
+	}
+	r, err := Open(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	signInStaff(t, r, "gdv1", "246810", domain.RoleClerk)
+	for rel, want := range map[string][]byte{d.Delivery.SignatureFile: sig, d.Delivery.PhotoFile: photo} {
+		wantSealedOnDisk(t, r.ProofPath(rel), want)
+		if got, err := r.ReadProof(rel); err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("restored proof %s: %v", rel, err)
+		}
+	}
+	if _, err := r.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// A proof the database names but the disk lost: no backup that would
+	// not restore whole.
+	if err := os.Remove(s.ProofPath(d.Delivery.PhotoFile)); err != nil {
+		t.Fatal(err)
+	}
+	lost := filepath.Join(t.TempDir(), "lost"+BackupExt)
+	if err := s.Backup(ctx, lost); err == nil || !strings.Contains(err.Error(), "proof file") {
+		t.Fatalf("backup with a proof file missing: %v", err)
+	}
+	if _, err := os.Stat(lost); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a refused backup left %s", lost)
+	}
+}
