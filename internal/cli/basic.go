@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -64,6 +65,9 @@ func runBackup(env *Env, args []string) error {
 	}
 	return onDB(fs, db, args, check, func(s *store.Store, _ []string) error {
 		if err := s.Backup(env.Ctx, *out); err != nil {
+			if errors.Is(err, store.ErrProofsMissing) {
+				fmt.Fprintf(env.Stdout, "backup written: %s\n", *out)
+			}
 			return err
 		}
 		fmt.Fprintf(env.Stdout, "backup written: %s\n", *out)

@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -93,8 +94,26 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return fmt.Errorf("backup folder: %w", err)
 	}
-	return vault.SealWith(path, rcpts, func(w io.Writer) error { return s.writeBackup(ctx, w) })
+	var missing []string
+	if err := vault.SealWith(path, rcpts, func(w io.Writer) (err error) {
+		missing, err = s.writeBackup(ctx, w)
+		return err
+	}); err != nil {
+		return err
+	}
+	if len(missing) > 0 {
+		return &wrapped{ErrProofsMissing, domain.Errf("proofs", "err.backup.proofs_missing",
+			"the backup was written, but %d proof files the database names are missing on disk and are not in it: %s",
+			len(missing), strings.Join(missing, ", ")).WithArgs("Count", strconv.Itoa(len(missing))).WithArgs("Names", strings.Join(missing, ", "))}
+	}
+	return nil
 }
+
+// ErrProofsMissing is returned by Backup when it wrote the backup without
+// some proof files the database names, because the disk lost them: the
+// backup is made (a lost file must not stop every backup after it) and the
+// status bar says which.
+var ErrProofsMissing = errors.New("proof files missing from the backup")
 
 // backupDBName is the database's entry in a backup's tar stream; the proof
 // files follow it as proofs/NAME. A backup of before the proofs joined it
@@ -104,41 +123,44 @@ const backupDBName = "postdesk.db"
 // writeBackup writes the backup's tar stream as one read transaction sees
 // the database: its pages (so the entry is a database file), then the
 // proof files it lists.
-func (s *Store) writeBackup(ctx context.Context, w io.Writer) error {
+func (s *Store) writeBackup(ctx context.Context, w io.Writer) (missing []string, err error) {
 	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer tx.Rollback()
 	var pages, pageSize int64
 	if err := tx.QueryRowContext(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
-		return err
+		return nil, err
 	}
 	if err := tx.QueryRowContext(ctx, "PRAGMA page_size").Scan(&pageSize); err != nil {
-		return err
+		return nil, err
 	}
 	proofs, err := backupProofs(ctx, tx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
 	tw := tar.NewWriter(bw)
 	now := s.Now()
 	if err := tw.WriteHeader(&tar.Header{Name: backupDBName, Mode: 0o600, Size: pages * pageSize, ModTime: now, Format: tar.FormatPAX}); err != nil {
-		return err
+		return nil, err
 	}
 	if err := writePages(ctx, tx, tw, pages); err != nil {
-		return err
+		return nil, err
 	}
 	for _, name := range proofs {
-		if err := addProof(tw, filepath.Join(s.ProofsDir(), name), name); err != nil {
-			return err
+		err := addProof(tw, filepath.Join(s.ProofsDir(), name), name)
+		if errors.Is(err, os.ErrNotExist) {
+			missing = append(missing, name)
+		} else if err != nil {
+			return nil, err
 		}
 	}
 	if err := tw.Close(); err != nil {
-		return err
+		return nil, err
 	}
-	return bw.Flush()
+	return missing, bw.Flush()
 }
 
 // backupProofs lists the proof files a backup holds: every one the
@@ -194,12 +216,12 @@ func writePages(ctx context.Context, tx *sql.Tx, w io.Writer, pages int64) error
 	return nil
 }
 
-// addProof writes one proof file into the backup. A file the database lists
-// but the disk lacks fails the backup: it would not restore whole.
+// addProof writes one proof file into the backup (an os.ErrNotExist when
+// the disk lost it: nothing written).
 func addProof(tw *tar.Writer, path, name string) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("backup: proof file %s: %w", name, err)
+		return err
 	}
 	defer f.Close()
 	st, err := f.Stat()
@@ -250,7 +272,8 @@ func isBackupName(name string) bool {
 // AutoBackup makes today's backup in dir when there is none yet for today,
 // then keeps only the newest keep backups there (plain ones of older
 // versions included, so they age out). It returns the file written, or ""
-// when today's backup already existed.
+// when today's backup already existed; with ErrProofsMissing when it was
+// written without some proof files.
 func (s *Store) AutoBackup(ctx context.Context, dir string, keep int) (string, error) {
 	now := s.Now()
 	today := "postdesk-" + now.Format("20060102") + "-"
@@ -265,7 +288,10 @@ func (s *Store) AutoBackup(ctx context.Context, dir string, keep int) (string, e
 		}
 	}
 	path := filepath.Join(dir, BackupName(now))
-	if err := s.Backup(ctx, path); err != nil {
+	var missing error
+	if err := s.Backup(ctx, path); errors.Is(err, ErrProofsMissing) {
+		missing = err // written: it counts among those kept
+	} else if err != nil {
 		return "", err
 	}
 	existing = append(existing, path)
@@ -274,7 +300,7 @@ func (s *Store) AutoBackup(ctx context.Context, dir string, keep int) (string, e
 		os.Remove(existing[0])
 		existing = existing[1:]
 	}
-	return path, nil
+	return path, missing
 }
 
 // Restored says how a restore went.
