@@ -170,10 +170,13 @@ func runBatchExport(env *Env, args []string) error {
 		}
 		if res.Events == 0 {
 			fmt.Fprintf(env.Stdout, "written %s: no events waiting; the file asks the province for updates only\n", res.Path)
-			return nil
+		} else {
+			fmt.Fprintf(env.Stdout, "written %s: %d events (seq %d–%d) in %d batches, encrypted to the province hub\n",
+				res.Path, res.Events, res.FirstSeq, res.LastSeq, res.Batches)
 		}
-		fmt.Fprintf(env.Stdout, "written %s: %d events (seq %d–%d) in %d batches, encrypted to the province hub\n",
-			res.Path, res.Events, res.FirstSeq, res.LastSeq, res.Batches)
+		if res.Proofs > 0 || res.ProofsWaiting > 0 {
+			fmt.Fprintf(env.Stdout, "delivery proofs: %d in the file, %d waiting for a later one\n", res.Proofs, res.ProofsWaiting)
+		}
 		return nil
 	})
 }
@@ -191,8 +194,8 @@ func runBatchImport(env *Env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("reply %s: %w", pos[0], err)
 		}
-		fmt.Fprintf(env.Stdout, "imported %s: acknowledged through %d; %d updates applied, %d skipped\n",
-			pos[0], r.AckedThrough, r.UpdatesApplied, r.UpdatesSkipped)
+		fmt.Fprintf(env.Stdout, "imported %s: acknowledged through %d; %d updates applied, %d skipped; %d delivery proofs confirmed\n",
+			pos[0], r.AckedThrough, r.UpdatesApplied, r.UpdatesSkipped, r.ProofsSent)
 		return nil
 	})
 }

@@ -21,6 +21,10 @@ type ExportResult struct {
 	Batches  int
 	FirstSeq int64
 	LastSeq  int64
+	// Proofs: proof files the hub has not confirmed, carried in the file;
+	// ProofsWaiting: those left for a later file (over the budget, or kept
+	// before enrollment and not sealed to the hub until a staff sign-in).
+	Proofs, ProofsWaiting int
 }
 
 // ExportFile writes every unacknowledged event of this device to one batch
@@ -36,7 +40,7 @@ func ExportFile(ctx context.Context, s *store.Store, path string) (ExportResult,
 	_, err := c.runRound(ctx, "usb_export", func(ctx context.Context, r *Round) error {
 		var err error
 		res, err = exportFile(ctx, s, path)
-		r.Pushed, r.Batches = res.Events, res.Batches
+		r.Pushed, r.Batches, r.ProofsWaiting = res.Events, res.Batches, res.ProofsWaiting
 		return err
 	})
 	return res, err
@@ -101,11 +105,92 @@ func exportAny(ctx context.Context, s *store.Store, path string, revokedToo bool
 		start, prev = b.Header.LastSeq, b.Header.LastHash
 	}
 	res.Batches, res.LastSeq = len(batches), start
+	proofs, err := proofFiles(ctx, s, st, dev.ID(), key, &res)
+	if err != nil {
+		return res, err
+	}
 	var buf bytes.Buffer
-	if err := syncproto.WriteBatchFile(&buf, st.HubAgeRecipient, batches); err != nil {
+	if err := syncproto.WriteBatchFile(&buf, st.HubAgeRecipient, batches, proofs...); err != nil {
 		return res, err
 	}
 	return res, atomicfile.WriteBytes(path, 0o600, buf.Bytes())
+}
+
+// proofFiles signs, for a batch file, the proof files the hub has not
+// confirmed, up to syncproto.ProofFileBudget bytes (the rest waits for the
+// next file), each sealed to the hub first when it was kept before
+// enrollment (which needs the proof key open: otherwise it waits).
+func proofFiles(ctx context.Context, s *store.Store, st store.SyncState, device string, key ed25519.PrivateKey, res *ExportResult) ([]syncproto.ProofFile, error) {
+	unsent, err := s.UnsentProofs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []syncproto.ProofFile
+	var size int64
+	for _, u := range unsent {
+		if u.HubRecipient != st.HubAgeRecipient {
+			if err := s.ResealProof(ctx, u.Name); errors.Is(err, store.ErrProofLocked) {
+				res.ProofsWaiting++
+				continue
+			} else if err != nil {
+				return nil, err
+			}
+		}
+		data, _, err := s.SealedProofFile(u.Name)
+		if err != nil {
+			return nil, err
+		}
+		if size+int64(len(data)) > syncproto.ProofFileBudget {
+			res.ProofsWaiting++
+			continue
+		}
+		f, err := syncproto.NewProofFile(key, device, u.Dossier, u.Name, data)
+		if err != nil {
+			return nil, err
+		}
+		out, size = append(out, f), size+int64(len(data))
+	}
+	res.Proofs = len(out)
+	return out, nil
+}
+
+// openProofAcks verifies a reply's proof acks: each signed by the hub, for
+// this device, complete.
+func openProofAcks(hubKey ed25519.PublicKey, device string, signed []syncproto.Signed) ([]syncproto.ProofAck, error) {
+	acks := make([]syncproto.ProofAck, len(signed))
+	for i, sa := range signed {
+		a := &acks[i]
+		if err := syncproto.Open(hubKey, sa, syncproto.TypeProofAck, a); err != nil {
+			return nil, err
+		}
+		if a.Device != device || !a.Complete {
+			return nil, syncproto.Errorf(syncproto.CodeForeign, "a proof ack in the reply is for %s %s, complete %v", a.Device, a.Name, a.Complete)
+		}
+	}
+	return acks, nil
+}
+
+// markProofsHeld marks sent the proofs the hub holds whole, when the ack
+// names the file's SHA-256 as it is on the device now.
+func markProofsHeld(ctx context.Context, s *store.Store, acks []syncproto.ProofAck) (int, error) {
+	n := 0
+	for _, a := range acks {
+		_, sum, err := s.SealedProofFile(a.Name)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // purged or erased since the export
+		}
+		if err != nil {
+			return n, err
+		}
+		if sum != a.SHA256 {
+			continue // sealed again since: the new file goes next time
+		}
+		if err := s.MarkProofSent(ctx, a.Name, sum); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // ImportReply applies a reply file from the hub: its signed ack (marking
@@ -150,10 +235,17 @@ func importReply(ctx context.Context, s *store.Store, path string, r *Round) err
 		}
 		return fmt.Errorf("the reply file was refused whole, nothing changed: %w", err)
 	}
+	proofAcks, err := openProofAcks(st.HubSignKey, dev.ID(), content.Reply.Proofs)
+	if err != nil {
+		return fmt.Errorf("the reply file was refused whole, nothing changed: %w", err)
+	}
 	if content.Ack.ThroughSeq > 0 {
 		if _, err := s.RecordAck(ctx, content.Ack.ThroughSeq, content.Ack.LastHash, content.Reply.Ack.Marshal()); err != nil {
 			return syncproto.Errorf(syncproto.CodeConflict, "%v", err)
 		}
+	}
+	if r.ProofsSent, err = markProofsHeld(ctx, s, proofAcks); err != nil {
+		return err
 	}
 	key, err := s.DeviceKey(ctx)
 	if err != nil {

@@ -16,7 +16,8 @@ import (
 // age (filippo.io/age, format v1) encryption of its content:
 //
 //	batch file (.pdsync):  "POSTDESK-BATCH/1\n" + age(to the hub's X25519 recipient)
-//	                       of one or more envelopes back to back, consecutive
+//	                       of the proof files the hub lacks (proofs.go), then
+//	                       one or more envelopes back to back, consecutive
 //	                       (same device, each first_seq = previous last_seq+1,
 //	                       prev_hash = previous last_hash).
 //	reply file (.pdreply): "POSTDESK-REPLY/1\n" + age(to the device's X25519 recipient)
@@ -33,8 +34,9 @@ const (
 )
 
 // WriteBatchFile writes batches (consecutive, as EncodeBatch made them) as
-// one encrypted batch file to the hub's age recipient.
-func WriteBatchFile(w io.Writer, hubRecipient string, batches []*Batch) error {
+// one encrypted batch file to the hub's age recipient, with the proof files
+// (NewProofFile; at most ProofFileBudget bytes of them) before them.
+func WriteBatchFile(w io.Writer, hubRecipient string, batches []*Batch, proofs ...ProofFile) error {
 	if len(batches) == 0 {
 		return errors.New("a batch file needs at least one batch")
 	}
@@ -51,6 +53,15 @@ func WriteBatchFile(w io.Writer, hubRecipient string, batches []*Batch) error {
 	aw, err := age.Encrypt(w, rcpt)
 	if err != nil {
 		return err
+	}
+	var sum int64
+	for _, f := range proofs {
+		if sum += f.Part.Size; sum > ProofFileBudget {
+			return fmt.Errorf("the proof files pass the %d bytes a batch file holds", ProofFileBudget)
+		}
+		if err := writeProofFile(aw, f); err != nil {
+			return err
+		}
 	}
 	for _, b := range batches {
 		if _, err := aw.Write(b.Raw); err != nil {
@@ -90,11 +101,17 @@ func ReadBatchFile(r io.Reader, hub age.Identity) ([]*Batch, error) {
 // and is intact; a caller that applies envelopes as they come must undo
 // them all on any other error (the hub ingests them in one transaction).
 type BatchFileReader struct {
-	r    *bufio.Reader
-	n    int // envelopes read
-	read int64
-	prev *Header
+	r      *bufio.Reader
+	n      int // envelopes read
+	read   int64
+	prev   *Header
+	proofs []ProofFile
 }
+
+// Proofs returns the proof files read before the first envelope (their
+// bytes checked against their SHA-256; their signatures are the caller's to
+// Verify with the device's key).
+func (fr *BatchFileReader) Proofs() []ProofFile { return fr.proofs }
 
 // OpenBatchFile checks a batch file's magic line and starts decrypting it.
 func OpenBatchFile(r io.Reader, hub age.Identity) (*BatchFileReader, error) {
@@ -108,15 +125,23 @@ func OpenBatchFile(r io.Reader, hub age.Identity) (*BatchFileReader, error) {
 // Next returns the next envelope, or io.EOF after the last one.
 func (fr *BatchFileReader) Next() (*Batch, error) {
 	var frame [9]byte
-	n, err := io.ReadFull(fr.r, frame[:])
-	if err == io.EOF {
-		if fr.n == 0 {
-			return nil, Errorf(CodeCorruptBody, "the batch file holds no batch")
+	for {
+		n, err := io.ReadFull(fr.r, frame[:])
+		if err == io.EOF {
+			if fr.n == 0 {
+				return nil, Errorf(CodeCorruptBody, "the batch file holds no batch")
+			}
+			return nil, io.EOF
 		}
-		return nil, io.EOF
-	}
-	if err != nil {
-		return nil, fr.damaged(err, n)
+		if err != nil {
+			return nil, fr.damaged(err, n)
+		}
+		if !bytes.Equal(frame[:5], proofMagic[:]) {
+			break
+		}
+		if err := fr.proofFile(frame); err != nil {
+			return nil, err
+		}
 	}
 	if !bytes.Equal(frame[:5], magic[:]) {
 		return nil, Errorf(CodeBadHeader, "batch %d of the file: not a PostDesk batch", fr.n+1)
@@ -156,6 +181,27 @@ func (fr *BatchFileReader) Next() (*Batch, error) {
 	fr.n++
 	fr.prev = &b.Header
 	return b, nil
+}
+
+// proofFile reads the proof file whose frame starts with frame (proof
+// files come before the first envelope).
+func (fr *BatchFileReader) proofFile(frame [9]byte) error {
+	if fr.n > 0 {
+		return Errorf(CodeBadHeader, "a proof file after batch %d: proof files come first", fr.n)
+	}
+	f, err := readProofFile(fr.r, binary.BigEndian.Uint32(frame[5:9]))
+	if err != nil {
+		var pe *Error
+		if errors.As(err, &pe) {
+			return err
+		}
+		return fr.damaged(err, 0)
+	}
+	if fr.read += int64(len(f.Data)); fr.read > ProofFileBudget {
+		return Errorf(CodeTooLarge, "the proof files pass the %d bytes a batch file holds", ProofFileBudget)
+	}
+	fr.proofs = append(fr.proofs, f)
+	return nil
 }
 
 // damaged names a read failure inside the file: cut short, or an age error.

@@ -282,6 +282,9 @@ type Reply struct {
 	HubTime time.Time `json:"hub_time"`
 	Ack     Signed    `json:"ack"`
 	Updates Signed    `json:"updates"`
+	// Proofs: a signed proof_ack (complete) for each proof file of the batch
+	// file the hub holds whole (§12).
+	Proofs []Signed `json:"proofs,omitempty"`
 }
 
 // Reply content after verification.
@@ -325,10 +328,16 @@ func DecodeReply(plain []byte, hubPub ed25519.PublicKey, device string, after in
 	return c, nil
 }
 
-// SignReply builds the signed reply from a signed ack and signed updates.
-func SignReply(key ed25519.PrivateKey, device string, ack, updates Signed, now time.Time) (Signed, error) {
+// SignReply builds the signed reply from a signed ack, signed updates and
+// the signed acks of the proof files the batch file carried.
+func SignReply(key ed25519.PrivateKey, device string, ack, updates Signed, now time.Time, proofs ...Signed) (Signed, error) {
 	if ack.Type != TypeAck || updates.Type != TypeUpdates {
 		return Signed{}, fmt.Errorf("reply needs an ack and an updates list")
 	}
-	return Sign(key, TypeReply, Reply{Format: Format, Device: device, HubTime: now.UTC(), Ack: ack, Updates: updates})
+	for _, p := range proofs {
+		if p.Type != TypeProofAck {
+			return Signed{}, fmt.Errorf("a reply's proofs are proof acks")
+		}
+	}
+	return Sign(key, TypeReply, Reply{Format: Format, Device: device, HubTime: now.UTC(), Ack: ack, Updates: updates, Proofs: proofs})
 }

@@ -2,7 +2,13 @@ package syncproto
 
 import (
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -62,21 +68,27 @@ func ParseProofPart(q url.Values) (ProofPart, error) {
 	var err1, err2 error
 	p.Size, err1 = strconv.ParseInt(q.Get("size"), 10, 64)
 	p.Offset, err2 = strconv.ParseInt(q.Get("offset"), 10, 64)
-	switch {
-	case err1 != nil || err2 != nil:
+	if err1 != nil || err2 != nil {
 		return p, Errorf(CodeBadRequest, "proof: size and offset must be whole numbers")
-	case len(p.Name) > maxProofName || !proofName.MatchString(p.Name):
-		return p, Errorf(CodeBadRequest, "proof: %q is not a proof file name (letters, digits, . _ -, ending .age)", p.Name)
-	case p.Dossier == "" || len(p.Dossier) > 64:
-		return p, Errorf(CodeBadRequest, "proof: the dossier is missing or too long")
-	case !isHex64(p.SHA256):
-		return p, Errorf(CodeBadRequest, "proof: sha256 must be 64 hex digits")
-	case p.Size < 1 || p.Size > MaxProofSize:
-		return p, Errorf(CodeTooLarge, "proof: size %d is not between 1 and %d bytes", p.Size, MaxProofSize)
-	case p.Offset < 0 || p.Offset >= p.Size || p.Offset%ProofPartSize != 0:
-		return p, Errorf(CodeBadRequest, "proof: offset %d is not a part's start within %d bytes", p.Offset, p.Size)
 	}
-	return p, nil
+	return p, p.check()
+}
+
+// check checks a part's fields.
+func (p ProofPart) check() error {
+	switch {
+	case len(p.Name) > maxProofName || !proofName.MatchString(p.Name):
+		return Errorf(CodeBadRequest, "proof: %q is not a proof file name (letters, digits, . _ -, ending .age)", p.Name)
+	case p.Dossier == "" || len(p.Dossier) > 64:
+		return Errorf(CodeBadRequest, "proof: the dossier is missing or too long")
+	case !isHex64(p.SHA256):
+		return Errorf(CodeBadRequest, "proof: sha256 must be 64 hex digits")
+	case p.Size < 1 || p.Size > MaxProofSize:
+		return Errorf(CodeTooLarge, "proof: size %d is not between 1 and %d bytes", p.Size, MaxProofSize)
+	case p.Offset < 0 || p.Offset >= p.Size || p.Offset%ProofPartSize != 0:
+		return Errorf(CodeBadRequest, "proof: offset %d is not a part's start within %d bytes", p.Offset, p.Size)
+	}
+	return nil
 }
 
 // ProofAck is the hub's signed answer to a proof part.
@@ -113,4 +125,113 @@ func OpenProofAck(hubPub ed25519.PublicKey, s Signed, p ProofPart) (ProofAck, er
 // String names a part in messages.
 func (p ProofPart) String() string {
 	return fmt.Sprintf("%s %s bytes %d–%d of %d", p.Device, p.Name, p.Offset, p.Offset+p.PartLen(), p.Size)
+}
+
+// Proof files in a USB batch file (docs/sync-protocol.md §9, §12): a device
+// that syncs by USB puts, before its envelopes, the proofs the hub does not
+// hold yet, each whole and as kept (still encrypted), up to ProofFileBudget
+// bytes in one file (the rest goes in the next). Each is framed as
+//
+//	"PDPRF" | u32 header length | header | the file's bytes
+//
+// where the header is a Signed message of type proof_file, signed by the
+// device, naming the device, dossier, file name, size and SHA-256. The hub
+// checks every one before it stores the file's batches, and stores them
+// after; its reply carries a signed proof_ack for each file it holds whole.
+const (
+	TypeProofFile   = "proof_file"
+	ProofFileBudget = 64 << 20 // bytes of proof files in one batch file
+)
+
+var proofMagic = [5]byte{'P', 'D', 'P', 'R', 'F'}
+
+// ProofFile is a proof file carried in a batch file.
+type ProofFile struct {
+	Part   ProofPart // Offset 0; Size and SHA256 are Data's
+	Signed Signed    // the device's proof_file message
+	Data   []byte
+}
+
+// proofFileHead is what a proof_file message says.
+type proofFileHead struct {
+	Device  string `json:"device"`
+	Dossier string `json:"dossier"`
+	Name    string `json:"name"`
+	Size    int64  `json:"size"`
+	SHA256  string `json:"sha256"`
+}
+
+// NewProofFile signs a proof file for a batch file.
+func NewProofFile(key ed25519.PrivateKey, device, dossier, name string, data []byte) (ProofFile, error) {
+	sum := sha256.Sum256(data)
+	p := ProofPart{Device: device, Dossier: dossier, Name: name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:])}
+	if err := p.check(); err != nil {
+		return ProofFile{}, err
+	}
+	s, err := Sign(key, TypeProofFile, proofFileHead{p.Device, p.Dossier, p.Name, p.Size, p.SHA256})
+	return ProofFile{Part: p, Signed: s, Data: data}, err
+}
+
+// Verify checks the proof file's signature with its device's public key.
+func (f ProofFile) Verify(pub ed25519.PublicKey) error {
+	var h proofFileHead
+	if err := Open(pub, f.Signed, TypeProofFile, &h); err != nil {
+		return fmt.Errorf("proof file %s: %w", f.Part.Name, err)
+	}
+	if (proofFileHead{f.Part.Device, f.Part.Dossier, f.Part.Name, f.Part.Size, f.Part.SHA256}) != h {
+		return Errorf(CodeBadSignature, "proof file %s: its signed header does not name it", f.Part.Name)
+	}
+	return nil
+}
+
+// writeProofFile frames f into w.
+func writeProofFile(w io.Writer, f ProofFile) error {
+	head, err := json.Marshal(f.Signed)
+	if err != nil {
+		return err
+	}
+	frame := make([]byte, 9, 9+len(head))
+	copy(frame, proofMagic[:])
+	binary.BigEndian.PutUint32(frame[5:], uint32(len(head)))
+	if _, err := w.Write(append(frame, head...)); err != nil {
+		return err
+	}
+	_, err = w.Write(f.Data)
+	return err
+}
+
+// readProofFile reads the rest of a proof file's frame (after its 9 bytes)
+// and checks that its bytes are what its header says.
+func readProofFile(r io.Reader, hl uint32) (ProofFile, error) {
+	var f ProofFile
+	if hl == 0 || hl > MaxHeaderBytes {
+		return f, Errorf(CodeBadHeader, "a proof file's header has a bad length")
+	}
+	head := make([]byte, hl)
+	if _, err := io.ReadFull(r, head); err != nil {
+		return f, err
+	}
+	if err := json.Unmarshal(head, &f.Signed); err != nil {
+		return f, Errorf(CodeBadHeader, "a proof file's header is not a signed message: %v", err)
+	}
+	var h proofFileHead
+	data, err := base64.StdEncoding.Strict().DecodeString(f.Signed.Data)
+	if err == nil {
+		err = json.Unmarshal(data, &h)
+	}
+	if err != nil || f.Signed.Type != TypeProofFile {
+		return f, Errorf(CodeBadHeader, "a proof file's header does not say which file it is")
+	}
+	f.Part = ProofPart{Device: h.Device, Dossier: h.Dossier, Name: h.Name, Size: h.Size, SHA256: h.SHA256}
+	if err := f.Part.check(); err != nil {
+		return f, err
+	}
+	f.Data = make([]byte, f.Part.Size)
+	if _, err := io.ReadFull(r, f.Data); err != nil {
+		return f, err
+	}
+	if sum := sha256.Sum256(f.Data); hex.EncodeToString(sum[:]) != f.Part.SHA256 {
+		return f, Errorf(CodeCorruptBody, "proof file %s: its bytes do not match its SHA-256", f.Part.Name)
+	}
+	return f, nil
 }

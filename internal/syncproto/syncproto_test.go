@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -495,5 +496,78 @@ func TestSealRawDecodes(t *testing.T) {
 		if _, _, err := DecodeBatch(sealRaw(key, body, 4, events[3].Hash), key.Public().(ed25519.PublicKey)); code(err) != CodeCorruptBody {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// TestProofFilesInBatchFile: proof files go before the envelopes, come back
+// with their signatures and bytes, and are refused after an envelope, over
+// the budget, or with bytes that are not their SHA-256.
+func TestProofFilesInBatchFile(t *testing.T) {
+	dev := testKey(1)
+	hubAge, _ := age.GenerateX25519Identity()
+	events := chain("600900-A", 1, 5, "")
+	b, _, _ := EncodeBatch(dev, "600900-A", "600900", "", 1, events, 4, t0, 0, 0)
+	data := []byte("age-encryption.org/v1\n a proof as kept on the device")
+	f, err := NewProofFile(dev, "600900-A", "600900A-261125-0001", "600900A-261125-0001-signature-1.png.age", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file bytes.Buffer
+	if err := WriteBatchFile(&file, hubAge.Recipient().String(), []*Batch{b}, f); err != nil {
+		t.Fatal(err)
+	}
+	fr, err := OpenBatchFile(bytes.NewReader(file.Bytes()), hubAge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := fr.Next(); err != nil || got.Header.LastSeq != 5 {
+		t.Fatalf("the batch after the proof: %v", err)
+	}
+	if _, err := fr.Next(); err != io.EOF {
+		t.Fatalf("end: %v", err)
+	}
+	ps := fr.Proofs()
+	if len(ps) != 1 || !bytes.Equal(ps[0].Data, data) || ps[0].Part != f.Part {
+		t.Fatalf("proofs read back: %+v", ps)
+	}
+	if err := ps[0].Verify(dev.Public().(ed25519.PublicKey)); err != nil {
+		t.Fatal(err)
+	}
+	if err := ps[0].Verify(testKey(2).Public().(ed25519.PublicKey)); code(err) != CodeBadSignature {
+		t.Fatalf("another device's key: %v", err)
+	}
+
+	// Written by hand: a proof after an envelope, a proof whose bytes changed.
+	seal := func(plain []byte) []byte {
+		var out bytes.Buffer
+		out.WriteString(MagicBatchFile)
+		w, _ := age.Encrypt(&out, hubAge.Recipient())
+		w.Write(plain)
+		w.Close()
+		return out.Bytes()
+	}
+	var frame bytes.Buffer
+	writeProofFile(&frame, f)
+	changed := bytes.Clone(frame.Bytes())
+	changed[len(changed)-1] ^= 1
+	for name, c := range map[string]struct {
+		plain []byte
+		code  string
+	}{
+		"after an envelope": {append(bytes.Clone(b.Raw), frame.Bytes()...), CodeBadHeader},
+		"bytes changed":     {append(changed, b.Raw...), CodeCorruptBody},
+		"as written":        {append(bytes.Clone(frame.Bytes()), b.Raw...), ""},
+	} {
+		_, err := ReadBatchFile(bytes.NewReader(seal(c.plain)), hubAge)
+		if c.code == "" && err != nil || c.code != "" && code(err) != c.code {
+			t.Fatalf("%s: %v, want %q", name, err, c.code)
+		}
+	}
+	big := make([]ProofFile, 3)
+	for i := range big {
+		big[i] = ProofFile{Part: ProofPart{Size: ProofFileBudget / 2}}
+	}
+	if err := WriteBatchFile(&file, hubAge.Recipient().String(), []*Batch{b}, big...); err == nil {
+		t.Fatal("proofs over the budget written")
 	}
 }

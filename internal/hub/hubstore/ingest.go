@@ -123,6 +123,15 @@ func (s *Store) ReceiveFile(ctx context.Context, r io.Reader) (*FileResult, erro
 		if err != nil {
 			return nil, err
 		}
+		proofs := fr.Proofs()
+		for _, f := range proofs {
+			if f.Part.Device != dev.ID {
+				return nil, Refuse(syncproto.CodeBadHeader, "proof file %s is from device %s, not %s", f.Part.Name, f.Part.Device, dev.ID)
+			}
+			if err := f.Verify(dev.PublicKey); err != nil {
+				return nil, err
+			}
+		}
 		after := first.Header.UpdatesAfter
 		lastID := first.Header.BatchID
 		i := 0
@@ -152,7 +161,11 @@ func (s *Store) ReceiveFile(ctx context.Context, r io.Reader) (*FileResult, erro
 		if err != nil {
 			return nil, err
 		}
-		return s.reply(ctx, dev.ID, lastID, after, res)
+		acks, err := s.putProofFiles(ctx, proofs)
+		if err != nil {
+			return nil, err
+		}
+		return s.reply(ctx, dev.ID, lastID, after, res, acks)
 	}()
 	if err != nil {
 		s.NoteRefusal(ctx, device, err)
@@ -164,7 +177,7 @@ func (s *Store) ReceiveFile(ctx context.Context, r io.Reader) (*FileResult, erro
 // reply builds the signed reply of a file import: the ack through the
 // device's head, and every update after the file's cursor (a file carries
 // at most syncproto.MaxUpdates; the rest comes with the next file or sync).
-func (s *Store) reply(ctx context.Context, deviceID, batchID string, after int64, res *Result) (*FileResult, error) {
+func (s *Store) reply(ctx context.Context, deviceID, batchID string, after int64, res *Result, proofs []syncproto.Signed) (*FileResult, error) {
 	now := s.Now()
 	var ups syncproto.Updates
 	var dev *Device
@@ -194,7 +207,7 @@ func (s *Store) reply(ctx context.Context, deviceID, batchID string, after int64
 	if err != nil {
 		return nil, err
 	}
-	rep, err := syncproto.SignReply(s.signKey, deviceID, ack, signedUps, now)
+	rep, err := syncproto.SignReply(s.signKey, deviceID, ack, signedUps, now, proofs...)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"fmt"
 
 	"filippo.io/age"
 
@@ -88,6 +89,40 @@ func (s *Store) PutProofPart(ctx context.Context, p syncproto.ProofPart, data []
 		return nil
 	})
 	return received, complete, err
+}
+
+// putProofFiles stores the proof files a batch file carried (their
+// signatures checked), part by part as PutProofPart stores them from the
+// network, once the file's batches are stored, and returns a signed ack for
+// each the hub now holds whole. A file refused (held with other content,
+// not an age file) is noted among the refusals and not acked: the device
+// keeps it and sends it again.
+func (s *Store) putProofFiles(ctx context.Context, files []syncproto.ProofFile) ([]syncproto.Signed, error) {
+	var acks []syncproto.Signed
+	for _, f := range files {
+		p, complete := f.Part, false
+		var err error
+		for p.Offset = 0; p.Offset < p.Size && err == nil; p.Offset += syncproto.ProofPartSize {
+			_, complete, err = s.PutProofPart(ctx, p, f.Data[p.Offset:p.Offset+p.PartLen()])
+		}
+		if IsRefusal(err) {
+			s.NoteRefusal(ctx, p.Device, err)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if !complete {
+			return nil, fmt.Errorf("proof file %s %s: every part stored but not complete", p.Device, p.Name)
+		}
+		ack, err := syncproto.SignProofAck(s.signKey, syncproto.ProofAck{Device: p.Device, Name: p.Name, SHA256: p.SHA256,
+			Received: p.Size, Complete: true, HubTime: s.Now()})
+		if err != nil {
+			return nil, err
+		}
+		acks = append(acks, ack)
+	}
+	return acks, nil
 }
 
 func proofParts(ctx context.Context, tx *sql.Tx, p syncproto.ProofPart) (map[int64][]byte, error) {
