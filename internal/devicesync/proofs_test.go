@@ -17,6 +17,7 @@ import (
 
 	"postdesk/internal/auth"
 	"postdesk/internal/domain"
+	"postdesk/internal/hub/hubstore"
 	"postdesk/internal/hub/hubtest"
 	"postdesk/internal/hub/hubweb"
 	"postdesk/internal/store"
@@ -63,7 +64,10 @@ func deliverWith(t *testing.T, s *store.Store, name string, proofs ...store.Proo
 // them with its identity; a proof kept before enrollment waits for a
 // sign-in (the key to seal it again to the hub), then goes too; nothing is
 // sent twice; hub check counts them.
-func TestProofsTravelEncrypted(t *testing.T) {
+// proofPostPoint is a real hub on 127.0.0.1 and a device not yet enrolled
+// at it, with a clerk signed in (so its proof key is open).
+func proofPostPoint(t *testing.T) (*hubstore.Store, *httptest.Server, *store.Store) {
+	t.Helper()
 	hub := hubtest.Open(t)
 	srv := httptest.NewServer(hubweb.NewServer(hub, hubweb.Options{Name: "Gia Lai"}))
 	t.Cleanup(srv.Close)
@@ -75,6 +79,11 @@ func TestProofsTravelEncrypted(t *testing.T) {
 	if _, err := s.SignIn(ctx, "gdv1", "246810"); err != nil {
 		t.Fatal(err)
 	}
+	return hub, srv, s
+}
+
+func TestProofsTravelEncrypted(t *testing.T) {
+	hub, srv, s := proofPostPoint(t)
 	early := []byte("\x89PNG\r\n\x1a\n signature kept before enrollment")
 	before := deliverWith(t, s, "Rơ Mah H'Bích", store.Proof{Kind: "signature", Ext: ".png", Data: early})
 
@@ -178,17 +187,7 @@ func TestProofsTravelEncrypted(t *testing.T) {
 // them, so the next file does not carry them again; a file whose proof was
 // changed on the stick, or signed by another device, is refused whole.
 func TestProofsTravelByUSB(t *testing.T) {
-	hub := hubtest.Open(t)
-	srv := httptest.NewServer(hubweb.NewServer(hub, hubweb.Options{Name: "Gia Lai"}))
-	t.Cleanup(srv.Close)
-	s := newDevice(t, "600900", "A")
-	h, _ := auth.Hash("246810")
-	if err := s.AddStaff(ctx, "", domain.Staff{Username: "gdv1", FullName: "Siu Thị Hằng", Role: domain.RoleClerk}, h); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.SignIn(ctx, "gdv1", "246810"); err != nil {
-		t.Fatal(err)
-	}
+	hub, srv, s := proofPostPoint(t)
 	tok, err := hub.IssueToken(ctx, "600900", "", "t")
 	if err != nil {
 		t.Fatal(err)

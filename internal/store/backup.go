@@ -427,7 +427,7 @@ func unpackBackup(path, staged string) (int, error) {
 	return n, os.Rename(db, path)
 }
 
-// writeEntry writes the tar entry r reads to a new file at path, synced.
+// writeEntry writes what r reads (a tar entry, a file) to path, synced.
 func writeEntry(path string, r io.Reader) error {
 	out, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
@@ -513,17 +513,5 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	defer in.Close()
-	f, err := os.OpenFile(dst, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(f, in); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return writeEntry(dst, in)
 }
