@@ -39,6 +39,7 @@ type settingsForm struct {
 	waitingDays  *Entry
 	backupFolder *Entry
 	backupKeep   *Entry
+	retention    *Entry // days, kept in the store (the province's update may set it too)
 	hubURL       *Entry
 	errs         map[string]*widget.Label
 	save         *deskButton
@@ -90,6 +91,11 @@ func buildSettings(u *UI) fyne.CanvasObject {
 	f.backupFolder = text(st.BackupFolder)
 	f.backupFolder.SetPlaceHolder(u.BackupDir())
 	f.backupKeep = num(st.BackupKeep)
+	days, err := u.Store.RetentionDays(u.Ctx)
+	if err != nil {
+		u.ShowError(err)
+	}
+	f.retention = num(days)
 	f.hubURL = text(st.HubURL)
 	f.hubURL.SetPlaceHolder(i18n.T("app.settings.hub_url_hint"))
 
@@ -118,7 +124,8 @@ func buildSettings(u *UI) fyne.CanvasObject {
 	f.save = newButton(i18n.T("app.settings.save"), func() { f.submit() })
 	f.save.Importance = widget.HighImportance
 	// Enter in any one-line field saves, as on every PostDesk form.
-	for _, e := range []*Entry{f.idle, f.lookupURL, f.hotline, f.printer, f.transitDays, f.maxFailed, f.waitingDays, f.backupFolder, f.backupKeep, f.hubURL} {
+	purgeNow := newButton(i18n.T("app.settings.purge_now"), func() { f.purgeNow() })
+	for _, e := range []*Entry{f.idle, f.lookupURL, f.hotline, f.printer, f.transitDays, f.maxFailed, f.waitingDays, f.backupFolder, f.backupKeep, f.retention, f.hubURL} {
 		e.OnSubmitted = func(string) { f.submit() }
 	}
 	for i := range f.tariffNames {
@@ -157,6 +164,10 @@ func buildSettings(u *UI) fyne.CanvasObject {
 			row("app.settings.backup_keep", "settings.backup_keep", f.backupKeep)),
 		container.NewHBox(backupNow, recoveryKey),
 		recoveryNote(u),
+		heading("app.settings.personal_data"),
+		container.NewGridWithColumns(2,
+			row("app.settings.retention", "retention_days", f.retention),
+			container.NewVBox(widget.NewLabel(""), purgeNow)),
 		heading("app.settings.sync"),
 		row("app.settings.hub_url", "settings.hub_url", f.hubURL),
 		widget.NewSeparator(),
@@ -328,6 +339,11 @@ func (f *settingsForm) submit() {
 		setFieldError(l, "")
 	}
 	st, errs := applySettings(f.u.Settings, f.input())
+	days, derr := strconv.Atoi(strings.TrimSpace(f.retention.Text))
+	if derr != nil || days < 0 || days > 36500 {
+		errs = append(errs, domain.Errf("retention_days", "err.number.range", "a whole number from 0 to 36500").
+			WithArgs("Min", "0", "Max", "36500"))
+	}
 	if len(errs) > 0 {
 		f.u.showFieldErrors(f.errs, errs)
 		f.u.Notify(i18n.T("app.settings.not_saved"))
@@ -336,6 +352,12 @@ func (f *settingsForm) submit() {
 	if err := f.u.Desk.SaveSettings(f.u.Ctx, f.u.Actor(), st); err != nil {
 		f.u.ShowError(err)
 		return
+	}
+	if was, err := f.u.Store.RetentionDays(f.u.Ctx); err != nil || was != days {
+		if err := f.u.Desk.SetRetentionDays(f.u.Ctx, f.u.Actor(), days); err != nil {
+			f.u.ShowError(err)
+			return
+		}
 	}
 	langChanged := st.Language != f.u.Settings.Language
 	f.u.Settings = st
@@ -371,6 +393,21 @@ func (f *settingsForm) backupNow() {
 	}
 	f.u.setBackupError("")
 	f.u.Notify(i18n.Tf("app.settings.backup_done", map[string]string{"Path": path}))
+}
+
+// purgeNow removes at once the personal data past the retention (what the
+// app does at start and daily) and says how many dossiers it purged.
+func (f *settingsForm) purgeNow() {
+	rep, err := f.u.Desk.Purge(f.u.Ctx, f.u.Actor(), false)
+	if err != nil {
+		f.u.ShowError(err)
+		return
+	}
+	if rep.Days == 0 {
+		f.u.Notify(i18n.T("app.settings.purge_off"))
+		return
+	}
+	f.u.Notify(i18n.Tf("app.purge.done", map[string]string{"N": strconv.Itoa(len(rep.Dossiers)), "Days": strconv.Itoa(rep.Days)}))
 }
 
 func (f *settingsForm) pickFolder() {

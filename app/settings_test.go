@@ -29,9 +29,14 @@ func TestSettingsSaveAndValidate(t *testing.T) {
 	f.tariffCosts[0].SetText("mười lăm nghìn")
 	f.hubURL.SetText("ftp://x")
 	f.backupFolder.SetText("backups")
+	if f.retention.Text != "365" {
+		t.Fatalf("the retention shows %q, not the default 365 days", f.retention.Text)
+	}
+	f.retention.SetText("-1")
 	f.submit()
 	for field, key := range map[string]string{
-		"settings.idle": "err.number.range", "settings.lookup_url": "err.settings.lookup_url",
+		"retention_days": "err.number.range",
+		"settings.idle":  "err.number.range", "settings.lookup_url": "err.settings.lookup_url",
 		"settings.hub_url": "err.settings.url", "settings.backup_folder": "err.settings.folder",
 	} {
 		if l := f.errs[field]; !l.Visible() || !strings.HasPrefix(l.Text, strings.SplitN(i18n.T(key), "{{", 2)[0]) {
@@ -43,6 +48,9 @@ func TestSettingsSaveAndValidate(t *testing.T) {
 	}
 	if l := f.errs["settings.tariff.0"]; !strings.Contains(l.Text, "mười lăm nghìn") {
 		t.Errorf("tariff error %q", l.Text)
+	}
+	if days, _ := u.Store.RetentionDays(u.Ctx); days != 365 {
+		t.Fatalf("a refused form changed the retention to %d", days)
 	}
 	saved, _ := u.Store.Settings(u.Ctx)
 	if saved.IdleLockMinutes != u.Settings.IdleLockMinutes || saved.LookupURLTemplate != domain.DefaultSettings().LookupURLTemplate {
@@ -57,6 +65,7 @@ func TestSettingsSaveAndValidate(t *testing.T) {
 	f.tariffCosts[0].SetText("18.000 ₫")
 	f.hubURL.SetText("https://hub.gialai.gov.vn")
 	f.backupFolder.SetText(dir)
+	f.retention.SetText("730")
 	f.layout.SetSelected(f.layout.Options[1])
 	f.language.SetSelectedIndex(indexOf(f.langCodes, "en"))
 	u.Win.Canvas().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierControl})
@@ -77,8 +86,15 @@ func TestSettingsSaveAndValidate(t *testing.T) {
 	if u.Settings.IdleLockMinutes != 5 {
 		t.Error("the running desk does not use the new settings")
 	}
+	if days, err := u.Store.RetentionDays(u.Ctx); err != nil || days != 730 {
+		t.Errorf("retention after saving: %d %v", days, err)
+	}
 	if u.StatusMessage() != i18n.T("app.settings.saved_restart") {
 		t.Errorf("status %q", u.StatusMessage())
+	}
+	f.purgeNow()
+	if want := i18n.Tf("app.purge.done", map[string]string{"N": "0", "Days": "730"}); u.StatusMessage() != want {
+		t.Errorf("purge now says %q, want %q", u.StatusMessage(), want)
 	}
 	var staff string
 	testtool.DB(t, u.Store.Path()).QueryRow("SELECT staff FROM events WHERE kind = ? ORDER BY seq DESC LIMIT 1", string(domain.KindSettingsChanged)).Scan(&staff)
