@@ -7,6 +7,7 @@ package domain
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -102,4 +103,49 @@ func RedactPayload(kind Kind, payload json.RawMessage) (out json.RawMessage, cha
 	}
 	out, err = json.Marshal(m)
 	return out, err == nil, err
+}
+
+// RedactionOf finds the recorded redaction of a device's event (ok false
+// when none is recorded).
+type RedactionOf func(device string, seq int64) (r Redaction, ok bool)
+
+// VerifyEvent checks that e links to prevHash and matches its hash — or,
+// when its payload was redacted by a retention purge, that red records it
+// with this very hash and with the hash of its redacted form
+// (docs/sync-protocol.md §13); redacted says which.
+func VerifyEvent(prevHash string, e *Event, red RedactionOf) (redacted bool, err error) {
+	if e.PrevHash != prevHash {
+		return false, &ChainError{Seq: e.Seq, Reason: "previous hash does not match"}
+	}
+	got := e.ComputeHash()
+	if got == e.Hash {
+		return false, nil
+	}
+	if r, ok := red(e.DeviceID, e.Seq); ok && r.Hash == e.Hash {
+		if r.Redacted == got {
+			return true, nil
+		}
+		return false, &ChainError{Seq: e.Seq, Reason: "redacted, but changed since the purge that recorded it"}
+	}
+	return false, &ChainError{Seq: e.Seq, Reason: "hash does not match the content"}
+}
+
+// VerifyChainRedacted is VerifyChain where a redacted event verifies
+// through red (VerifyEvent); it returns how many did.
+func VerifyChainRedacted(prevHash string, events []Event, red RedactionOf) (redacted int, err error) {
+	for i := range events {
+		e := &events[i]
+		if i > 0 && e.Seq != events[i-1].Seq+1 {
+			return redacted, &ChainError{Seq: e.Seq, Reason: "gap: expected seq " + strconv.FormatInt(events[i-1].Seq+1, 10)}
+		}
+		r, err := VerifyEvent(prevHash, e, red)
+		if err != nil {
+			return redacted, err
+		}
+		if r {
+			redacted++
+		}
+		prevHash = e.Hash
+	}
+	return redacted, nil
 }

@@ -80,23 +80,14 @@ type redactionKey struct {
 }
 
 // verifyEvent checks e links to prevHash and matches its hash — or, when
-// its payload was redacted by a purge, that a purge record lists it with
-// this very hash and the hash of its redacted form (docs/sync-protocol.md §13).
+// its payload was redacted by a purge, that a purge record lists it
+// (domain.VerifyEvent; docs/sync-protocol.md §13).
 func verifyEvent(prevHash string, e *domain.Event, red map[redactionKey]domain.Redaction) error {
-	if e.PrevHash != prevHash {
-		return &domain.ChainError{Seq: e.Seq, Reason: "previous hash does not match"}
-	}
-	got := e.ComputeHash()
-	if got == e.Hash {
-		return nil
-	}
-	if r, ok := red[redactionKey{e.DeviceID, e.Seq}]; ok && r.Hash == e.Hash {
-		if r.Redacted == got {
-			return nil
-		}
-		return &domain.ChainError{Seq: e.Seq, Reason: "redacted, but changed since the purge that recorded it"}
-	}
-	return &domain.ChainError{Seq: e.Seq, Reason: "hash does not match the content"}
+	_, err := domain.VerifyEvent(prevHash, e, func(device string, seq int64) (domain.Redaction, bool) {
+		r, ok := red[redactionKey{device, seq}]
+		return r, ok
+	})
+	return err
 }
 
 func checkChains(ctx context.Context, tx *sql.Tx, erased bool) (events, devices, linkOnly int, err error) {

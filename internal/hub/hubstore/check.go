@@ -1,6 +1,7 @@
 package hubstore
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -21,6 +22,9 @@ type CheckReport struct {
 	Conflicts   int `json:"conflicts"`    // kept for an engineer (not a defect of the store)
 	ApplyErrors int `json:"apply_errors"` // dossiers with an event the hub could not apply
 	Proofs      int `json:"proofs"`       // delivery proof files, each matching its SHA-256
+	// Redacted counts the events whose payload the hub's retention
+	// redacted (purge.go), each verified by its recorded redacted hash.
+	Redacted int `json:"redacted"`
 	// Digest is the SHA-256 of every device's chain head (id, seq, hash, in
 	// id order): two hubs with the same digest hold the same events, as
 	// each head's hash covers its whole chain (hub migrate's check compares it).
@@ -51,7 +55,7 @@ func (s *Store) Check(ctx context.Context) (CheckReport, error) {
 		rep.Digest = hex.EncodeToString(heads.Sum(nil))
 		replay := map[string]*projected{}
 		for _, d := range devs {
-			n, err := checkDevice(ctx, tx, d, replay)
+			n, err := checkDevice(ctx, tx, d, replay, &rep.Redacted)
 			if err != nil {
 				return err
 			}
@@ -101,7 +105,9 @@ func devicesIn(ctx context.Context, q queryer) ([]*Device, error) {
 }
 
 // checkDevice walks one device's chain in pages and replays its events.
-func checkDevice(ctx context.Context, tx *sql.Tx, d *Device, replay map[string]*projected) (int, error) {
+// Events the hub's retention redacted verify through hub_event_redactions
+// (counted in redacted).
+func checkDevice(ctx context.Context, tx *sql.Tx, d *Device, replay map[string]*projected, redacted *int) (int, error) {
 	const page = 5000
 	prev, next, n := "", int64(1), 0
 	p := &projector{cache: replay}
@@ -116,9 +122,23 @@ func checkDevice(ctx context.Context, tx *sql.Tx, d *Device, replay map[string]*
 		if events[0].Seq != next {
 			return n, &Discrepancy{What: fmt.Sprintf("device %s: event %d is missing (the next stored is %d)", d.ID, next, events[0].Seq)}
 		}
-		if err := domain.VerifyChain(prev, events); err != nil {
+		red, err := redactionsIn(ctx, tx, d.ID, events[0].Seq, events[len(events)-1].Seq)
+		if err != nil {
+			return n, err
+		}
+		nred, err := domain.VerifyChainRedacted(prev, events, func(_ string, seq int64) (domain.Redaction, bool) {
+			r, ok := red[seq]
+			return r, ok
+		})
+		if err != nil {
 			return n, &Discrepancy{What: fmt.Sprintf("device %s: %v", d.ID, err)}
 		}
+		if nred > 0 {
+			if err := checkRedacted(d.ID, events, red); err != nil {
+				return n, err
+			}
+		}
+		*redacted += nred
 		for i := range events {
 			if events[i].Seq > d.ProjectedSeq {
 				break // not projected yet (the projector runs after the ingest)
@@ -147,7 +167,7 @@ const chunkBytes = 16 << 20
 // hubEvents reads up to limit events of a device after seq, in order, and
 // fewer once chunkBytes of payload are read: callers go on after the last.
 func hubEvents(ctx context.Context, q queryer, device string, after int64, limit int) ([]domain.Event, error) {
-	rows, err := q.QueryContext(ctx, `SELECT device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash FROM hub_events
+	rows, err := q.QueryContext(ctx, `SELECT `+hubEventCols+` FROM hub_events
 		WHERE device_id = ? AND seq > ? ORDER BY seq LIMIT ?`, device, after, limit)
 	if err != nil {
 		return nil, err
@@ -156,20 +176,32 @@ func hubEvents(ctx context.Context, q queryer, device string, after int64, limit
 	var out []domain.Event
 	held := 0
 	for held < chunkBytes && rows.Next() {
-		var e domain.Event
-		var kind, at string
-		var payload []byte
-		if err := rows.Scan(&e.DeviceID, &e.Seq, &kind, &e.Dossier, &e.Staff, &at, &payload, &e.PrevHash, &e.Hash); err != nil {
+		e, err := scanEvent(rows)
+		if err != nil {
 			return nil, err
 		}
-		e.Kind, e.At = domain.Kind(kind), parseTime(at)
-		if len(payload) > 0 {
-			e.Payload = json.RawMessage(payload)
-		}
-		held += len(payload)
+		held += len(e.Payload)
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// hubEventCols are the hub_events columns scanEvent reads, in its order.
+const hubEventCols = "device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash"
+
+// scanEvent reads one hub_events row of hubEventCols.
+func scanEvent(rows *sql.Rows) (domain.Event, error) {
+	var e domain.Event
+	var kind, at string
+	var payload []byte
+	if err := rows.Scan(&e.DeviceID, &e.Seq, &kind, &e.Dossier, &e.Staff, &at, &payload, &e.PrevHash, &e.Hash); err != nil {
+		return e, err
+	}
+	e.Kind, e.At = domain.Kind(kind), parseTime(at)
+	if len(payload) > 0 {
+		e.Payload = json.RawMessage(payload)
+	}
+	return e, nil
 }
 
 func compareProjection(ctx context.Context, tx *sql.Tx, replay map[string]*projected) (dossiers, applyErrors int, err error) {
@@ -221,4 +253,39 @@ func compareProjection(ctx context.Context, tx *sql.Tx, replay map[string]*proje
 		return 0, 0, &Discrepancy{What: fmt.Sprintf("the events make %d dossiers but hub_dossiers holds %d", made, seen)}
 	}
 	return seen, applyErrors, nil
+}
+
+// redactionsIn reads the hub's redactions of a device's events from..to, by seq.
+func redactionsIn(ctx context.Context, q queryer, device string, from, to int64) (map[int64]domain.Redaction, error) {
+	rows, err := q.QueryContext(ctx, `SELECT seq, hash, redacted_hash FROM hub_event_redactions
+		WHERE device_id = ? AND seq BETWEEN ? AND ?`, device, from, to)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]domain.Redaction{}
+	for rows.Next() {
+		r := domain.Redaction{Device: device}
+		if err := rows.Scan(&r.Seq, &r.Hash, &r.Redacted); err != nil {
+			return nil, err
+		}
+		out[r.Seq] = r
+	}
+	return out, rows.Err()
+}
+
+// checkRedacted: a redacted event's payload holds no personal data any
+// more (redacting it again changes nothing).
+func checkRedacted(device string, events []domain.Event, red map[int64]domain.Redaction) error {
+	for i := range events {
+		e := &events[i]
+		if _, ok := red[e.Seq]; !ok || e.ComputeHash() == e.Hash {
+			continue
+		}
+		again, _, err := domain.RedactPayload(e.Kind, e.Payload)
+		if err != nil || !bytes.Equal(again, e.Payload) {
+			return &Discrepancy{What: fmt.Sprintf("device %s: event %d is recorded as redacted but its payload still holds personal data", device, e.Seq)}
+		}
+	}
+	return nil
 }

@@ -66,7 +66,7 @@ func (s *Store) CitizenExport(ctx context.Context, user, via, idNumber, format s
 // dossierEvents is every event the hub holds about a dossier, from every
 // device, in time order.
 func (s *Store) dossierEvents(ctx context.Context, dossier string) ([]domain.Event, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash
+	rows, err := s.db.QueryContext(ctx, `SELECT `+hubEventCols+`
 		FROM hub_events WHERE dossier = ? AND dossier <> '' ORDER BY at, device_id, seq`, dossier)
 	if err != nil {
 		return nil, err
@@ -80,15 +80,9 @@ func scanEvents(rows *sql.Rows) ([]domain.Event, error) {
 	defer rows.Close()
 	var out []domain.Event
 	for rows.Next() {
-		var e domain.Event
-		var kind, at string
-		var payload []byte
-		if err := rows.Scan(&e.DeviceID, &e.Seq, &kind, &e.Dossier, &e.Staff, &at, &payload, &e.PrevHash, &e.Hash); err != nil {
+		e, err := scanEvent(rows)
+		if err != nil {
 			return nil, err
-		}
-		e.Kind, e.At = domain.Kind(kind), parseTime(at)
-		if len(payload) > 0 {
-			e.Payload = json.RawMessage(payload)
 		}
 		out = append(out, e)
 	}

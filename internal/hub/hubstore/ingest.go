@@ -379,7 +379,18 @@ func (s *Store) ingestOne(ctx context.Context, tx *sql.Tx, dev *Device, h *head,
 	if err != nil {
 		return 0, nil, nil, err
 	}
-	if len(fresh) > 0 { // kept as signed, for the other devices of the post point (peers.go)
+	keep := len(fresh) > 0 // kept as signed, for the other devices of the post point (peers.go)
+	if keep && hd.FirstSeq <= h.seq {
+		// A retry over events the hub's retention redacted holds their
+		// personal data as signed: not kept (purge.go).
+		var redacted int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM hub_event_redactions WHERE device_id = ? AND seq BETWEEN ? AND ?",
+			dev.ID, hd.FirstSeq, h.seq).Scan(&redacted); err != nil {
+			return 0, nil, nil, err
+		}
+		keep = redacted == 0
+	}
+	if keep {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO hub_envelopes(batch, device_id, first_seq, last_seq, envelope) VALUES(?, ?, ?, ?, ?)",
 			batchRow, dev.ID, hd.FirstSeq, hd.LastSeq, in.b.Raw); err != nil {
 			return 0, nil, nil, err

@@ -22,6 +22,7 @@ var moveOrder = []string{
 	"hub_report_totals_imports", "hub_report_totals", "hub_report_totals_coverage",
 	"hub_dossiers", "hub_report_cells", "hub_report_cells_total",
 	"onestop_changes", "hub_catalog_versions", "onestop_dossiers", "hub_proofs", "hub_proof_parts", "hub_access",
+	"hub_event_redactions", "hub_purges",
 }
 
 // MoveReport counts the rows MoveToPostgres copied, by table.

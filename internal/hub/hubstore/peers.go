@@ -13,7 +13,9 @@ import (
 // order, as their devices signed them, until syncproto.PeerAnswerBudget
 // bytes; more says the hub holds more. A revoked device's envelopes stored
 // before its revocation are still handed on (what it sent stays); the hub
-// refuses its later batches.
+// refuses its later batches. A device's envelopes stop at the first one the
+// hub's retention dropped (purge.go): the receiver would refuse the rest
+// as a gap; it gets them from that device itself.
 func (s *Store) PeerEnvelopes(ctx context.Context, deviceID string, have map[string]int64) ([][]byte, bool, error) {
 	dev, err := s.Device(ctx, deviceID)
 	if errors.Is(err, ErrNotFound) {
@@ -46,7 +48,7 @@ func (s *Store) PeerEnvelopes(ctx context.Context, deviceID string, have map[str
 	size := 0
 	for _, p := range peers {
 		after := have[p]
-		rows, err := s.db.QueryContext(ctx, "SELECT last_seq, envelope FROM hub_envelopes WHERE device_id = ? AND last_seq > ? ORDER BY last_seq, batch",
+		rows, err := s.db.QueryContext(ctx, "SELECT first_seq, last_seq, envelope FROM hub_envelopes WHERE device_id = ? AND last_seq > ? ORDER BY last_seq, batch",
 			p, after)
 		if err != nil {
 			return nil, false, err
@@ -56,14 +58,17 @@ func (s *Store) PeerEnvelopes(ctx context.Context, deviceID string, have map[str
 				rows.Close()
 				return out, true, nil
 			}
-			var last int64
+			var first, last int64
 			var env []byte
-			if err := rows.Scan(&last, &env); err != nil {
+			if err := rows.Scan(&first, &last, &env); err != nil {
 				rows.Close()
 				return nil, false, err
 			}
 			if last <= after {
 				continue // a second envelope ending at the same seq (an overlap re-sent)
+			}
+			if first > after+1 {
+				break // a hole (an envelope the retention dropped, or events from before migration 005): the receiver would refuse the rest
 			}
 			out = append(out, env)
 			size += len(env)

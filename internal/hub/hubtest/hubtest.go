@@ -127,14 +127,19 @@ func (f *Device) Add(kind domain.Kind, dossier string, payload any) *domain.Even
 
 // Intake adds a new dossier taken at the counter and returns its receipt number.
 func (f *Device) Intake() string {
+	return f.IntakeOf(domain.Person{FullName: "Rơ Mah H'Bích", IDNumber: "064301000123", IDType: domain.IDCCCD, Address: "Làng Mrông Yố"})
+}
+
+// IntakeOf adds a new dossier of applicant taken at the counter and returns its receipt number.
+func (f *Device) IntakeOf(applicant domain.Person) string {
 	f.N++
 	local := f.Clock.In(domain.Zone)
 	y, m, d := local.Date()
 	id := domain.ReceiptNumber{PostPoint: f.PP, Letter: f.ID[len(f.ID)-1:], Date: time.Date(y, m, d, 0, 0, 0, 0, domain.Zone), Seq: f.N}.String()
 	doss := domain.Dossier{ID: id, PostPointCode: f.PP, DeviceID: f.ID, Option: domain.OptionSendAndReturn,
 		ProcedureCode: "1.001193", ProcedureName: "Đăng ký khai sinh", AgencyCode: "000.00.20.H21",
-		Applicant: domain.Person{FullName: "Rơ Mah H'Bích", IDNumber: "064301000123", IDType: domain.IDCCCD, Address: "Làng Mrông Yố"},
-		Place:     domain.PlaceCounter, Postage: 15000, ReturnMethod: domain.ReturnByPost, ReturnAddress: "Làng Mrông Yố, Ia O"}
+		Applicant: applicant,
+		Place:     domain.PlaceCounter, Postage: 15000, ReturnMethod: domain.ReturnByPost, ReturnAddress: applicant.Address + ", Ia O"}
 	f.Add(domain.KindIntake, id, doss)
 	return id
 }
