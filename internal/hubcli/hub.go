@@ -86,6 +86,9 @@ func runHubServe(env *Env, args []string) error {
 		if !*quiet {
 			opt.Log = log.New(env.Stderr, "hub ", log.LstdFlags)
 		}
+		// The hub's own retention: at start, then daily (its failures are
+		// said even with --quiet, as the projection's are).
+		s.StartAutoPurge(ctx, log.New(env.Stderr, "hub ", log.LstdFlags).Printf)
 		scheme := "http"
 		if *cert != "" {
 			scheme = "https"
@@ -254,10 +257,10 @@ func runHubCheck(env *Env, args []string) error {
 		}
 		if *asJSON {
 			return json.NewEncoder(env.Stdout).Encode(map[string]any{"ok": true, "devices": rep.Devices, "events": rep.Events,
-				"dossiers": rep.Dossiers, "conflicts": rep.Conflicts, "apply_errors": rep.ApplyErrors, "digest": rep.Digest})
+				"dossiers": rep.Dossiers, "conflicts": rep.Conflicts, "apply_errors": rep.ApplyErrors, "redacted": rep.Redacted, "digest": rep.Digest})
 		}
-		fmt.Fprintf(env.Stdout, "ok: %d events from %d devices, chains intact; %d dossiers match their events; %d conflicts kept; %d dossiers with an event the hub could not apply; digest %s\n",
-			rep.Events, rep.Devices, rep.Dossiers, rep.Conflicts, rep.ApplyErrors, rep.Digest)
+		fmt.Fprintf(env.Stdout, "ok: %d events from %d devices, chains intact (%d redacted by the hub's retention, each matching its record); %d dossiers match their events; %d conflicts kept; %d dossiers with an event the hub could not apply; digest %s\n",
+			rep.Events, rep.Devices, rep.Redacted, rep.Dossiers, rep.Conflicts, rep.ApplyErrors, rep.Digest)
 		return nil
 	})
 }

@@ -463,7 +463,7 @@ func (s *Store) StartAutoPurge(ctx context.Context, logf func(format string, a .
 		}
 		if err != nil {
 			logf("hub purge: %v", err)
-		} else if ran && rep.Days > 0 {
+		} else if ran && len(rep.Dossiers)+len(rep.Waiting) > 0 {
 			logf("hub purge: retention %d days: %d dossiers purged (%d events redacted, %d envelopes and %d proofs dropped), %d waiting",
 				rep.Days, len(rep.Dossiers), rep.Events, rep.Envelopes, rep.Proofs, len(rep.Waiting))
 		}
