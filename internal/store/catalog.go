@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"postdesk/internal/domain"
+	"postdesk/internal/sqlitedb"
 )
 
 // CatalogImport is a validated catalog file, ready to store.
@@ -420,14 +421,5 @@ func (s *Store) KnownVillages(ctx context.Context, recent, limit int) ([]string,
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return sqlitedb.Strings(rows)
 }

@@ -11,7 +11,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 	"time"
 
 	"postdesk/internal/domain"
+	"postdesk/internal/sqlitedb"
 )
 
 const metaRetentionDays = "retention_days"
@@ -127,28 +127,12 @@ func (s *Store) Purge(ctx context.Context, actor string, dryRun bool) (PurgeRepo
 
 // purgeDue lists the dossiers done before cutoff whose personal data is still there.
 func (s *Store) purgeDue(ctx context.Context, cutoff time.Time) ([]string, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT data FROM dossiers WHERE state IN (?, ?, ?, ?, ?) AND updated_at < ? ORDER BY updated_at, id`,
-		string(domain.StateDelivered), string(domain.StateReturnedToAgency), string(domain.StateCancelled),
-		string(domain.StateAccepted), string(domain.StateRejected), formatTime(cutoff))
+	rows, err := s.db.QueryContext(ctx, `SELECT data FROM dossiers WHERE `+sqlitedb.DoneStatesIn+` AND updated_at < ? ORDER BY updated_at, id`,
+		append(sqlitedb.DoneStateArgs(), formatTime(cutoff))...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var data []byte
-		if err := rows.Scan(&data); err != nil {
-			return nil, err
-		}
-		var d domain.Dossier
-		if err := json.Unmarshal(data, &d); err != nil {
-			return nil, err
-		}
-		if at, ok := domain.DoneAt(&d); ok && at.Before(cutoff) && !d.PersonalDataPurged {
-			out = append(out, d.ID)
-		}
-	}
-	return out, rows.Err()
+	return sqlitedb.DueForPurge(rows, cutoff, func(d *domain.Dossier) bool { return !d.PersonalDataPurged })
 }
 
 // purgeDossier redacts one dossier's events, records the purge and rebuilds
@@ -224,17 +208,8 @@ func (s *Store) removePurgedProofs(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		names = append(names, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	names, err := sqlitedb.Strings(rows)
+	if err != nil {
 		return 0, err
 	}
 	for _, n := range names {

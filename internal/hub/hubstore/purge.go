@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"postdesk/internal/domain"
+	"postdesk/internal/sqlitedb"
 	"postdesk/internal/syncproto"
 )
 
@@ -130,29 +131,12 @@ func (s *Store) Purge(ctx context.Context, dryRun bool) (HubPurgeReport, error) 
 // purged at their current version.
 func (s *Store) purgeDue(ctx context.Context, cutoff time.Time) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT d.data FROM hub_dossiers d LEFT JOIN hub_purges p ON p.dossier = d.id
-		WHERE d.state IN (?, ?, ?, ?, ?) AND d.updated_at < ? AND (p.dossier IS NULL OR p.version <> d.version)
-		ORDER BY d.updated_at, d.id`,
-		string(domain.StateDelivered), string(domain.StateReturnedToAgency), string(domain.StateCancelled),
-		string(domain.StateAccepted), string(domain.StateRejected), formatTime(cutoff))
+		WHERE d.`+sqlitedb.DoneStatesIn+` AND d.updated_at < ? AND (p.dossier IS NULL OR p.version <> d.version)
+		ORDER BY d.updated_at, d.id`, append(sqlitedb.DoneStateArgs(), formatTime(cutoff))...)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var data []byte
-		if err := rows.Scan(&data); err != nil {
-			return nil, err
-		}
-		var d domain.Dossier
-		if err := json.Unmarshal(data, &d); err != nil {
-			return nil, err
-		}
-		if at, ok := domain.DoneAt(&d); ok && at.Before(cutoff) {
-			out = append(out, d.ID)
-		}
-	}
-	return out, rows.Err()
+	return sqlitedb.DueForPurge(rows, cutoff, func(*domain.Dossier) bool { return true })
 }
 
 // purgeDossier purges one dossier in one transaction; did is false when it
@@ -310,18 +294,11 @@ func deleteProofsOf(ctx context.Context, tx *sql.Tx, dossier string, names []str
 	if err != nil {
 		return 0, err
 	}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		names = append(names, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	held, err := sqlitedb.Strings(rows)
+	if err != nil {
 		return 0, err
 	}
+	names = append(names, held...)
 	res, err := tx.ExecContext(ctx, "DELETE FROM hub_proofs WHERE dossier = ?", dossier)
 	if err != nil {
 		return 0, err
