@@ -6,8 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"os"
 	"reflect"
 	"sort"
 	"strings"
@@ -160,66 +158,6 @@ func needles(ps []domain.Person) []string {
 	return out
 }
 
-// found lists the needles held anywhere in the hub's database: on SQLite
-// the bytes of the file and its write-ahead log; on PostgreSQL every text,
-// json and bytea column of every table.
-func found(t *testing.T, s *hubstore.Store, needles []string) []string {
-	t.Helper()
-	var out []string
-	if !s.IsPostgres() {
-		var all []byte
-		for _, suffix := range []string{"", "-wal"} {
-			b, err := os.ReadFile(s.Path() + suffix)
-			if err != nil && !os.IsNotExist(err) {
-				t.Fatal(err)
-			}
-			all = append(all, b...)
-		}
-		for _, n := range needles {
-			if bytes.Contains(all, []byte(n)) {
-				out = append(out, n)
-			}
-		}
-		return out
-	}
-	db := hubtest.DB(t, s)
-	rows, err := db.Query(`SELECT table_name, column_name, data_type FROM information_schema.columns
-		WHERE table_schema = current_schema() AND data_type IN ('text', 'bytea', 'json', 'jsonb', 'character varying')`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	type col struct{ table, name, typ string }
-	var cols []col
-	for rows.Next() {
-		var c col
-		if err := rows.Scan(&c.table, &c.name, &c.typ); err != nil {
-			t.Fatal(err)
-		}
-		cols = append(cols, c)
-	}
-	rows.Close()
-	if len(cols) < 50 {
-		t.Fatalf("only %d text columns found", len(cols))
-	}
-	for _, n := range needles {
-		for _, c := range cols {
-			expr := fmt.Sprintf("strpos(%q::text, $1) > 0", c.name)
-			if c.typ == "bytea" {
-				expr = fmt.Sprintf("position(convert_to($1, 'UTF8') in %q) > 0", c.name)
-			}
-			var hit int
-			if err := db.QueryRow(fmt.Sprintf("SELECT count(*) FROM %q WHERE %s", c.table, expr), n).Scan(&hit); err != nil {
-				t.Fatal(err)
-			}
-			if hit > 0 {
-				out = append(out, n+" in "+c.table+"."+c.name)
-				break
-			}
-		}
-	}
-	return out
-}
-
 // figures is what the reports read: the BCCI counts by post point and the
 // one-stop export of every dossier.
 func figures(t *testing.T, s *hubstore.Store) string {
@@ -273,7 +211,7 @@ func TestHubPurgeRemovesPersonalDataKeepsFigures(t *testing.T) {
 		t.Fatalf("check before: %+v %v", rep, err)
 	}
 	before := figures(t, s)
-	if got := found(t, s, needles(h.gone)); len(got) != 3*len(h.gone) {
+	if got := hubtest.Holds(t, s.Path(), needles(h.gone)); len(got) != 3*len(h.gone) {
 		t.Fatalf("before the purge only %v are found: the search does not see them", got)
 	}
 	if n := citizenDossiers(t, s, h.gone[1].IDNumber); n != 1 {
@@ -288,7 +226,7 @@ func TestHubPurgeRemovesPersonalDataKeepsFigures(t *testing.T) {
 	if !reflect.DeepEqual(dry.Dossiers, h.goneIDs) || !dry.DryRun || dry.Days != 365 {
 		t.Fatalf("dry run: %+v, want %v", dry, h.goneIDs)
 	}
-	if hubtest.Snapshot(t, s) != snap || len(found(t, s, needles(h.gone))) != 3*len(h.gone) {
+	if hubtest.Snapshot(t, s) != snap || len(hubtest.Holds(t, s.Path(), needles(h.gone))) != 3*len(h.gone) {
 		t.Fatal("the dry run changed something")
 	}
 
@@ -299,10 +237,10 @@ func TestHubPurgeRemovesPersonalDataKeepsFigures(t *testing.T) {
 	if !reflect.DeepEqual(rep.Dossiers, h.goneIDs) || rep.Events != 6 || rep.Proofs != 1 || rep.Conflicts != 1 || rep.Envelopes != 1 || len(rep.Waiting) != 0 {
 		t.Fatalf("purge: %+v", rep)
 	}
-	if got := found(t, s, needles(h.gone)); len(got) > 0 {
+	if got := hubtest.Holds(t, s.Path(), needles(h.gone)); len(got) > 0 {
 		t.Fatalf("after the purge the hub still holds %v", got)
 	}
-	if got := found(t, s, needles(h.kept)); len(got) != 3*len(h.kept) {
+	if got := hubtest.Holds(t, s.Path(), needles(h.kept)); len(got) != 3*len(h.kept) {
 		t.Fatalf("the dossiers not due lost data: only %v found", got)
 	}
 	chk, err := s.Check(ctx)
@@ -351,7 +289,7 @@ func TestHubPurgeRemovesPersonalDataKeepsFigures(t *testing.T) {
 	if n := hubtest.CountRows(t, s, "conflicts"); n != 1 {
 		t.Fatalf("the retry made %d conflicts", n)
 	}
-	if got := found(t, s, needles(h.gone)); len(got) > 0 {
+	if got := hubtest.Holds(t, s.Path(), needles(h.gone)); len(got) > 0 {
 		t.Fatalf("after the retry the hub holds %v again", got)
 	}
 	if _, err := s.Check(ctx); err != nil {

@@ -1,6 +1,7 @@
 package hubtest
 
 import (
+	"bytes"
 	"database/sql"
 	"fmt"
 	"os"
@@ -145,4 +146,69 @@ func SQLiteOnly(t testing.TB, why string) {
 	if Postgres() {
 		t.Skip("SQLite only: " + why)
 	}
+}
+
+// Holds lists the needles found anywhere in the database db (a --db
+// value): for a file, in its bytes and its write-ahead log's; on
+// PostgreSQL, in any text, json or bytea column of any table of the
+// database (as strings, so a needle inside a JSON or an opaque value counts).
+func Holds(t testing.TB, db string, needles []string) []string {
+	t.Helper()
+	var out []string
+	if !pgdb.Is(db) {
+		var all []byte
+		for _, suffix := range []string{"", "-wal"} {
+			b, err := os.ReadFile(db + suffix)
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			all = append(all, b...)
+		}
+		for _, n := range needles {
+			if bytes.Contains(all, []byte(n)) {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	conn, err := pgdb.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	rows, err := conn.Query(`SELECT table_name, column_name, data_type FROM information_schema.columns
+		WHERE table_schema = current_schema() AND data_type IN ('text', 'bytea', 'json', 'jsonb', 'character varying')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type col struct{ table, name, typ string }
+	var cols []col
+	for rows.Next() {
+		var c col
+		if err := rows.Scan(&c.table, &c.name, &c.typ); err != nil {
+			t.Fatal(err)
+		}
+		cols = append(cols, c)
+	}
+	rows.Close()
+	if len(cols) < 50 {
+		t.Fatalf("only %d text columns found in the hub's database", len(cols))
+	}
+	for _, n := range needles {
+		for _, c := range cols {
+			expr := fmt.Sprintf("strpos(%q::text, $1) > 0", c.name)
+			if c.typ == "bytea" {
+				expr = fmt.Sprintf("position(convert_to($1, 'UTF8') in %q) > 0", c.name)
+			}
+			var hit int
+			if err := conn.QueryRow(fmt.Sprintf("SELECT count(*) FROM %q WHERE %s", c.table, expr), n).Scan(&hit); err != nil {
+				t.Fatal(err)
+			}
+			if hit > 0 {
+				out = append(out, n+" in "+c.table+"."+c.name)
+				break
+			}
+		}
+	}
+	return out
 }
