@@ -63,7 +63,10 @@ func newProjector(ctx context.Context, tx *sql.Tx) (*projector, error) {
 	if p.get, err = tx.PrepareContext(ctx, "SELECT data, closed_at, last_seq, apply_error, sent FROM hub_dossiers WHERE id = ?"); err != nil {
 		return nil, err
 	}
-	if p.check, err = tx.PrepareContext(ctx, "SELECT version, last_seq FROM hub_dossiers WHERE id = ?"); err != nil {
+	// A copy kept from before a purge (this process's or another's, purge.go)
+	// is never reused: a purged dossier is read again.
+	if p.check, err = tx.PrepareContext(ctx, `SELECT d.version, d.last_seq, CASE WHEN p.dossier IS NULL THEN 0 ELSE 1 END
+		FROM hub_dossiers d LEFT JOIN hub_purges p ON p.dossier = d.id WHERE d.id = ?`); err != nil {
 		p.get.Close()
 		return nil, err
 	}
@@ -117,9 +120,9 @@ func (p *projector) load(id string) (*projected, error) {
 		// Decoding the stored JSON is the dearest part of a load: reuse
 		// this process's copy when the row is still the one it wrote.
 		var version int
-		var lastSeq int64
-		err := p.check.QueryRowContext(p.ctx, id).Scan(&version, &lastSeq)
-		if err == nil && version == k.d.Version && lastSeq == k.lastSeq {
+		var lastSeq, purged int64
+		err := p.check.QueryRowContext(p.ctx, id).Scan(&version, &lastSeq, &purged)
+		if err == nil && version == k.d.Version && lastSeq == k.lastSeq && (purged == 0 || k.d.PersonalDataPurged) {
 			c := *k
 			c.latestKnown, c.replay, c.events = false, false, nil // another device may have projected since
 			p.cache[id] = &c
