@@ -85,7 +85,7 @@ func runHubPurge(env *Env, args []string) error {
 			fmt.Fprintln(env.Stdout, "  "+strings.Join(rep.Dossiers, "\n  "))
 		}
 		if len(rep.Waiting) > 0 {
-			fmt.Fprintf(env.Stdout, "waiting for their events to be projected: %s\n", strings.Join(rep.Waiting, ", "))
+			fmt.Fprintf(env.Stdout, "not purged this run (an event not projected yet, or moved meanwhile): %s\n", strings.Join(rep.Waiting, ", "))
 		}
 		return nil
 	})

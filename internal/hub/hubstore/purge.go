@@ -80,7 +80,7 @@ type HubPurgeReport struct {
 	Envelopes int      `json:"envelopes"`   // signed envelopes kept for peers dropped
 	Proofs    int      `json:"proofs"`      // delivery proof files deleted
 	Conflicts int      `json:"conflicts"`   // conflict rows whose received event was redacted
-	Waiting   []string `json:"waiting"`     // due, but some of their events are not projected yet
+	Waiting   []string `json:"waiting"`     // due, not purged this run: an event not projected yet, or moved meanwhile
 	DryRun    bool     `json:"dry_run"`
 }
 
@@ -146,8 +146,7 @@ func (s *Store) purgeDossier(ctx context.Context, id string, days int, cutoff ti
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		events, envelopes, proofs, conflicts, did = 0, 0, 0, 0, false
 		var data []byte
-		var version int
-		if err := tx.QueryRowContext(ctx, "SELECT data, version FROM hub_dossiers WHERE id = ?", id).Scan(&data, &version); err != nil {
+		if err := tx.QueryRowContext(ctx, "SELECT data FROM hub_dossiers WHERE id = ?", id).Scan(&data); err != nil {
 			return err
 		}
 		var cur domain.Dossier
