@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 
 	"postdesk/internal/domain"
 	"postdesk/internal/sqlitedb"
@@ -139,6 +140,9 @@ func checkDevice(ctx context.Context, tx *sql.Tx, d *Device, replay map[string]*
 			}
 		}
 		*redacted += nred
+		if err := checkPurgeRecords(ctx, tx, d.ID, events); err != nil {
+			return n, err
+		}
 		for i := range events {
 			if events[i].Seq > d.ProjectedSeq {
 				break // not projected yet (the projector runs after the ingest)
@@ -285,6 +289,60 @@ func checkRedacted(device string, events []domain.Event, red map[int64]domain.Re
 		again, _, err := domain.RedactPayload(e.Kind, e.Payload)
 		if err != nil || !bytes.Equal(again, e.Payload) {
 			return &Discrepancy{What: fmt.Sprintf("device %s: event %d is recorded as redacted but its payload still holds personal data", device, e.Seq)}
+		}
+	}
+	return nil
+}
+
+// checkPurgeRecords: where a device's own purge record (an event of its
+// chain, domain.PurgePayload) lists an event that the hub redacted too,
+// both must name the same hash as written and the same redacted hash — the
+// redaction is deterministic — so a redacted payload changed at the hub
+// together with its record in hub_event_redactions does not pass unseen.
+func checkPurgeRecords(ctx context.Context, tx *sql.Tx, device string, events []domain.Event) error {
+	type key struct {
+		device string
+		seq    int64
+	}
+	listed := map[key]domain.Redaction{}
+	var dossiers []any
+	for i := range events {
+		e := &events[i]
+		if e.Kind != domain.KindPurge {
+			continue
+		}
+		var p domain.PurgePayload
+		if err := json.Unmarshal(e.Payload, &p); err != nil {
+			return &Discrepancy{What: fmt.Sprintf("device %s: event %d: unreadable purge record: %v", device, e.Seq, err)}
+		}
+		dossiers = append(dossiers, p.Dossier)
+		for _, r := range p.Events {
+			listed[key{r.Device, r.Seq}] = r
+		}
+	}
+	const chunk = 500
+	for len(dossiers) > 0 {
+		part := dossiers[:min(chunk, len(dossiers))]
+		dossiers = dossiers[len(part):]
+		rows, err := tx.QueryContext(ctx, `SELECT device_id, seq, hash, redacted_hash FROM hub_event_redactions WHERE dossier IN (?`+
+			strings.Repeat(", ?", len(part)-1)+`)`, part...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var h domain.Redaction
+			if err := rows.Scan(&h.Device, &h.Seq, &h.Hash, &h.Redacted); err != nil {
+				rows.Close()
+				return err
+			}
+			if r, ok := listed[key{h.Device, h.Seq}]; ok && (r.Hash != h.Hash || r.Redacted != h.Redacted) {
+				rows.Close()
+				return &Discrepancy{What: fmt.Sprintf("device %s event %d: the hub's redaction differs from device %s's purge record of it", h.Device, h.Seq, device)}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
 		}
 	}
 	return nil

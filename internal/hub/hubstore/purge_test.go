@@ -385,3 +385,56 @@ func TestHubAutoPurgeDaily(t *testing.T) {
 		t.Fatalf("retention: %d %v", days, err)
 	}
 }
+
+// TestHubCheckComparesDevicePurgeRecords: when the device purged a dossier
+// too, its purge record (an event of its chain) names the same redacted
+// hashes as the hub's; a redacted payload changed at the hub together with
+// its record in hub_event_redactions then fails hub check.
+func TestHubCheckComparesDevicePurgeRecords(t *testing.T) {
+	h := newPurgeHub(t)
+	s := h.s
+	if _, err := s.Purge(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	// The device's own purge of the delivered dossier, as store.Purge records it.
+	id := h.goneIDs[1]
+	rec := domain.PurgePayload{Dossier: id, Days: 365}
+	for _, e := range h.d.Events {
+		if e.Dossier != id {
+			continue
+		}
+		red, changed, err := domain.RedactPayload(e.Kind, e.Payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !changed {
+			continue
+		}
+		r := e
+		r.Payload = red
+		rec.Events = append(rec.Events, domain.Redaction{Device: e.DeviceID, Seq: e.Seq, Hash: e.Hash, Redacted: r.ComputeHash()})
+	}
+	from := int64(len(h.d.Events)) + 1
+	h.d.Add(domain.KindPurge, "", rec)
+	if _, err := s.ReceiveBatch(ctx, h.d.Batch(t, from, from), "http"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Check(ctx); err != nil {
+		t.Fatalf("the device's and the hub's redactions differ: %v", err)
+	}
+	// Change a redacted payload and its record together.
+	seq := rec.Events[0].Seq
+	ev := h.d.Events[seq-1]
+	red, _, _ := domain.RedactPayload(ev.Kind, ev.Payload)
+	ev.Payload = bytes.Replace(red, []byte("1.001193"), []byte("1.001194"), 1)
+	db := hubtest.DB(t, s)
+	if _, err := db.Exec("UPDATE hub_event_redactions SET redacted_hash = ? WHERE device_id = ? AND seq = ?", ev.ComputeHash(), h.d.ID, seq); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("UPDATE hub_events SET payload = ? WHERE device_id = ? AND seq = ?", []byte(ev.Payload), h.d.ID, seq); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Check(ctx); err == nil || !strings.Contains(err.Error(), "differs from device") {
+		t.Fatalf("check of a payload changed with its record: %v", err)
+	}
+}
