@@ -52,6 +52,13 @@ func DoneAt(d *Dossier) (at time.Time, ok bool) {
 	return time.Time{}, false
 }
 
+// RetentionCutoff is the time before which a done dossier is due for the
+// purge under a retention of days, and that day as dd/mm/yyyy.
+func RetentionCutoff(now time.Time, days int) (time.Time, string) {
+	cutoff := now.Add(-time.Duration(days) * 24 * time.Hour)
+	return cutoff, FormatDate(cutoff)
+}
+
 // Purged reports whether a dossier's personal data was removed.
 func (d *Dossier) Purged() bool { return d.PersonalDataPurged }
 

@@ -66,13 +66,11 @@ type PurgeReport struct {
 func (s *Store) Purge(ctx context.Context, actor string, dryRun bool) (PurgeReport, error) {
 	rep := PurgeReport{DryRun: dryRun}
 	days, err := s.RetentionDays(ctx)
-	if err != nil || days == 0 {
-		rep.Days = days
+	if rep.Days = days; err != nil || days == 0 {
 		return rep, err
 	}
-	rep.Days = days
-	cutoff := s.Now().Add(-time.Duration(days) * 24 * time.Hour)
-	rep.Before = domain.FormatDate(cutoff)
+	var cutoff time.Time
+	cutoff, rep.Before = domain.RetentionCutoff(s.Now(), days)
 	due, err := s.purgeDue(ctx, cutoff)
 	if err != nil {
 		return rep, err

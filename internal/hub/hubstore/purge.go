@@ -90,13 +90,11 @@ type HubPurgeReport struct {
 func (s *Store) Purge(ctx context.Context, dryRun bool) (HubPurgeReport, error) {
 	rep := HubPurgeReport{DryRun: dryRun, Dossiers: []string{}, Waiting: []string{}}
 	days, err := s.HubRetentionDays(ctx)
-	if err != nil || days == 0 {
-		rep.Days = days
+	if rep.Days = days; err != nil || days == 0 {
 		return rep, err
 	}
-	rep.Days = days
-	cutoff := s.Now().Add(-time.Duration(days) * 24 * time.Hour)
-	rep.Before = domain.FormatDate(cutoff)
+	var cutoff time.Time
+	cutoff, rep.Before = domain.RetentionCutoff(s.Now(), days)
 	if !dryRun {
 		if err := s.Project(ctx); err != nil {
 			return rep, err
