@@ -37,6 +37,18 @@ func (s *Store) PutProofPart(ctx context.Context, p syncproto.ProofPart, data []
 		return 0, false, s.revokedError(dev)
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
+		// A proof arriving for a dossier the hub's retention purged (a
+		// device offline past it) is answered as held and not kept: the
+		// purge would remove it, and the device stops sending it.
+		var purged int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM hub_purges WHERE dossier = ?", p.Dossier).Scan(&purged); err != nil {
+			return err
+		}
+		if purged > 0 {
+			received, complete = p.Size, true
+			_, err := tx.ExecContext(ctx, "DELETE FROM hub_proof_parts WHERE device = ? AND name = ?", p.Device, p.Name)
+			return err
+		}
 		var have string
 		err := tx.QueryRowContext(ctx, "SELECT sha256 FROM hub_proofs WHERE device = ? AND name = ?", p.Device, p.Name).Scan(&have)
 		if err == nil {

@@ -356,6 +356,23 @@ func TestHubPurgeRemovesPersonalDataKeepsFigures(t *testing.T) {
 
 // TestHubAutoPurgeDaily: hub serve's purge runs at once, then not again
 // within a day; retention 0 keeps everything.
+// TestHubPurgedDossierProofNotKept: a proof that reaches the hub after its
+// dossier was purged (a device offline past the hub's retention) is
+// answered complete, so the device stops sending it, and is not kept.
+func TestHubPurgedDossierProofNotKept(t *testing.T) {
+	h := newPurgeHub(t)
+	if _, err := h.s.Purge(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	h.putProof(t, h.goneIDs[1], h.goneIDs[1]+"-photo-2.jpg.age", syncproto.ProofPartSize+10, true)
+	h.putProof(t, h.keptIDs[1], h.keptIDs[1]+"-photo-1.jpg.age", 100, true)
+	for id, want := range map[string]int{h.goneIDs[1]: 0, h.keptIDs[1]: 1} {
+		if ps, err := h.s.Proofs(ctx, id); err != nil || len(ps) != want {
+			t.Fatalf("%s: %d proofs held, want %d (%v)", id, len(ps), want, err)
+		}
+	}
+}
+
 func TestHubAutoPurgeDaily(t *testing.T) {
 	h := newPurgeHub(t)
 	s := h.s
