@@ -23,6 +23,7 @@ import (
 
 	"postdesk/internal/atomicfile"
 	"postdesk/internal/domain"
+	"postdesk/internal/sqlitedb"
 	"postdesk/internal/vault"
 )
 
@@ -172,16 +173,7 @@ func backupProofs(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		names = append(names, n)
-	}
-	return names, rows.Err()
+	return sqlitedb.Strings(rows)
 }
 
 // writePages writes the database file's image as tx sees it: every one of
