@@ -22,6 +22,35 @@ import (
 	"postdesk/internal/testtool"
 )
 
+// DurableEnv, set to 1, starts the clusters with a production server's
+// durability (fsync, synchronous_commit and full_page_writes on, as
+// PostgreSQL's defaults are): what the hub's benchmarks on PostgreSQL are
+// measured with. Without it a test cluster skips the disk's flushes, which
+// no production server may do, and the tests run faster.
+const DurableEnv = "POSTDESK_TEST_PG_DURABLE"
+
+// OptionsEnv adds server options (pg_ctl -o text, e.g. "-c
+// shared_preload_libraries=pg_stat_statements -c log_min_duration_statement=0")
+// to every cluster started: for profiling the server side of a benchmark.
+const OptionsEnv = "POSTDESK_TEST_PG_OPTIONS"
+
+// Durable reports whether the clusters run with production durability.
+func Durable() bool { return os.Getenv(DurableEnv) == "1" }
+
+// ServerOptions are the settings the clusters start with (besides the
+// address, port and socket): durability off unless Durable, then
+// $POSTDESK_TEST_PG_OPTIONS.
+func ServerOptions() string {
+	o := "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	if Durable() {
+		o = "-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
+	}
+	if extra := os.Getenv(OptionsEnv); extra != "" {
+		o += " " + extra
+	}
+	return o
+}
+
 // Cluster is a running throwaway PostgreSQL server.
 type Cluster struct {
 	// URL connects as the superuser "postgres" (trust authentication on
@@ -114,7 +143,7 @@ func start(bin string) (*Cluster, error) {
 			os.RemoveAll(dir)
 			return nil, err
 		}
-		opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300", c.Port, dir)
+		opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c max_connections=300 %s", c.Port, dir, ServerOptions())
 		out, err := c.run("pg_ctl", "-D", data, "-l", filepath.Join(dir, "server.log"), "-w", "-t", strconv.Itoa(int(startTimeout/time.Second)), "-o", opts, "start")
 		if err == nil {
 			break

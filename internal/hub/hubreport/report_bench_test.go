@@ -82,31 +82,8 @@ func buildReportBenchHub(path string, n int) error {
 		return err
 	}
 	defer raw.Close()
-	h.Now = func() time.Time { return time.Date(2027, 1, 15, 9, 0, 0, 0, domain.Zone) }
-	f, err := catalog.Sample()
+	procs, err := reportBenchSetup(ctx, h)
 	if err != nil {
-		return err
-	}
-	if _, err := h.ImportReportCatalog(ctx, f); err != nil {
-		return err
-	}
-	var procs []domain.Procedure
-	for _, p := range f.Procedures {
-		if p.AgencyCode != "" {
-			procs = append(procs, p)
-		}
-	}
-	var communes strings.Builder
-	communes.WriteString("commune,post_point_code,agency_code\n")
-	for i := 0; i < reportBenchPostPoints; i++ {
-		code := fmt.Sprintf("%06d", 600000+i*10)
-		if err := h.EnsurePostPoint(ctx, code, fmt.Sprintf("Bưu điện Văn hóa xã số %d", i+1)); err != nil {
-			return err
-		}
-		fmt.Fprintf(&communes, "Xã số %d,%s,\n", i/2+1, code) // two post points a commune
-	}
-	communes.WriteString("Xã số 1,,000.01.50.H21\nXã số 1,,000.02.50.H21\n")
-	if _, _, err := h.ImportReportCommunes(ctx, []byte(communes.String()), "xa.csv"); err != nil {
 		return err
 	}
 	// the projection's rows, a few thousand per transaction
@@ -172,6 +149,49 @@ func buildReportBenchHub(path string, n int) error {
 			return err
 		}
 	}
+	if err := reportBenchTotals(ctx, h, rng); err != nil {
+		return err
+	}
+	_, err = raw.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE); ANALYZE")
+	return err
+}
+
+// reportBenchSetup gives the bench hub h its report catalog, post points
+// and communes, and returns the procedures the dossiers are drawn from.
+func reportBenchSetup(ctx context.Context, h *hubstore.Store) ([]domain.Procedure, error) {
+	h.Now = func() time.Time { return time.Date(2027, 1, 15, 9, 0, 0, 0, domain.Zone) }
+	f, err := catalog.Sample()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := h.ImportReportCatalog(ctx, f); err != nil {
+		return nil, err
+	}
+	var procs []domain.Procedure
+	for _, p := range f.Procedures {
+		if p.AgencyCode != "" {
+			procs = append(procs, p)
+		}
+	}
+	var communes strings.Builder
+	communes.WriteString("commune,post_point_code,agency_code\n")
+	for i := 0; i < reportBenchPostPoints; i++ {
+		code := fmt.Sprintf("%06d", 600000+i*10)
+		if err := h.EnsurePostPoint(ctx, code, fmt.Sprintf("Bưu điện Văn hóa xã số %d", i+1)); err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(&communes, "Xã số %d,%s,\n", i/2+1, code) // two post points a commune
+	}
+	communes.WriteString("Xã số 1,,000.01.50.H21\nXã số 1,,000.02.50.H21\n")
+	if _, _, err := h.ImportReportCommunes(ctx, []byte(communes.String()), "xa.csv"); err != nil {
+		return nil, err
+	}
+	return procs, nil
+}
+
+// reportBenchTotals imports totals for every cell of the year (the BCCI
+// counts plus other channels), so the figures' denominators are known.
+func reportBenchTotals(ctx context.Context, h *hubstore.Store, rng *rand.Rand) error {
 	// totals for every cell of the year (BCCI counts plus other channels)
 	counts, err := h.ReportCounts(ctx, domain.YearPeriod(2026), false)
 	if err != nil {
@@ -196,10 +216,7 @@ func buildReportBenchHub(path string, n int) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.ImportReportTotals(ctx, "bench", tf); err != nil {
-		return err
-	}
-	_, err = raw.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE); ANALYZE")
+	_, err = h.ImportReportTotals(ctx, "bench", tf)
 	return err
 }
 
@@ -251,6 +268,16 @@ func BenchmarkHubFigures(b *testing.B) {
 	}
 	defer h.Close()
 	h.Now = func() time.Time { return time.Date(2027, 1, 15, 9, 0, 0, 0, domain.Zone) }
+	benchFigures(b, h, reportBenchDossiers(), func(b *testing.B) {
+		b.ReportMetric(reportSQLite3Time(b, path, hubstore.ReportCountsSQL, "2026-01", "2026-12", 20), "sqlite3-ms")
+		b.ReportMetric(reportSQLite3Time(b, path, hubstore.ReportScanSQL, "2026-01", "2026-12", 2), "sqlite3-scan-ms")
+	})
+}
+
+// benchFigures times the figures of 2026 for the whole province and by
+// commune over h, which holds n dossiers; province, when set, adds metrics
+// to the province's run.
+func benchFigures(b *testing.B, h *hubstore.Store, n int, province func(b *testing.B)) {
 	ctx := context.Background()
 	p := domain.YearPeriod(2026)
 	for _, by := range []string{"", "commune"} {
@@ -260,18 +287,18 @@ func BenchmarkHubFigures(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			var r *report.Report
+			var err error
 			for b.Loop() {
 				if r, err = Compute(ctx, h, p, Options{By: by}); err != nil {
 					b.Fatal(err)
 				}
 			}
 			f := r.Total.Figure(domain.FigureDossiers)
-			if f.Numerator < int64(reportBenchDossiers())/2 || !f.DenominatorKnown {
+			if f.Numerator < int64(n)/2 || !f.DenominatorKnown {
 				b.Fatalf("figure 2 over the bench hub: %+v", f)
 			}
-			if by == "" {
-				b.ReportMetric(reportSQLite3Time(b, path, hubstore.ReportCountsSQL, "2026-01", "2026-12", 20), "sqlite3-ms")
-				b.ReportMetric(reportSQLite3Time(b, path, hubstore.ReportScanSQL, "2026-01", "2026-12", 2), "sqlite3-scan-ms")
+			if by == "" && province != nil {
+				province(b)
 			}
 		})
 	}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"postdesk/internal/domain"
@@ -250,7 +249,7 @@ func (s *Store) ingestStream(ctx context.Context, verified *Device, next func() 
 		}
 		res = &Result{Device: dev.ID}
 		h := &head{seq: dev.HeadSeq, hash: dev.HeadHash}
-		ins2 := &eventInserter{ctx: ctx, tx: tx}
+		ins2 := newEventInserter(ctx, tx)
 		defer ins2.close()
 		for {
 			in, err := next()
@@ -302,7 +301,7 @@ type head struct {
 
 // ingestOne stores one batch's new events; n is -1 for a duplicate batch.
 func (s *Store) ingestOne(ctx context.Context, tx *sql.Tx, dev *Device, h *head, in incoming, via string,
-	ins *eventInserter, now time.Time) (n int, ack []byte, conflicts []conflict, err error) {
+	ins eventInserter, now time.Time) (n int, ack []byte, conflicts []conflict, err error) {
 	hd := &in.b.Header
 	// The same batch again (its id is its content): the ack already given.
 	var storedDev string
@@ -398,7 +397,7 @@ func (s *Store) ingestOne(ctx context.Context, tx *sql.Tx, dev *Device, h *head,
 	}
 	for i := range fresh {
 		e := &fresh[i]
-		if err := ins.add(e, batchRow); err != nil {
+		if err := ins.addEvent(e, batchRow); err != nil {
 			return 0, nil, nil, err
 		}
 	}
@@ -410,64 +409,23 @@ func (s *Store) ingestOne(ctx context.Context, tx *sql.Tx, dev *Device, h *head,
 }
 
 // eventInserter stores events with multi-row INSERTs: one statement per
-// eventsPerInsert events costs far less than one per event.
-type eventInserter struct {
-	ctx  context.Context
-	tx   *sql.Tx
-	full *sql.Stmt
-	args []any
+// eventsPerInsert events costs far less than one per event (on PostgreSQL
+// each statement is a round trip).
+type eventInserter struct{ *rowWriter }
+
+const eventsPerInsert = 256
+
+func newEventInserter(ctx context.Context, tx *sql.Tx) eventInserter {
+	return eventInserter{newRowWriter(ctx, tx,
+		"INSERT INTO hub_events(device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash, batch) VALUES", "", 10, eventsPerInsert)}
 }
 
-const eventsPerInsert = 64
-
-const eventCols = 10
-
-func insertSQL(rows int) string {
-	var b strings.Builder
-	b.WriteString("INSERT INTO hub_events(device_id, seq, kind, dossier, staff, at, payload, prev_hash, hash, batch) VALUES ")
-	for i := 0; i < rows; i++ {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString("(?,?,?,?,?,?,?,?,?,?)")
-	}
-	return b.String()
-}
-
-func (w *eventInserter) add(e *domain.Event, batch int64) error {
+func (w eventInserter) addEvent(e *domain.Event, batch int64) error {
 	var payload []byte
 	if len(e.Payload) > 0 {
 		payload = e.Payload
 	}
-	w.args = append(w.args, e.DeviceID, e.Seq, string(e.Kind), e.Dossier, e.Staff, formatTime(e.At), payload, e.PrevHash, e.Hash, batch)
-	if len(w.args) == eventsPerInsert*eventCols {
-		if w.full == nil {
-			var err error
-			if w.full, err = w.tx.PrepareContext(w.ctx, insertSQL(eventsPerInsert)); err != nil {
-				return err
-			}
-		}
-		if _, err := w.full.ExecContext(w.ctx, w.args...); err != nil {
-			return err
-		}
-		w.args = w.args[:0]
-	}
-	return nil
-}
-
-func (w *eventInserter) flush() error {
-	if len(w.args) == 0 {
-		return nil
-	}
-	_, err := w.tx.ExecContext(w.ctx, insertSQL(len(w.args)/eventCols), w.args...)
-	w.args = w.args[:0]
-	return err
-}
-
-func (w *eventInserter) close() {
-	if w.full != nil {
-		w.full.Close()
-	}
+	return w.add(e.DeviceID, e.Seq, string(e.Kind), e.Dossier, e.Staff, formatTime(e.At), payload, e.PrevHash, e.Hash, batch)
 }
 
 func storedHashes(ctx context.Context, tx *sql.Tx, device string, from, to int64) (map[int64]string, error) {

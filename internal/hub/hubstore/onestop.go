@@ -29,17 +29,14 @@ func writeChanges(ctx context.Context, tx *sql.Tx, cs []change) error {
 	if len(cs) == 0 {
 		return nil
 	}
-	st, err := tx.PrepareContext(ctx, "INSERT INTO onestop_changes(dossier, version, state, event, at) VALUES(?, ?, ?, ?, ?)")
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	for _, c := range cs {
-		if _, err := st.ExecContext(ctx, c.dossier, c.version, string(c.state), string(c.event), formatTime(c.at)); err != nil {
+	w := newRowWriter(ctx, tx, "INSERT INTO onestop_changes(dossier, version, state, event, at) VALUES", "", 5, 400)
+	defer w.close()
+	for _, c := range cs { // in order: seq is the feed's order
+		if err := w.add(c.dossier, c.version, string(c.state), string(c.event), formatTime(c.at)); err != nil {
 			return err
 		}
 	}
-	return nil
+	return w.flush()
 }
 
 // PortalDossier is a dossier as the one-stop system names it. A code that

@@ -47,8 +47,8 @@ type projector struct {
 	keep  map[string]*projected
 	get   *sql.Stmt
 	check *sql.Stmt
-	put   *sql.Stmt
-	last  *sql.Stmt // latest's query
+	put   *rowWriter // hub_dossiers' upserts, dossiersPerUpsert rows a statement
+	last  *sql.Stmt  // latest's query
 	// applyErrors counts events stored but not applied (see apply).
 	applyErrors int
 	replays     []string // dossiers to build again at flush (rebuild)
@@ -79,31 +79,158 @@ func newProjector(ctx context.Context, tx *sql.Tx) (*projector, error) {
 		p.check.Close()
 		return nil, err
 	}
-	if p.put, err = tx.PrepareContext(ctx, `INSERT INTO hub_dossiers(id, post_point_code, device_id, option, state,
+	p.put = newRowWriter(ctx, tx, dossierInsert, dossierUpsert, dossierCols, dossiersPerUpsert)
+	return p, nil
+}
+
+// The upsert of hub_dossiers' rows, several a statement (rowWriter): the
+// count triggers still run for each row.
+const (
+	dossierInsert = `INSERT INTO hub_dossiers(id, post_point_code, device_id, option, state,
 		procedure_code, procedure_name, agency_code, official_code, received_at, expected_date, handed_over_at, due_date,
 		result_ready_at, result_at_post_at, delivered_at, closed_at, fee, postage, updated_at, version, last_seq, apply_error, sent, item_code, data, in_conflict)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT(id) DO UPDATE SET post_point_code = excluded.post_point_code, device_id = excluded.device_id,
+		VALUES`
+	dossierUpsert = `ON CONFLICT(id) DO UPDATE SET post_point_code = excluded.post_point_code, device_id = excluded.device_id,
 		option = excluded.option, state = excluded.state, procedure_code = excluded.procedure_code,
 		procedure_name = excluded.procedure_name, agency_code = excluded.agency_code, official_code = excluded.official_code,
 		received_at = excluded.received_at, expected_date = excluded.expected_date, handed_over_at = excluded.handed_over_at,
 		due_date = excluded.due_date, result_ready_at = excluded.result_ready_at, result_at_post_at = excluded.result_at_post_at,
 		delivered_at = excluded.delivered_at, closed_at = excluded.closed_at, fee = excluded.fee, postage = excluded.postage,
 		updated_at = excluded.updated_at, version = excluded.version, last_seq = excluded.last_seq,
-		apply_error = excluded.apply_error, sent = excluded.sent, item_code = excluded.item_code, data = excluded.data, in_conflict = excluded.in_conflict`); err != nil {
-		p.get.Close()
-		p.check.Close()
-		p.last.Close()
-		return nil, err
-	}
-	return p, nil
-}
+		apply_error = excluded.apply_error, sent = excluded.sent, item_code = excluded.item_code, data = excluded.data, in_conflict = excluded.in_conflict`
+	dossierCols       = 27
+	dossiersPerUpsert = 64
+)
 
 func (p *projector) close() {
 	p.get.Close()
 	p.check.Close()
 	p.last.Close()
-	p.put.Close()
+	p.put.close()
+}
+
+// prefetchBatch bounds the dossiers one prefetch statement names.
+const prefetchBatch = 512
+
+// prefetch loads the dossiers of a chunk of one device's events, and the
+// greatest (at, device) of each one's projected events before the chunk
+// (what latest gives for its first event in the chunk), in two statements
+// per prefetchBatch dossiers instead of two or three per dossier: on
+// PostgreSQL each statement is a round trip. What apply then asks of load
+// and latest is answered from the cache, with the same values.
+func (p *projector) prefetch(events []domain.Event) error {
+	if p.get == nil || len(events) == 0 {
+		return nil
+	}
+	device := events[0].DeviceID
+	first := map[string]int64{} // dossier → seq of its first event in the chunk
+	var ids []any
+	for i := range events {
+		e := &events[i]
+		if e.Dossier == "" || e.DeviceID != device {
+			continue
+		}
+		if _, ok := first[e.Dossier]; ok {
+			continue
+		}
+		if _, ok := p.cache[e.Dossier]; ok {
+			continue
+		}
+		first[e.Dossier] = e.Seq
+		ids = append(ids, e.Dossier)
+	}
+	for len(ids) > 0 {
+		n := min(len(ids), prefetchBatch)
+		if err := p.prefetchSome(device, ids[:n], first); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+func (p *projector) prefetchSome(device string, ids []any, first map[string]int64) error {
+	list, args := inList(ids)
+	rows, err := p.tx.QueryContext(p.ctx, "SELECT id, version, last_seq, data, closed_at, apply_error, sent FROM hub_dossiers WHERE id IN ("+list+")", args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	got := map[string]*projected{}
+	for rows.Next() {
+		var id string
+		var version int
+		var data []byte
+		r := &projected{}
+		if err := rows.Scan(&id, &version, &r.lastSeq, &data, &r.closedAt, &r.applyErr, &r.sent); err != nil {
+			return err
+		}
+		if _, dup := got[id]; dup {
+			continue
+		}
+		if k, ok := p.keep[id]; ok && k.d != nil && version == k.d.Version && r.lastSeq == k.lastSeq {
+			// Decoding the stored JSON is the dearest part of a load:
+			// reuse this process's copy when the row is still the one it wrote.
+			c := *k
+			c.latestKnown, c.replay, c.events = false, false, nil // another device may have projected since
+			got[id] = &c
+			continue
+		}
+		var d domain.Dossier
+		if err := json.Unmarshal(data, &d); err != nil {
+			return fmt.Errorf("hub dossier %s: stored projection unreadable: %w", id, err)
+		}
+		r.d = &d
+		got[id] = r
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	var bound int64
+	for _, id := range ids {
+		bound = max(bound, first[id.(string)])
+		if _, ok := got[id.(string)]; !ok {
+			got[id.(string)] = &projected{} // no dossier yet (r.d nil)
+		}
+	}
+	// latest's rule for all of them at once: the device's own events are
+	// read up to the greatest first seq, and each dossier's filtered to
+	// those before its own first event here.
+	rows, err = p.tx.QueryContext(p.ctx, `SELECT h.dossier, h.at, h.device_id, h.seq FROM hub_events h JOIN devices d ON d.id = h.device_id
+		WHERE h.dossier IN (`+list+`) AND h.dossier <> '' AND ((h.device_id <> ? AND h.seq <= d.projected_seq) OR (h.device_id = ? AND h.seq < ?))`,
+		append(args, device, device, bound)...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	maxAt := map[string][2]string{}
+	for rows.Next() {
+		var dossier, at, dev string
+		var seq int64
+		if err := rows.Scan(&dossier, &at, &dev, &seq); err != nil {
+			return err
+		}
+		if dev == device && seq >= first[dossier] {
+			continue
+		}
+		// (at, device) as latest orders them: the times are fixed-width
+		// UTC text (domain.TimeLayout), so text order is time order.
+		if m, ok := maxAt[dossier]; !ok || at > m[0] || (at == m[0] && dev > m[1]) {
+			maxAt[dossier] = [2]string{at, dev}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for id, r := range got {
+		if m, ok := maxAt[id]; ok {
+			r.maxAt, r.maxDev = parseTime(m[0]), m[1]
+		}
+		r.latestKnown = true
+		p.cache[id] = r
+	}
+	return nil
 }
 
 func (p *projector) load(id string) (*projected, error) {
@@ -287,10 +414,13 @@ func (p *projector) flush() error {
 		if err != nil {
 			return err
 		}
-		if _, err := p.put.ExecContext(p.ctx, projectionRow(r, data)...); err != nil {
+		if err := p.put.add(projectionRow(r, data)...); err != nil {
 			return err
 		}
 		r.dirty = false
+	}
+	if err := p.put.flush(); err != nil {
+		return err
 	}
 	return writeChanges(p.ctx, p.tx, p.changes)
 }
@@ -442,6 +572,7 @@ func (s *Store) Project(ctx context.Context) error {
 // projectDevice applies the next chunk of a device's events.
 func (s *Store) projectDevice(ctx context.Context, device string) error {
 	var written map[string]*projected
+	projectedN := 0
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var from, head int64
 		if err := tx.QueryRowContext(ctx, "SELECT projected_seq, head_seq FROM devices WHERE id = ?", device).Scan(&from, &head); err != nil {
@@ -463,6 +594,9 @@ func (s *Store) projectDevice(ctx context.Context, device string) error {
 		}
 		defer p.close()
 		p.keep = s.projCacheLoad()
+		if err := p.prefetch(events); err != nil {
+			return err
+		}
 		for i := range events {
 			if err := p.apply(&events[i]); err != nil {
 				return err
@@ -474,10 +608,13 @@ func (s *Store) projectDevice(ctx context.Context, device string) error {
 		if err := p.flush(); err != nil {
 			return err
 		}
-		written = p.cache
+		written, projectedN = p.cache, len(events)
 		_, err = tx.ExecContext(ctx, "UPDATE devices SET projected_seq = ? WHERE id = ?", events[len(events)-1].Seq, device)
 		return err
 	})
 	s.projCacheKeep(written, err == nil)
+	if err == nil {
+		s.noteProjected(ctx, projectedN)
+	}
 	return err
 }

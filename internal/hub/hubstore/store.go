@@ -62,6 +62,8 @@ type Store struct {
 
 	projCacheMu sync.Mutex
 	projCache   map[string]*projected // dossiers as this process last wrote them
+
+	analyzed analyzeState // PostgreSQL: the planner statistics' catch-up (postgres.go)
 }
 
 // CalendarDir is the calendar/ folder beside the hub's database: year
