@@ -219,22 +219,40 @@ func (s *Store) reply(ctx context.Context, deviceID, batchID string, after int64
 // ingest stores the batches of one device in one transaction.
 func (s *Store) ingest(ctx context.Context, verified *Device, ins []incoming, via string) (*Result, error) {
 	i := 0
-	return s.ingestStream(ctx, verified, func() (incoming, error) {
+	return s.ingestGrouped(ctx, verified, func() (incoming, error) {
 		if i == len(ins) {
 			return incoming{}, io.EOF
 		}
 		i++
 		return ins[i-1], nil
-	}, via)
+	}, via, true)
 }
 
 // ingestStream stores the batches next gives (until io.EOF) in one
 // transaction: any error from next or from a batch stores none of them.
 func (s *Store) ingestStream(ctx context.Context, verified *Device, next func() (incoming, error), via string) (*Result, error) {
+	return s.ingestGrouped(ctx, verified, next, via, false)
+}
+
+// ingestGrouped is ingestStream; with group, on PostgreSQL, the batches'
+// transaction may be shared with other devices' batches that wait at the
+// same moment, each in a savepoint of its own (writeGrouped): still all
+// or nothing for each, one commit and one WAL flush for all. Only batches
+// already in memory are grouped (a USB file is read inside its transaction).
+func (s *Store) ingestGrouped(ctx context.Context, verified *Device, next func() (incoming, error), via string, group bool) (*Result, error) {
 	var res *Result
 	var conflicts []conflict
 	now := s.Now()
-	err := s.write(ctx, func(tx *sql.Tx) error {
+	write := s.write
+	if group && s.pg {
+		// A group's statements must not be cut by one client going away:
+		// cancelling a statement closes PostgreSQL's connection, and with
+		// it every batch of the group. An ingest is short; a client that
+		// left gets the same ack when it retries.
+		ctx = context.WithoutCancel(ctx)
+		write = s.writeGrouped
+	}
+	err := write(ctx, func(tx *sql.Tx) error {
 		conflicts = nil
 		// Again inside the transaction: a revocation may have landed since.
 		dev, err := deviceIn(ctx, tx, verified.ID)

@@ -64,6 +64,7 @@ type Store struct {
 	projCache   map[string]*projected // dossiers as this process last wrote them
 
 	analyzed analyzeState // PostgreSQL: the planner statistics' catch-up (postgres.go)
+	group    writeGroup   // PostgreSQL: device batches committed together (postgres.go)
 }
 
 // CalendarDir is the calendar/ folder beside the hub's database: year
