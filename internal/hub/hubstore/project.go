@@ -151,7 +151,9 @@ func (p *projector) prefetch(events []domain.Event) error {
 
 func (p *projector) prefetchSome(device string, ids []any, first map[string]int64) error {
 	list, args := inList(ids)
-	rows, err := p.tx.QueryContext(p.ctx, "SELECT id, version, last_seq, data, closed_at, apply_error, sent FROM hub_dossiers WHERE id IN ("+list+")", args...)
+	rows, err := p.tx.QueryContext(p.ctx, `SELECT d.id, d.version, d.last_seq, d.data, d.closed_at, d.apply_error, d.sent,
+		CASE WHEN p.dossier IS NULL THEN 0 ELSE 1 END
+		FROM hub_dossiers d LEFT JOIN hub_purges p ON p.dossier = d.id WHERE d.id IN (`+list+")", args...)
 	if err != nil {
 		return err
 	}
@@ -160,17 +162,19 @@ func (p *projector) prefetchSome(device string, ids []any, first map[string]int6
 	for rows.Next() {
 		var id string
 		var version int
+		var purged int64
 		var data []byte
 		r := &projected{}
-		if err := rows.Scan(&id, &version, &r.lastSeq, &data, &r.closedAt, &r.applyErr, &r.sent); err != nil {
+		if err := rows.Scan(&id, &version, &r.lastSeq, &data, &r.closedAt, &r.applyErr, &r.sent, &purged); err != nil {
 			return err
 		}
 		if _, dup := got[id]; dup {
 			continue
 		}
-		if k, ok := p.keep[id]; ok && k.d != nil && version == k.d.Version && r.lastSeq == k.lastSeq {
+		if k, ok := p.keep[id]; ok && k.d != nil && version == k.d.Version && r.lastSeq == k.lastSeq && (purged == 0 || k.d.PersonalDataPurged) {
 			// Decoding the stored JSON is the dearest part of a load:
-			// reuse this process's copy when the row is still the one it wrote.
+			// reuse this process's copy when the row is still the one it
+			// wrote (never one from before a purge, as load).
 			c := *k
 			c.latestKnown, c.replay, c.events = false, false, nil // another device may have projected since
 			got[id] = &c
