@@ -73,7 +73,7 @@ func commands() []cmdline.Command {
 			Help: "apply the province's reply file (acknowledgement and updates)", Run: runBatchImport},
 		// peer.go
 		{Path: "peer export", Usage: "--db PATH --to DEVICE --out FILE" + syncproto.ExtPeerFile,
-			Help: "write this device's events for another device of its post point (signed, encrypted to it), for when the hub cannot be reached", Run: runPeerExport},
+			Help: "write this device's events and those of the other devices it holds for another device of its post point (signed, encrypted to it), for when the hub cannot be reached", Run: runPeerExport},
 		{Path: "peer import", Usage: "--db PATH FILE" + syncproto.ExtPeerFile,
 			Help: "take another device's events from a peer file made for this device (checked whole; the same file twice changes nothing)", Run: runPeerImport},
 		{Path: "peer listen", Usage: "--db PATH [--addr HOST:PORT] [--code=false] [--for DURATION]",

@@ -33,13 +33,17 @@ func runPeerExport(env *Env, args []string) error {
 	var res devicesync.PeerExport
 	err = atomicfile.Write(*out, 0o600, func(w io.Writer) error {
 		var err error
-		res, err = devicesync.ExportPeerFile(env.Ctx, s, *to, w, time.Now())
+		// every event held, this device's and (relayed) the other devices'
+		// but the receiver's: a file cannot ask what the receiver holds, and
+		// what it holds already is stored once (§11.4)
+		res, err = devicesync.ExportPeerFileRelay(env.Ctx, s, *to, 0, nil, w, time.Now())
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "written %s: %d events in %d batches for device %s, signed and encrypted to it\n", *out, res.Events, res.Envelopes, res.To)
+	fmt.Fprintf(env.Stdout, "written %s: %d events of this device and %d of other devices in %d batches for device %s, signed and encrypted to it\n",
+		*out, res.Events, res.Relayed, res.Envelopes, res.To)
 	return nil
 }
 

@@ -191,6 +191,19 @@ func (a *applier) do(ctx context.Context, hu store.HubUpdate, u syncproto.Update
 			return err.Error(), nil
 		}
 		return "", a.s.ApplyReceiptNotice(ctx, hu, n.Texts)
+	case syncproto.UpdateTotals:
+		var tc syncproto.TotalsChange
+		if err := json.Unmarshal(u.Payload, &tc); err != nil {
+			return fmt.Sprintf("totals unreadable: %v", err), nil
+		}
+		if err := tc.Check(); err != nil {
+			return err.Error(), nil
+		}
+		imp := store.TotalsImport{Source: tc.Source, SHA256: tc.SHA256, Staff: tc.Staff, From: tc.From, To: tc.To, Agencies: tc.Agencies}
+		for _, r := range tc.Rows {
+			imp.Rows = append(imp.Rows, store.TotalsRow{Procedure: r.Procedure, Agency: r.Agency, Month: r.Month, Dossiers: r.Dossiers, Results: r.Results})
+		}
+		return "", a.s.ApplyHubTotals(ctx, hu, imp, tc.MarkAt)
 	default:
 		return fmt.Sprintf("unknown update kind %q (a newer hub? update PostDesk)", u.Kind), nil
 	}

@@ -1,9 +1,11 @@
 package devicesync
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"postdesk/internal/auth"
 	"postdesk/internal/domain"
@@ -227,6 +229,54 @@ func TestPeerTotalsShared(t *testing.T) {
 	for name, s := range map[string]*store.Store{"A": a, "C1": c1, "C2": c2} {
 		if got := cells(s); got != want {
 			t.Fatalf("%s's totals %q, B's %q", name, got, want)
+		}
+	}
+}
+
+// TestHubTotalsAndPeerTotalsAnyOrder: the province's totals (a totals
+// update from the hub) and a peer's import of the same cells end the same
+// on every device whichever arrives first: the later mark wins.
+func TestHubTotalsAndPeerTotalsAnyOrder(t *testing.T) {
+	for _, hubLater := range []bool{true, false} {
+		a := newDevice(t, "600900", "A")
+		c1, c2 := newDevice(t, "600900", "C"), newDevice(t, "600900", "C")
+		for _, s := range []*store.Store{c1, c2} {
+			knows(t, s, a)
+		}
+		if _, err := a.ImportTotals(ctx, store.TotalsImport{Source: "xa.csv", Staff: "truong", From: "2026-10", To: "2026-10",
+			Agencies: []string{"000.00.20.H21"}, Rows: []store.TotalsRow{
+				{Procedure: "1.000007", Agency: "000.00.20.H21", Month: "2026-10", Dossiers: 10, Results: 9}}}, nil); err != nil {
+			t.Fatal(err)
+		}
+		fromA := ownBatch(t, a, 0, 100)
+		mark := a.Now().Add(-time.Hour) // A's import is at its clock
+		if hubLater {
+			mark = a.Now().Add(time.Hour)
+		}
+		hub := store.TotalsImport{Source: "tinh.csv", Staff: "so-tttt", From: "2026-10", To: "2026-10",
+			Agencies: []string{"000.00.20.H21"}, Rows: []store.TotalsRow{
+				{Procedure: "1.000007", Agency: "000.00.20.H21", Month: "2026-10", Dossiers: 70, Results: 60}}}
+		u := store.HubUpdate{ID: 7, Kind: syncproto.UpdateTotals, Data: []byte(`{}`)}
+		if err := c1.ApplyHubTotals(ctx, u, hub, mark); err != nil {
+			t.Fatal(err)
+		}
+		applyAll(t, c1, fromA)
+		applyAll(t, c2, fromA)
+		if err := c2.ApplyHubTotals(ctx, u, hub, mark); err != nil {
+			t.Fatal(err)
+		}
+		if err := c2.ApplyHubTotals(ctx, u, hub, mark); !errors.Is(err, store.ErrUpdateApplied) {
+			t.Fatalf("the same update again: %v", err)
+		}
+		want := int64(10)
+		if hubLater {
+			want = 70
+		}
+		for name, s := range map[string]*store.Store{"C1": c1, "C2": c2} {
+			rows, err := s.Totals(ctx, "2026-10", "2026-10")
+			if err != nil || len(rows) != 1 || rows[0].Dossiers != want {
+				t.Fatalf("hub later %v: %s's totals %+v %v, want %d", hubLater, name, rows, err, want)
+			}
 		}
 	}
 }

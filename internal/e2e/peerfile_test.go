@@ -74,6 +74,21 @@ func TestPeerFileWithoutHub(t *testing.T) {
 		t.Fatalf("reports differ with the hub down:\nA %s\nB %s", ra, rb)
 	}
 
+	// B's file for C hands A's events on (in A's own signed batches): C
+	// finds A's dossier with the hub still down, and never met A.
+	toC := filepath.Join(dir, "B-to-C.pdpeer")
+	if out := mustPD(t, "peer", "export", "--db", b.db, "--to", c.id, "--out", toC); !strings.Contains(out, "of other devices") {
+		t.Fatalf("export for C: %s", out)
+	}
+	mustPD(t, "peer", "import", "--db", c.db, toC)
+	if out := mustPD(t, "find", "--db", c.db, ids[0]); !strings.Contains(out, ids[0]) {
+		t.Fatalf("C does not find A's dossier through B's file: %s", out)
+	}
+	if n, want := queryInt(t, hubDB(t, c.db), "SELECT count(*) FROM events WHERE device_id = ?", a.id), a.lastSeq(); n != want {
+		t.Fatalf("C holds %d of A's events, A has %d", n, want)
+	}
+	c.check()
+
 	// The hub is back: B brings A's events first, then A pushes its own.
 	h.restart()
 	b.syncUntilQuiet()

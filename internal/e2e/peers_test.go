@@ -180,14 +180,14 @@ func (d *device) batchAfter(t *testing.T, after int64) *syncproto.Batch {
 }
 
 // kpiLine is what a report says of a post point: its BCCI counts and the
-// numerators of the three figures.
+// three figures (numerator/denominator, null without totals, and met).
 func kpiLine(u map[string]any) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "received=%v returned=%v", u["bcci_received"], u["bcci_returned"])
 	figs, _ := u["figures"].([]any)
 	for _, f := range figs {
 		m, _ := f.(map[string]any)
-		fmt.Fprintf(&b, " %v=%v", m["kind"], m["numerator"])
+		fmt.Fprintf(&b, " %v=%v/%v met=%v", m["kind"], m["numerator"], m["denominator"], m["met"])
 	}
 	return b.String()
 }

@@ -53,6 +53,21 @@ func TestPostPointSharesStaffCatalogTotals(t *testing.T) {
 	for _, d := range []*device{a, b} {
 		d.syncUntilQuiet() // keys known everywhere
 	}
+	// The hub's communes list: post point 600940 is commune Ia O's, and
+	// the catalog's agencies are the commune's (so the hub counts their
+	// totals for it, §11.5).
+	sample, err := catalog.Sample()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var communes strings.Builder
+	communes.WriteString("commune,post_point_code,agency_code\n")
+	for _, ag := range sample.Agencies {
+		fmt.Fprintf(&communes, "Ia O,600940,%s\n", ag.Code)
+	}
+	communesFile := filepath.Join(dir, "xa.csv")
+	os.WriteFile(communesFile, []byte(communes.String()), 0o600)
+	mustPD(t, "hub", "report", "import-communes", "--db", hubPath, communesFile)
 
 	if out, err := pdIn(t, "2468\n", "staff", "add", "--db", a.db, "--username", "gdv9", "--name", "Nay H'Linh", "--role", "clerk", "--by", "truong"); err != nil {
 		t.Fatal(err)
@@ -105,9 +120,32 @@ func TestPostPointSharesStaffCatalogTotals(t *testing.T) {
 	if out := mustPD(t, "report", "totals", "list", "--db", b.db); !strings.Contains(out, "tong.csv") {
 		t.Fatalf("B's totals imports: %s", out)
 	}
-	if ra, rb := deviceKPI(t, a), deviceKPI(t, b); ra != rb {
-		t.Fatalf("reports differ:\nA %s\nB %s", ra, rb)
+	sameKPI(t, hubPath, "600940", a, b)
+
+	// The province imports totals at the hub for the same month: a later
+	// change of A's cell and a cell of another agency. They go down to A
+	// and B (the commune's post point), and all three count them.
+	other := f.Procedures[len(f.Procedures)-1]
+	hubTotals := filepath.Join(dir, "tong-tinh.csv")
+	os.WriteFile(hubTotals, []byte("period_from,period_to,procedure_code,agency_code,month,dossiers_total,results_total\n"+
+		fmt.Sprintf("%s,%s,%s,%s,%s,1000,950\n", mm, mm, p.Code, p.AgencyCode, mm)+
+		fmt.Sprintf("%s,%s,%s,%s,%s,70,60\n", mm, mm, other.Code, other.AgencyCode, mm)), 0o600)
+	mustPD(t, "hub", "report", "import-totals", "--db", hubPath, "--staff", "so-tttt", hubTotals)
+	a.syncUntilQuiet()
+	b.syncUntilQuiet()
+	for _, d := range []*device{a, b} {
+		sd := d.open()
+		rows, err := sd.Totals(context.Background(), month, month)
+		sd.Close()
+		got := map[string]int64{}
+		for _, r := range rows {
+			got[r.Procedure] = r.Dossiers
+		}
+		if err != nil || len(rows) != 2 || got[p.Code] != 1000 || got[other.Code] != 70 {
+			t.Fatalf("%s's totals after the province's import: %+v %v", d.id, rows, err)
+		}
 	}
+	sameKPI(t, hubPath, "600940", a, b)
 
 	// The hub is down: a second account reaches B by a peer file.
 	h.stop()
@@ -125,4 +163,29 @@ func TestPostPointSharesStaffCatalogTotals(t *testing.T) {
 	}
 	a.check()
 	b.check()
+}
+
+// sameKPI fails unless the figures of devices equal each other and the
+// hub's line for post point pp, denominators included; the hub projects
+// what the devices pushed in the background, so it is given a few seconds.
+func sameKPI(t *testing.T, hubPath, pp string, devices ...*device) {
+	t.Helper()
+	want := deviceKPI(t, devices[0])
+	for _, d := range devices[1:] {
+		if got := deviceKPI(t, d); got != want {
+			t.Fatalf("reports differ:\n%s %s\n%s %s", devices[0].id, want, d.id, got)
+		}
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		got := hubKPI(t, hubPath, pp)
+		if got == want {
+			t.Logf("%s and the hub: %s", pp, got)
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the hub's figures for %s differ:\ndevices %s\nhub     %s", pp, want, got)
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
 	"postdesk/internal/domain"
@@ -85,18 +84,6 @@ func (s *Store) sharedAt(ctx context.Context, tx *sql.Tx) (time.Time, error) {
 	return domain.CausalTime(now, t), nil
 }
 
-// sharedPart is the payload of one event of a shared change too large for
-// one event (a catalog, a year of totals): parts 1..parts are consecutive
-// events of one device with the same id, applied by the other devices when
-// the last one arrives.
-type sharedPart struct {
-	ID    string            `json:"id"`
-	Part  int               `json:"part"`
-	Parts int               `json:"parts"`
-	Head  json.RawMessage   `json:"head"`
-	Items []json.RawMessage `json:"items"`
-}
-
 // partBudget bounds the items of one part, well under MaxEventPayload.
 const partBudget = domain.MaxEventPayload * 3 / 4
 
@@ -132,7 +119,7 @@ func (r *recorder) appendShared(kind domain.Kind, staff string, at time.Time, he
 		if p == nil {
 			p = []json.RawMessage{}
 		}
-		payload, err := json.Marshal(sharedPart{ID: hex.EncodeToString(id[:]), Part: i + 1, Parts: len(parts), Head: h, Items: p})
+		payload, err := json.Marshal(domain.SharedPart{ID: hex.EncodeToString(id[:]), Part: i + 1, Parts: len(parts), Head: h, Items: p})
 		if err != nil {
 			return err
 		}
@@ -146,37 +133,23 @@ func (r *recorder) appendShared(kind domain.Kind, staff string, at time.Time, he
 // sharedParts returns every part of the shared change whose last part is e,
 // read back from the events held (its earlier parts are the origin's events
 // just before it); nil while e is not the last part.
-func (r *recorder) sharedParts(e *domain.Event) ([]sharedPart, error) {
-	var last sharedPart
-	if err := json.Unmarshal(e.Payload, &last); err != nil {
-		return nil, unreadable(fmt.Errorf("%s %s/%d: unreadable: %w", e.Kind, e.DeviceID, e.Seq, err))
-	}
-	if last.Parts < 1 || last.Part < 1 || last.Part > last.Parts {
-		return nil, unreadable(fmt.Errorf("%s %s/%d: part %d of %d", e.Kind, e.DeviceID, e.Seq, last.Part, last.Parts))
+func (r *recorder) sharedParts(e *domain.Event) ([]domain.SharedPart, error) {
+	last, err := domain.ParseSharedPart(e)
+	if err != nil {
+		return nil, unreadable(err)
 	}
 	if last.Part < last.Parts {
 		return nil, nil
 	}
-	out := make([]sharedPart, last.Parts)
-	out[last.Parts-1] = last
+	var earlier []domain.Event
 	if last.Parts > 1 {
-		evs, err := queryEventsIn(r.ctx, r.tx, "WHERE device_id = ? AND seq BETWEEN ? AND ? ORDER BY seq",
-			e.DeviceID, e.Seq-int64(last.Parts)+1, e.Seq-1)
-		if err != nil {
+		if earlier, err = queryEventsIn(r.ctx, r.tx, "WHERE device_id = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+			e.DeviceID, e.Seq-int64(last.Parts)+1, e.Seq-1); err != nil {
 			return nil, err
 		}
-		if len(evs) != last.Parts-1 {
-			return nil, unreadable(fmt.Errorf("%s %s/%d: %d earlier parts held of %d", e.Kind, e.DeviceID, e.Seq, len(evs), last.Parts-1))
-		}
-		for i := range evs {
-			var p sharedPart
-			if evs[i].Kind != e.Kind || json.Unmarshal(evs[i].Payload, &p) != nil || p.ID != last.ID || p.Part != i+1 {
-				return nil, unreadable(fmt.Errorf("%s %s/%d: event %d is not its part %d", e.Kind, e.DeviceID, e.Seq, evs[i].Seq, i+1))
-			}
-			out[i] = p
-		}
 	}
-	return out, nil
+	parts, err := domain.JoinSharedParts(last, e, earlier)
+	return parts, unreadable(err)
 }
 
 // peerShared applies another device's change of a shared item, if it is

@@ -104,22 +104,13 @@ func (s *Store) ImportTotals(ctx context.Context, imp TotalsImport, check func(c
 			row.Source, row.ImportedAt = "", time.Time{}
 			items[i] = row
 		}
-		return r.appendShared(domain.KindTotalsShared, imp.Staff, at, totalsHead{Source: imp.Source, SHA256: imp.SHA256,
+		return r.appendShared(domain.KindTotalsShared, imp.Staff, at, domain.TotalsHead{Source: imp.Source, SHA256: imp.SHA256,
 			From: imp.From, To: imp.To, Agencies: imp.Agencies}, items)
 	})
 	if err != nil {
 		return 0, err
 	}
 	return id, nil
-}
-
-// totalsHead is a totals.shared change's import, its rows the items.
-type totalsHead struct {
-	Source   string       `json:"source"`
-	SHA256   string       `json:"sha256"`
-	From     domain.Month `json:"from"`
-	To       domain.Month `json:"to"`
-	Agencies []string     `json:"agencies"`
 }
 
 // writeTotals stores imp as an import (from: the device it came from, ""
@@ -192,7 +183,7 @@ func (r *recorder) peerTotals(e *domain.Event) error {
 	if err != nil || parts == nil {
 		return err
 	}
-	var head totalsHead
+	var head domain.TotalsHead
 	if err := json.Unmarshal(parts[0].Head, &head); err != nil || head.From == "" || head.To < head.From {
 		return unreadable(fmt.Errorf("%s %s/%d: head unreadable or bad period", e.Kind, e.DeviceID, e.Seq))
 	}
@@ -280,4 +271,23 @@ func (s *Store) TotalsImports(ctx context.Context, limit int) ([]TotalsImportInf
 		out = append(out, i)
 	}
 	return out, rows.Err()
+}
+
+// ApplyHubTotals applies the totals the province imported at the hub (a
+// totals update, §11.5) with the hub's mark (at, no device): each cell
+// (agency, month) takes them when they are the latest change known here,
+// as it takes a peer's. Marked applied in the same transaction.
+func (s *Store) ApplyHubTotals(ctx context.Context, u HubUpdate, imp TotalsImport, at time.Time) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if applied, err := updateApplied(ctx, tx, u.ID); err != nil || applied {
+			if applied {
+				return ErrUpdateApplied
+			}
+			return err
+		}
+		if _, err := s.writeTotals(ctx, tx, imp, mark{at: formatTime(at)}, "hub"); err != nil {
+			return err
+		}
+		return s.markUpdate(ctx, tx, u, "applied", "", 0)
+	})
 }

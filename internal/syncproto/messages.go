@@ -107,7 +107,52 @@ const (
 	UpdateDeviceKey = "device_key"      // the public key of a device of the province
 	UpdateRetention = "retention"       // the province's retention for personal data on the devices
 	UpdateNotice    = "receipt_notice"  // the province's wording of the receipt's personal-data notice
+	UpdateTotals    = "totals"          // all-channel totals the province imported, for the post point's commune
 )
+
+// TotalsChange is a totals update's payload: the all-channel totals the
+// province imported at the hub (hub report import-totals), cut to the
+// agencies of the commune of the device's post point (docs/sync-protocol.md
+// §11.5). It covers Agencies for every month From..To; MarkAt is the
+// change's mark: a cell (agency, month) takes the latest change, the
+// hub's or a device's, on every device and at the hub.
+type TotalsChange struct {
+	Source   string       `json:"source"`
+	SHA256   string       `json:"sha256"`
+	Staff    string       `json:"staff"`
+	From     domain.Month `json:"from"`
+	To       domain.Month `json:"to"`
+	Agencies []string     `json:"agencies"`
+	Rows     []TotalsCell `json:"rows"`
+	MarkAt   time.Time    `json:"mark_at"`
+}
+
+// TotalsCell is one procedure's totals at an agency in a month.
+type TotalsCell struct {
+	Procedure string       `json:"procedure_code"`
+	Agency    string       `json:"agency_code"`
+	Month     domain.Month `json:"month"`
+	Dossiers  int64        `json:"dossiers"`
+	Results   int64        `json:"results"`
+}
+
+// Check refuses a change no import could have made: a bad period, a row
+// outside it or of an agency it does not cover, a negative count.
+func (c TotalsChange) Check() error {
+	if c.From == "" || c.To < c.From || c.MarkAt.IsZero() || len(c.Agencies) == 0 {
+		return fmt.Errorf("totals change: bad period %q–%q, mark or agencies", c.From, c.To)
+	}
+	covered := map[string]bool{}
+	for _, a := range c.Agencies {
+		covered[a] = true
+	}
+	for i, r := range c.Rows {
+		if !covered[r.Agency] || r.Month < c.From || r.Month > c.To || r.Dossiers < 0 || r.Results < 0 || r.Procedure == "" {
+			return fmt.Errorf("totals change: row %d (%s %s %s) outside the change or negative", i+1, r.Procedure, r.Agency, r.Month)
+		}
+	}
+	return nil
+}
 
 // RetentionChange is a retention update's payload: how many days a done
 // dossier keeps its personal fields on a device (0: for ever).
@@ -137,6 +182,7 @@ var OutcomeEvents = map[domain.Kind]func() any{
 //	revoke          —        —                             Revocation
 //	device_key      —        —                             DeviceKey
 //	receipt_notice  —        —                             ReceiptNotice
+//	totals          —        —                             TotalsChange
 type Update struct {
 	ID      int64           `json:"id"`
 	Kind    string          `json:"kind"`

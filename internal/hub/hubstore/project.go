@@ -605,6 +605,11 @@ func (s *Store) projectDevice(ctx context.Context, device string) error {
 			if err := p.apply(&events[i]); err != nil {
 				return err
 			}
+			if events[i].Kind == domain.KindTotalsShared {
+				if err := s.applyDeviceTotals(ctx, tx, &events[i]); err != nil {
+					return err
+				}
+			}
 		}
 		if err := p.rebuild(device, events[len(events)-1].Seq); err != nil {
 			return err

@@ -435,30 +435,21 @@ func (s *Store) ImportReportTotals(ctx context.Context, staff string, f *report.
 		if err := report.Check(f, procs, agencies, counts); err != nil {
 			return err
 		}
-		now := formatTime(s.Now())
-		if err := tx.QueryRowContext(ctx, `INSERT INTO hub_report_totals_imports(source, sha256, staff, imported_at, period_from, period_to, rows)
-			VALUES(?, ?, ?, ?, ?, ?, ?) RETURNING id`, f.Name, f.SHA256, staff, now, string(f.From), string(f.To), len(f.Rows)).Scan(&id); err != nil {
+		// the province's import wins over every change held (§11.5), and
+		// goes down to the post points of the communes it covers
+		at, err := provinceTotalsAt(ctx, tx, s.Now())
+		if err != nil {
 			return err
 		}
-		for _, a := range f.Agencies() {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM hub_report_totals WHERE agency_code = ? AND month >= ? AND month <= ?",
-				a, string(f.From), string(f.To)); err != nil {
-				return err
-			}
-			for m := f.From; m <= f.To; m = m.Next() {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO hub_report_totals_coverage(agency_code, month, import_id) VALUES(?, ?, ?)
-					ON CONFLICT(agency_code, month) DO UPDATE SET import_id = excluded.import_id`, a, string(m), id); err != nil {
-					return err
-				}
-			}
-		}
+		imp := totalsImport{source: f.Name, sha256: f.SHA256, staff: staff, from: f.From, to: f.To, agencies: f.Agencies()}
 		for _, r := range f.Rows {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO hub_report_totals(procedure_code, agency_code, month, dossiers, results, source, imported_at, import_id)
-				VALUES(?, ?, ?, ?, ?, ?, ?, ?)`, r.Procedure, r.Agency, string(r.Month), r.Dossiers, r.Results, f.Name, now, id); err != nil {
-				return err
-			}
+			imp.rows = append(imp.rows, r.TotalsRow)
 		}
-		return nil
+		now := formatTime(s.Now())
+		if id, err = writeTotalsCells(ctx, tx, imp, totalsMark{at: formatTime(at)}, now, true); err != nil {
+			return err
+		}
+		return queueTotalsDown(ctx, tx, imp, at, now)
 	})
 	if err != nil {
 		return 0, err

@@ -96,7 +96,7 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 			Conflicts: conflicts[d.ID]}
 		// Events are numbered 1..head without holes (Check verifies it), so the head is the count.
 		ds.Events = d.HeadSeq
-		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM updates WHERE device_id IN (?, '*') AND id > ?", d.ID, d.UpdateCursor).Scan(&ds.Waiting); err != nil {
+		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM updates WHERE device_id IN (?, '*', ?) AND id > ?", d.ID, postPointAddress(d.PostPointCode), d.UpdateCursor).Scan(&ds.Waiting); err != nil {
 			return st, err
 		}
 		st.Events += ds.Events

@@ -641,7 +641,7 @@ func pullTx(ctx context.Context, tx *sql.Tx, dev *Device, cursor int64, limit in
 		return nil, false, 0, err
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, kind, dossier, event, payload, created_at FROM updates
-		WHERE device_id IN (?, '*') AND id > ? ORDER BY id LIMIT ?`, dev.ID, cursor, limit+1)
+		WHERE device_id IN (?, '*', ?) AND id > ? ORDER BY id LIMIT ?`, dev.ID, postPointAddress(dev.PostPointCode), cursor, limit+1)
 	if err != nil {
 		return nil, false, 0, err
 	}
