@@ -54,6 +54,14 @@ func freshDevice(t testing.TB, dir string, devs []*store.Store) (*store.Store, s
 // answer that says more follow) and builds the projection.
 func catchUpAll(t testing.TB, s *store.Store, pages [][]*syncproto.Batch) int {
 	t.Helper()
+	n, _ := catchUpTimed(t, s, pages)
+	return n
+}
+
+// catchUpTimed is catchUpAll, also returning how long the projection's
+// rebuild at the end took.
+func catchUpTimed(t testing.TB, s *store.Store, pages [][]*syncproto.Batch) (int, time.Duration) {
+	t.Helper()
 	cu := &catchUp{s: s}
 	got := 0
 	for i, p := range pages {
@@ -63,10 +71,11 @@ func catchUpAll(t testing.TB, s *store.Store, pages [][]*syncproto.Batch) int {
 		}
 		got += res.Events
 	}
+	start := time.Now()
 	if err := cu.finish(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return got
+	return got, time.Since(start)
 }
 
 // dump is what a catch-up leaves: every event, every dossier's projection,

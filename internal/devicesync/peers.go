@@ -114,6 +114,20 @@ func applyPeerBatches(ctx context.Context, s *store.Store, batches []*syncproto.
 			keys[origin] = k
 		}
 	}
+	// Each batch is taken by the store as soon as it is verified, in
+	// order, inside the page's one transaction: the verification of the
+	// later batches overlaps the storing of the earlier ones.
+	ready := make([]chan struct{}, len(batches))
+	toVerify := 0
+	for i := range ready {
+		ready[i] = make(chan struct{})
+		if checked[i].err != nil {
+			close(ready[i])
+		} else {
+			toVerify++
+		}
+	}
+	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
@@ -122,46 +136,62 @@ func applyPeerBatches(ctx context.Context, s *store.Store, batches []*syncproto.
 			defer wg.Done()
 			for i := range next {
 				checked[i].events, checked[i].err = verifyPeerBatch(batches[i], keys[batches[i].Header.Device].Public)
+				close(ready[i])
 			}
 		}()
 	}
-	for i := range batches {
-		if checked[i].err == nil {
-			next <- i
-		}
-	}
-	close(next)
-	wg.Wait()
-	blocked := map[string]bool{}
-	var runs []store.PeerRun
-	var refusals []*store.PeerError
-	for i, b := range batches {
-		origin := b.Header.Device
-		if blocked[origin] {
-			continue
-		}
-		if pe := checked[i].err; pe != nil {
-			refusals, blocked[origin] = append(refusals, pe), true
-			continue
-		}
-		runs = append(runs, store.PeerRun{Origin: origin, Events: checked[i].events, Envelope: b.Raw})
-	}
-	if len(runs) > 0 {
-		put := s.StorePeerRuns
-		if bulk {
-			put = s.StorePeerRunsBulk
-		}
-		out, err := put(ctx, runs)
-		if err != nil {
-			return res, err
-		}
-		for _, o := range out {
-			var pe *store.PeerError
-			if errors.As(o.Err, &pe) {
-				refusals = append(refusals, pe)
+	go func() {
+		defer close(next)
+		for i := range batches {
+			if checked[i].err != nil {
+				continue
 			}
-			res.Events += o.Added
+			select {
+			case next <- i:
+			case <-stop: // the store gave up: verify no more
+				return
+			}
 		}
+	}()
+	blocked := map[string]bool{}
+	var refusals []*store.PeerError
+	runs := store.PeerRuns{Batches: len(batches), Runs: func(yield func(store.PeerRun) bool) {
+		for i, b := range batches {
+			<-ready[i]
+			origin := b.Header.Device
+			if blocked[origin] {
+				continue
+			}
+			if pe := checked[i].err; pe != nil {
+				refusals, blocked[origin] = append(refusals, pe), true
+				continue
+			}
+			if !yield(store.PeerRun{Origin: origin, Events: checked[i].events, Envelope: b.Raw}) {
+				return
+			}
+		}
+	}}
+	for origin := range keys {
+		runs.Origins = append(runs.Origins, origin)
+	}
+	var out []store.PeerRunResult
+	var err error
+	if toVerify > 0 {
+		out, err = s.StorePeerRunsFrom(ctx, runs, bulk)
+	} else {
+		runs.Runs(func(store.PeerRun) bool { return true }) // only refusals: noted below
+	}
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		return res, err
+	}
+	for _, o := range out {
+		var pe *store.PeerError
+		if errors.As(o.Err, &pe) {
+			refusals = append(refusals, pe)
+		}
+		res.Events += o.Added
 	}
 	for _, pe := range refusals {
 		res.Refused++

@@ -28,7 +28,7 @@ const metaProjectionStale = "projection_stale_from"
 // transaction marks it stale instead. Call RebuildProjection when the
 // catch-up is over.
 func (s *Store) StorePeerRunsBulk(ctx context.Context, runs []PeerRun) ([]PeerRunResult, error) {
-	return s.storePeerRuns(ctx, runs, true)
+	return s.storePeerRuns(ctx, runsOf(runs), true)
 }
 
 // staleFrom returns the first events rowid the projection does not reflect
@@ -128,35 +128,7 @@ func (s *Store) RebuildProjection(ctx context.Context) (int, error) {
 			return err
 		}
 		defer rows.Close()
-		var evs []domain.Event
-		put := func() error {
-			if len(evs) == 0 {
-				return nil
-			}
-			d := domain.Project(evs)
-			evs = evs[:0]
-			if d == nil {
-				return nil // no event creates it yet
-			}
-			written++
-			return r.putDossier(d)
-		}
-		for rows.Next() {
-			e, err := scanEvent(rows)
-			if err != nil {
-				return err
-			}
-			if len(evs) > 0 && evs[0].Dossier != e.Dossier {
-				if err := put(); err != nil {
-					return err
-				}
-			}
-			evs = append(evs, e)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if err := put(); err != nil {
+		if written, err = foldAndPut(rows, r.putRow); err != nil {
 			return err
 		}
 		if bulk {
@@ -208,4 +180,90 @@ func dropSchema(ctx context.Context, tx *sql.Tx, kind, table string) ([]string, 
 		}
 	}
 	return ddl, nil
+}
+
+// foldAndPut reads the events of rows (ordered by dossier), folds each
+// dossier's events (domain.Project, and its row's JSON) on a goroutine of
+// its own and writes the rows with put in the same order, so the folding
+// runs on another core than SQLite's reads and writes. It returns how many
+// dossiers it wrote.
+func foldAndPut(rows *sql.Rows, put func(row []any) error) (int, error) {
+	done := make(chan struct{})
+	groups := make(chan []domain.Event, 256)
+	folded := make(chan []any, 256)
+	readErr, foldErr := make(chan error, 1), make(chan error, 1)
+	go func() { // reads on the transaction's connection, between the writes
+		defer close(groups)
+		var evs []domain.Event
+		send := func() bool {
+			select {
+			case groups <- evs:
+				evs = nil
+				return true
+			case <-done:
+				return false
+			}
+		}
+		for rows.Next() {
+			e, err := scanEvent(rows)
+			if err != nil {
+				readErr <- err
+				return
+			}
+			if len(evs) > 0 && evs[0].Dossier != e.Dossier && !send() {
+				readErr <- nil
+				return
+			}
+			evs = append(evs, e)
+		}
+		if len(evs) > 0 && !send() {
+			readErr <- nil
+			return
+		}
+		readErr <- rows.Err()
+	}()
+	go func() {
+		defer close(folded)
+		for evs := range groups {
+			d := domain.Project(evs)
+			if d == nil {
+				continue // no event creates it yet
+			}
+			row, err := dossierRow(d)
+			if err != nil {
+				foldErr <- err
+				return
+			}
+			select {
+			case folded <- row:
+			case <-done:
+				return
+			}
+		}
+		foldErr <- nil
+	}()
+	written := 0
+	var err error
+	for row := range folded {
+		if err = put(row); err != nil {
+			break
+		}
+		written++
+	}
+	close(done) // stops both goroutines if put failed
+	for range folded {
+	}
+	for range groups {
+	}
+	if rerr := <-readErr; err == nil {
+		err = rerr
+	}
+	select {
+	case ferr := <-foldErr:
+		if err == nil {
+			err = ferr
+		}
+	default: // stopped by done
+	}
+	return written, err
 }

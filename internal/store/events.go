@@ -165,11 +165,26 @@ func (r *recorder) append(e *domain.Event, cur *domain.Dossier, load bool) (*dom
 }
 
 func (r *recorder) putDossier(d *domain.Dossier) error {
-	data, err := json.Marshal(d)
+	row, err := dossierRow(d)
 	if err != nil {
 		return err
 	}
-	_, err = r.putDoss.ExecContext(r.ctx, projectionRow(d, data)...)
+	return r.putRow(row)
+}
+
+// dossierRow is d's row as putDossier writes it (no database: the catch-up
+// makes rows on another core than the one writing them).
+func dossierRow(d *domain.Dossier) ([]any, error) {
+	data, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	return projectionRow(d, data), nil
+}
+
+// putRow writes a row of dossierRow.
+func (r *recorder) putRow(row []any) error {
+	_, err := r.putDoss.ExecContext(r.ctx, row...)
 	return err
 }
 

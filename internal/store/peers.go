@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
+	"slices"
 	"strings"
 	"time"
 
@@ -179,29 +181,52 @@ type PeerRunResult struct {
 // catch-up pays one commit and one projection write per dossier per page
 // rather than per batch.
 func (s *Store) StorePeerRuns(ctx context.Context, runs []PeerRun) ([]PeerRunResult, error) {
-	return s.storePeerRuns(ctx, runs, false)
+	return s.storePeerRuns(ctx, runsOf(runs), false)
+}
+
+// PeerRuns are a page's runs as the caller verifies them, in order: the
+// store takes each as soon as it is ready, so the verification of the
+// later ones (on the other cores) overlaps the storing of the earlier.
+type PeerRuns struct {
+	Origins []string // every origin a run may come from (their keys are read first)
+	Batches int      // how many runs at most
+	Runs    iter.Seq[PeerRun]
+}
+
+func runsOf(runs []PeerRun) PeerRuns {
+	p := PeerRuns{Batches: len(runs), Runs: slices.Values(runs)}
+	for _, r := range runs {
+		p.Origins = append(p.Origins, r.Origin)
+	}
+	return p
+}
+
+// StorePeerRunsFrom is StorePeerRuns (bulk: StorePeerRunsBulk) of runs
+// taken as they come.
+func (s *Store) StorePeerRunsFrom(ctx context.Context, runs PeerRuns, bulk bool) ([]PeerRunResult, error) {
+	return s.storePeerRuns(ctx, runs, bulk)
 }
 
 // storePeerRuns is StorePeerRuns, or StorePeerRunsBulk when bulk (or when
 // a catch-up left the projection stale: it stays so until rebuilt).
-func (s *Store) storePeerRuns(ctx context.Context, runs []PeerRun, bulk bool) ([]PeerRunResult, error) {
-	out := make([]PeerRunResult, len(runs))
+func (s *Store) storePeerRuns(ctx context.Context, runs PeerRuns, bulk bool) ([]PeerRunResult, error) {
+	var out []PeerRunResult
 	dev, _, err := s.Device(ctx)
 	if err != nil {
 		return nil, err
 	}
 	keys := map[string]PeerKey{}
 	known := map[string]bool{}
-	for _, run := range runs {
-		if _, ok := known[run.Origin]; !ok {
-			k, ok, err := s.PeerKeyOf(ctx, run.Origin)
+	for _, origin := range runs.Origins {
+		if _, ok := known[origin]; !ok {
+			k, ok, err := s.PeerKeyOf(ctx, origin)
 			if err != nil {
 				return nil, err
 			}
-			keys[run.Origin], known[run.Origin] = k, ok
+			keys[origin], known[origin] = k, ok
 		}
 	}
-	err = s.writeBig(ctx, len(runs) > 1, func(tx *sql.Tx) error {
+	err = s.writeBig(ctx, runs.Batches > 1, func(tx *sql.Tx) error {
 		r, err := s.newRecorder(ctx, tx)
 		if err != nil {
 			return err
@@ -221,8 +246,9 @@ func (s *Store) storePeerRuns(ctx context.Context, runs []PeerRun, bulk bool) ([
 			}
 		}
 		blocked := map[string]bool{}
-		for i, run := range runs {
-			out[i] = PeerRunResult{}
+		for run := range runs.Runs {
+			i := len(out)
+			out = append(out, PeerRunResult{})
 			if blocked[run.Origin] {
 				out[i].Skipped = true
 				continue
