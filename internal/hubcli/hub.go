@@ -81,6 +81,7 @@ func runHubServe(env *Env, args []string) error {
 	return onNewHub(fs, db, args, check, func(s *hubstore.Store, pos []string) error {
 		ctx, stop := signal.NotifyContext(env.Ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
+		defer hubweb.TuneGC()()
 		opt := hubweb.Options{Name: domain.Clean(*name), TrustedProxies: trusted, MaxConns: *maxConns,
 			SecureCookies: *tlsProxy, HSTS: *tlsProxy, Pages: []hubweb.ExtraPage{hubreport.StaffPage(), hubreport.ReconcilePage()}}
 		if !*quiet {

@@ -107,12 +107,10 @@ func EncodeBatch(key ed25519.PrivateKey, device, postPoint string, prevHash stri
 	if len(events) > 0 {
 		firstSeq = events[0].Seq
 	}
-	var raw, scratch bytes.Buffer
+	var scratch bytes.Buffer
 	// Typical lines are ~300 bytes: sizing once spares the repeated growth
 	// (and clearing) of a multi-megabyte buffer.
-	raw.Grow(min(len(events), maxEvents, 1+maxRaw/384) * 384)
-	enc := json.NewEncoder(&raw)
-	enc.SetEscapeHTML(false) // payload bytes must travel unchanged
+	raw := make([]byte, 0, min(len(events), maxEvents, 1+maxRaw/384)*384)
 	n := 0
 	lastHash := prevHash
 	for i := range events {
@@ -143,24 +141,22 @@ func EncodeBatch(key ed25519.PrivateKey, device, postPoint string, prevHash stri
 				w.PayloadB64 = base64.StdEncoding.EncodeToString(e.Payload)
 			}
 		}
-		mark := raw.Len()
-		if err := enc.Encode(&w); err != nil {
-			return nil, 0, fmt.Errorf("event %d: %w", e.Seq, err)
-		}
-		if raw.Len()-mark > MaxLineBytes {
+		mark := len(raw)
+		raw = appendWireLine(raw, &w)
+		if len(raw)-mark > MaxLineBytes {
 			// An event over the line limit (written by a PostDesk before
 			// every input was bounded) travels in a batch of its own, so it
 			// never blocks the log behind it (docs/sync-protocol.md §4.2).
 			if n > 0 {
-				raw.Truncate(mark)
+				raw = raw[:mark]
 				break
 			}
 			lastHash = e.Hash
 			n++
 			break
 		}
-		if n > 0 && raw.Len() > maxRaw {
-			raw.Truncate(mark)
+		if n > 0 && len(raw) > maxRaw {
+			raw = raw[:mark]
 			break
 		}
 		lastHash = e.Hash
@@ -172,7 +168,7 @@ func EncodeBatch(key ed25519.PrivateKey, device, postPoint string, prevHash stri
 	}
 	var body bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&body, gzipLevel)
-	zw.Write(raw.Bytes())
+	zw.Write(raw)
 	if err := zw.Close(); err != nil {
 		return nil, 0, err
 	}

@@ -84,8 +84,9 @@ func copyFile(b testing.TB, from, to string) {
 // events) pushes everything to a hub on loopback with the real device
 // client (read the log, encode, sign, gzip, POST, verify, store, ack,
 // mark synced), then pulls. Reports events/s end to end and bytes on the
-// wire per event. POSTDESK_BENCH_PUSH_DOSSIERS changes the size.
+// wire per event. The garbage collector is set as hub serve sets it. POSTDESK_BENCH_PUSH_DOSSIERS changes the size.
 func BenchmarkPush100k(b *testing.B) {
+	defer TuneGC()() // as hub serve does; the device's side, in this process, gets it too
 	n := 15200 // ≈ 100,000 events at the demo's ≈6.6 events per dossier
 	if v := os.Getenv("POSTDESK_BENCH_PUSH_DOSSIERS"); v != "" {
 		fmt.Sscan(v, &n)
@@ -187,6 +188,7 @@ func BenchmarkPush1000Devices(b *testing.B) {
 // Every device is a client of its own in the field; here all come from
 // 127.0.0.1, so the per-client body limit is raised to the devices' number.
 func pushAtOnce(b *testing.B, devices, per, hubs int) {
+	defer TuneGC()() // as hub serve does
 	if hubs > 1 && !hubtest.Postgres() {
 		b.Skip("several hub processes share a PostgreSQL database only (" + hubtest.StoreEnv + "=postgres)")
 	}
