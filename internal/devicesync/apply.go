@@ -204,6 +204,15 @@ func (a *applier) do(ctx context.Context, hu store.HubUpdate, u syncproto.Update
 			imp.Rows = append(imp.Rows, store.TotalsRow{Procedure: r.Procedure, Agency: r.Agency, Month: r.Month, Dossiers: r.Dossiers, Results: r.Results})
 		}
 		return "", a.s.ApplyHubTotals(ctx, hu, imp, tc.MarkAt)
+	case syncproto.UpdateScope:
+		var sc domain.ReportScope
+		if err := json.Unmarshal(u.Payload, &sc); err != nil {
+			return fmt.Sprintf("report scope unreadable: %v", err), nil
+		}
+		if err := sc.Check(); err != nil {
+			return err.Error(), nil
+		}
+		return "", a.s.ApplyReportScope(ctx, hu, sc)
 	default:
 		return fmt.Sprintf("unknown update kind %q (a newer hub? update PostDesk)", u.Kind), nil
 	}

@@ -53,17 +53,32 @@ func TestPostPointSharesStaffCatalogTotals(t *testing.T) {
 	for _, d := range []*device{a, b} {
 		d.syncUntilQuiet() // keys known everywhere
 	}
-	// The hub's communes list: post point 600940 is commune Ia O's, and
-	// the catalog's agencies are the commune's (so the hub counts their
-	// totals for it, §11.5).
+	// The hub's communes list: post point 600940 is commune Ia O's, whose
+	// own agencies are the commune's People's Committee and police (so the
+	// hub counts their procedures and totals for it, §11.5); the
+	// province's departments are no commune's.
 	sample, err := catalog.Sample()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var communes strings.Builder
 	communes.WriteString("commune,post_point_code,agency_code\n")
+	own := map[string]bool{}
 	for _, ag := range sample.Agencies {
-		fmt.Fprintf(&communes, "Ia O,600940,%s\n", ag.Code)
+		if strings.HasSuffix(ag.Code, ".50.H21") {
+			fmt.Fprintf(&communes, "Ia O,600940,%s\n", ag.Code)
+			own[ag.Code] = true
+		}
+	}
+	var province domain.Procedure // a department's procedure: not counted for the post point
+	for _, p := range sample.Procedures {
+		if !own[p.AgencyCode] && p.BCCIIntake {
+			province = p
+			break
+		}
+	}
+	if len(own) != 2 || province.Code == "" {
+		t.Fatalf("the sample catalog changed: commune agencies %v, a department's procedure %q", own, province.Code)
 	}
 	communesFile := filepath.Join(dir, "xa.csv")
 	os.WriteFile(communesFile, []byte(communes.String()), 0o600)
@@ -91,13 +106,20 @@ func TestPostPointSharesStaffCatalogTotals(t *testing.T) {
 	procs := filepath.Join(dir, "sua.csv")
 	os.WriteFile(procs, buf.Bytes(), 0o600)
 	mustPD(t, "catalog", "import", "--db", a.db, "--staff", "truong", procs)
-	// The all-channel totals, imported on A.
+	// The all-channel totals, imported on A: the commune's agency's and a
+	// department's. Both devices hold both; the post point's report
+	// counts the commune's only, on the devices as at the hub.
 	month := domain.MonthOf(time.Now().AddDate(0, -1, 0))
 	mm := month.Start().Format("01/2006")
 	totals := filepath.Join(dir, "tong.csv")
 	os.WriteFile(totals, []byte("period_from,period_to,procedure_code,agency_code,month,dossiers_total,results_total\n"+
-		fmt.Sprintf("%s,%s,%s,%s,%s,900,800\n", mm, mm, p.Code, p.AgencyCode, mm)), 0o600)
+		fmt.Sprintf("%s,%s,%s,%s,%s,900,800\n", mm, mm, p.Code, p.AgencyCode, mm)+
+		fmt.Sprintf("%s,%s,%s,%s,%s,5000,4000\n", mm, mm, province.Code, province.AgencyCode, mm)), 0o600)
 	mustPD(t, "report", "totals", "import", "--db", a.db, "--staff", "truong", totals)
+	// A dossier of the department's procedure: counted by neither.
+	if err := a.intakeOf(province.Code); err != nil {
+		t.Fatal(err)
+	}
 
 	a.syncUntilQuiet()
 	b.syncUntilQuiet()
@@ -114,7 +136,7 @@ func TestPostPointSharesStaffCatalogTotals(t *testing.T) {
 	}
 	rows, err := sb.Totals(context.Background(), month, month)
 	sb.Close()
-	if err != nil || len(rows) != 1 || rows[0].Dossiers != 900 || rows[0].Results != 800 {
+	if err != nil || len(rows) != 2 || rows[0].Dossiers+rows[1].Dossiers != 5900 {
 		t.Fatalf("B's totals for %s: %+v %v", month, rows, err)
 	}
 	if out := mustPD(t, "report", "totals", "list", "--db", b.db); !strings.Contains(out, "tong.csv") {
@@ -141,7 +163,7 @@ func TestPostPointSharesStaffCatalogTotals(t *testing.T) {
 		for _, r := range rows {
 			got[r.Procedure] = r.Dossiers
 		}
-		if err != nil || len(rows) != 2 || got[p.Code] != 1000 || got[other.Code] != 70 {
+		if err != nil || len(rows) != 3 || got[p.Code] != 1000 || got[other.Code] != 70 || got[province.Code] != 5000 {
 			t.Fatalf("%s's totals after the province's import: %+v %v", d.id, rows, err)
 		}
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"postdesk/internal/domain"
@@ -62,6 +63,22 @@ func LoadPoint(ctx context.Context, s *store.Store, p domain.Period) (Data, erro
 	return d, nil
 }
 
+// pointGrouping is what the post point's report counts: the scope the hub
+// sent (its commune's agencies, as hub report kpi --by post-point counts
+// them), else everything the device holds. It also drops from d the totals
+// of agencies the scope does not count.
+func pointGrouping(ctx context.Context, s *store.Store, d *Data) (Grouping, error) {
+	sc, err := s.ReportScope(ctx)
+	if err != nil || sc == nil {
+		return Grouping{}, err
+	}
+	d.Totals = slices.DeleteFunc(d.Totals, func(t store.TotalsRow) bool { return !sc.CountsAgency(t.Agency) })
+	d.Coverage = slices.DeleteFunc(d.Coverage, func(c store.TotalsCover) bool { return !sc.CountsAgency(c.Agency) })
+	return Grouping{
+		Deployed: func(_ string, p domain.Procedure) bool { return sc.Deployed(p) },
+		Agency:   func(_, a string) bool { return sc.CountsAgency(a) }}, nil
+}
+
 // PointReport computes a post point's report for period p, with its
 // service quality.
 func PointReport(ctx context.Context, s *store.Store, p domain.Period) (*Report, error) {
@@ -69,7 +86,11 @@ func PointReport(ctx context.Context, s *store.Store, p domain.Period) (*Report,
 	if err != nil {
 		return nil, err
 	}
-	r := Compute(d, Grouping{})
+	g, err := pointGrouping(ctx, s, &d)
+	if err != nil {
+		return nil, err
+	}
+	r := Compute(d, g)
 	q, err := PointQuality(ctx, s, p)
 	if err != nil {
 		return nil, err

@@ -290,7 +290,10 @@ func Compute(d Data, g Grouping) *Report {
 	}
 
 	r := &Report{Scope: d.Scope, ScopeCode: d.ScopeCode, Period: d.Period, GeneratedAt: d.Now, By: g.Dim, Targets: d.Targets}
-	all := Grouping{}.withDefaults()
+	all := Grouping{}.withDefaults() // split: the whole scope counts everything
+	if single {
+		all = g // one unit: what it counts (a post point's scope, PointReport)
+	}
 	c := &computer{procs: procs, catalog: d.Procedures, covered: covered, targets: d.Targets}
 	// the whole scope needs no units: merge the counts of every unit (at the
 	// hub, per post point) into one per cell first

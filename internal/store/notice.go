@@ -48,6 +48,13 @@ func (s *Store) ApplyReceiptNotice(ctx context.Context, u HubUpdate, texts map[s
 	if err != nil {
 		return err
 	}
+	return s.applyMetaUpdate(ctx, u, metaNotice, metaNoticeID, string(raw))
+}
+
+// applyMetaUpdate stores value under key in meta with the update's id
+// under idKey, and marks the update applied, in one transaction; an update
+// older than the one whose value is kept changes nothing.
+func (s *Store) applyMetaUpdate(ctx context.Context, u HubUpdate, key, idKey, value string) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		if applied, err := updateApplied(ctx, tx, u.ID); err != nil || applied {
 			if applied {
@@ -56,12 +63,12 @@ func (s *Store) ApplyReceiptNotice(ctx context.Context, u HubUpdate, texts map[s
 			return err
 		}
 		var kept string
-		err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", metaNoticeID).Scan(&kept)
+		err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", idKey).Scan(&kept)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		if id, _ := strconv.ParseInt(kept, 10, 64); id < u.ID {
-			for k, v := range map[string]string{metaNotice: string(raw), metaNoticeID: strconv.FormatInt(u.ID, 10)} {
+			for k, v := range map[string]string{key: value, idKey: strconv.FormatInt(u.ID, 10)} {
 				if _, err := tx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES(?, ?)
 					ON CONFLICT(key) DO UPDATE SET value = excluded.value`, k, v); err != nil {
 					return err

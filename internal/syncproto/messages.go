@@ -108,6 +108,7 @@ const (
 	UpdateRetention = "retention"       // the province's retention for personal data on the devices
 	UpdateNotice    = "receipt_notice"  // the province's wording of the receipt's personal-data notice
 	UpdateTotals    = "totals"          // all-channel totals the province imported, for the post point's commune
+	UpdateScope     = "report_scope"    // what the post point's report counts (domain.ReportScope)
 )
 
 // TotalsChange is a totals update's payload: the all-channel totals the
@@ -183,6 +184,7 @@ var OutcomeEvents = map[domain.Kind]func() any{
 //	device_key      —        —                             DeviceKey
 //	receipt_notice  —        —                             ReceiptNotice
 //	totals          —        —                             TotalsChange
+//	report_scope    —        —                             domain.ReportScope
 type Update struct {
 	ID      int64           `json:"id"`
 	Kind    string          `json:"kind"`

@@ -164,16 +164,19 @@ func grouping(ctx context.Context, s *hubstore.Store, by string, procs []domain.
 		sort.Strings(g.Keys)
 		return g, nil
 	}
+	// what each post point counts, as its devices count it (the scope the
+	// hub sends them): an agency's totals count for every post point of
+	// its commune
+	scopes, err := s.ReportScopes(ctx)
+	if err != nil {
+		return report.Grouping{}, err
+	}
 	g := report.Grouping{Dim: by,
-		OfCount: func(c report.Count) string { return c.Unit },
-		// an agency's totals count for every post point of its commune
-		OfTotal: nil,
-		Deployed: func(u string, p domain.Procedure) bool {
-			c := communeOf(u)
-			return !ownAgencies[c] || agCommune[p.AgencyCode] == c
-		},
-		Agency: func(u, a string) bool { return agCommune[a] != "" && agCommune[a] == communeOf(u) },
-		Name:   func(u string) string { return orText(ppName[u], u) }}
+		OfCount:  func(c report.Count) string { return c.Unit },
+		OfTotal:  nil,
+		Deployed: func(u string, p domain.Procedure) bool { return scopes[u].Deployed(p) },
+		Agency:   func(u, a string) bool { return scopes[u].CountsAgency(a) },
+		Name:     func(u string) string { return orText(ppName[u], u) }}
 	for _, p := range pps {
 		g.Keys = append(g.Keys, p.Code)
 	}

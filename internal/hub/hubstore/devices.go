@@ -67,10 +67,19 @@ func (s *Store) EnsurePostPoint(ctx context.Context, code, name string) error {
 }
 
 func ensurePostPoint(ctx context.Context, tx *sql.Tx, code, name string, now time.Time) error {
+	var known, communes bool
+	if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM post_points WHERE code = ?),
+		EXISTS (SELECT 1 FROM hub_report_post_point_communes) OR EXISTS (SELECT 1 FROM hub_report_agency_communes)`, code).Scan(&known, &communes); err != nil {
+		return err
+	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO post_points(code, name, created_at) VALUES(?, ?, ?)
 		ON CONFLICT(code) DO UPDATE SET name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE post_points.name END`,
 		code, name, formatTime(now))
-	return err
+	if err != nil || known || !communes {
+		return err
+	}
+	// a post point new since the communes import learns its report's scope
+	return queueScopes(ctx, tx, []string{code}, formatTime(now))
 }
 
 // tokenAlphabet is base32 without padding; tokens are typed by hand, so the

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -206,7 +207,12 @@ func (s *Store) ImportReportCommunes(ctx context.Context, data []byte, name stri
 				return err
 			}
 		}
-		return nil
+		// every post point's devices learn what their report counts
+		scopes, err := reportScopes(ctx, tx)
+		if err != nil {
+			return err
+		}
+		return queueScopes(ctx, tx, slices.Sorted(maps.Keys(scopes)), formatTime(s.Now()))
 	})
 	return len(pp), len(ag), err
 }

@@ -87,7 +87,7 @@ func copyFile(b testing.TB, from, to string) {
 // wire per event. The garbage collector is set as hub serve sets it. POSTDESK_BENCH_PUSH_DOSSIERS changes the size.
 func BenchmarkPush100k(b *testing.B) {
 	defer TuneGC()() // as hub serve does; the device's side, in this process, gets it too
-	n := 15200 // ≈ 100,000 events at the demo's ≈6.6 events per dossier
+	n := 15200       // ≈ 100,000 events at the demo's ≈6.6 events per dossier
 	if v := os.Getenv("POSTDESK_BENCH_PUSH_DOSSIERS"); v != "" {
 		fmt.Sscan(v, &n)
 	}
