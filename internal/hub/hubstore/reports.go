@@ -207,6 +207,9 @@ func (s *Store) ImportReportCommunes(ctx context.Context, data []byte, name stri
 				return err
 			}
 		}
+		if err := s.reapplyDeviceTotals(ctx, tx); err != nil {
+			return err
+		}
 		// every post point's devices learn what their report counts
 		scopes, err := reportScopes(ctx, tx)
 		if err != nil {

@@ -173,9 +173,59 @@ func postPointAddress(pp string) string { return "@" + pp }
 // cannot be read is kept in the log and noted among the refusals (the
 // hub's page lists them).
 func (s *Store) applyDeviceTotals(ctx context.Context, tx *sql.Tx, e *domain.Event) error {
+	return s.takeDeviceTotals(ctx, tx, e, true)
+}
+
+// reapplyDeviceTotals takes again, under the communes file just imported,
+// every device's totals.shared change the hub holds: a change made before
+// its agencies were its post point's commune's (or projected by a hub
+// older than migration 011) counts from now on. The cells' marks make it
+// idempotent; unreadable changes were noted when first projected.
+func (s *Store) reapplyDeviceTotals(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, "SELECT device_id, seq FROM hub_events WHERE kind = ? ORDER BY device_id, seq", string(domain.KindTotalsShared))
+	if err != nil {
+		return err
+	}
+	type at struct {
+		device string
+		seq    int64
+	}
+	var all []at
+	for rows.Next() {
+		var a at
+		if err := rows.Scan(&a.device, &a.seq); err != nil {
+			rows.Close()
+			return err
+		}
+		all = append(all, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, a := range all {
+		evs, err := hubEvents(ctx, tx, a.device, a.seq-1, 1)
+		if err != nil {
+			return err
+		}
+		if len(evs) == 1 {
+			if err := s.takeDeviceTotals(ctx, tx, &evs[0], false); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// takeDeviceTotals is applyDeviceTotals; note says whether an unreadable
+// change goes among the refusals.
+func (s *Store) takeDeviceTotals(ctx context.Context, tx *sql.Tx, e *domain.Event, note bool) error {
 	imp, err := deviceTotals(ctx, tx, e)
 	if err != nil || imp == nil {
 		var bad *badTotals
+		if errors.As(err, &bad) && !note {
+			return nil
+		}
 		if errors.As(err, &bad) {
 			_, err = tx.ExecContext(ctx, "INSERT INTO refusals(at, device_id, batch_id, code, message) VALUES(?, ?, '', 'totals_unreadable', ?)",
 				formatTime(s.Now()), Truncate(e.DeviceID, 40), Truncate(bad.Error(), 500))

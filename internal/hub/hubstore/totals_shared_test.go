@@ -246,3 +246,39 @@ func TestUnreadableDeviceTotalsNoted(t *testing.T) {
 		t.Fatalf("hub holds %d events", n)
 	}
 }
+
+// TestCommunesImportTakesEarlierDeviceTotals: a device's change of an
+// agency that was not yet its commune's counts once a communes file puts
+// the agency there; importing the file again changes nothing, and an
+// unreadable change is not noted twice.
+func TestCommunesImportTakesEarlierDeviceTotals(t *testing.T) {
+	fx := newTotalsFixture(t)
+	fx.a.Clock = time.Date(2026, 3, 10, 1, 0, 0, 0, time.UTC)
+	fx.deviceChange(t, fx.a, 2, 910, 999) // Ia Pếch's agency is not Ia O's yet
+	if got := fx.cells(t); got[fx.agIaO] != 910 || got[fx.agPech] != 0 {
+		t.Fatalf("before: %v", got)
+	}
+	fx.a.Add(domain.KindTotalsShared, "", map[string]any{"id": "x", "part": 1, "parts": 1, "head": "not a head", "items": []int{1}})
+	fx.push(t, fx.a, int64(len(fx.a.Events)))
+	refusals := func() (n int) {
+		if err := hubtest.DB(t, fx.s).QueryRow("SELECT count(*) FROM refusals WHERE code = 'totals_unreadable'").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if refusals() != 1 {
+		t.Fatalf("%d refusals noted for the unreadable change", refusals())
+	}
+	both := fmt.Sprintf("commune,post_point_code,agency_code\nIa O,600900,%s\nIa O,,%s\nIa Pếch,600901,\n", fx.agIaO, fx.agPech)
+	for range 2 {
+		if _, _, err := fx.s.ImportReportCommunes(ctx, []byte(both), "xa2.csv"); err != nil {
+			t.Fatal(err)
+		}
+		if got := fx.cells(t); got[fx.agIaO] != 910 || got[fx.agPech] != 999 {
+			t.Fatalf("after the communes file gives Ia O both agencies: %v", got)
+		}
+	}
+	if refusals() != 1 {
+		t.Fatalf("the communes imports noted the unreadable change again: %d", refusals())
+	}
+}
